@@ -1,0 +1,125 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { FromWorker, ToWorker } from './protocol.ts';
+
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+interface Waiter {
+  accept: (m: FromWorker) => boolean;
+  resolve: (m: FromWorker) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class WorkerDied extends Error {}
+
+/**
+ * Long-lived worker processes, started once per benchmark and reused by every cell. Requests are
+ * answered in order; a worker that dies or goes silent past the timeout fails its request, and
+ * `restart` replaces it so the rest of the matrix goes on.
+ */
+export class WorkerPool {
+  private procs: ChildProcess[] = [];
+  private waiters: Waiter[][] = [];
+  private closing = false;
+
+  static async start(n: number): Promise<WorkerPool> {
+    const pool = new WorkerPool();
+    await Promise.all(Array.from({ length: n }, (_, i) => pool.spawn(i)));
+    return pool;
+  }
+
+  get size(): number {
+    return this.procs.length;
+  }
+
+  pids(): number[] {
+    return this.procs.map((p) => p.pid).filter((p): p is number => p !== undefined);
+  }
+
+  private spawn(i: number): Promise<void> {
+    const child = fork(WORKER, [], {
+      execArgv: ['--import', TSX],
+      serialization: 'advanced',
+      // stdout may carry the JSONL: a worker's stray output goes to stderr instead.
+      stdio: ['ignore', 2, 2, 'ipc'],
+    });
+    this.procs[i] = child;
+    this.waiters[i] = [];
+    child.on('message', (m: FromWorker) => {
+      const q = this.waiters[i]!;
+      const at = q.findIndex((w) => w.accept(m));
+      if (at < 0) return;
+      const [w] = q.splice(at, 1);
+      clearTimeout(w!.timer);
+      if (m.type === 'error') w!.reject(new Error(m.message));
+      else w!.resolve(m);
+    });
+    child.on('exit', (code, signal) => {
+      if (this.procs[i] !== child) return;
+      const q = this.waiters[i]!.splice(0);
+      for (const w of q) {
+        clearTimeout(w.timer);
+        w.reject(new WorkerDied(`worker ${i} (pid ${child.pid}) exited (${signal ?? `code ${code}`})`));
+      }
+    });
+    return this.wait(i, (m) => m.type === 'ready', 60_000, 'start').then(() => undefined);
+  }
+
+  private wait(i: number, accept: (m: FromWorker) => boolean, timeoutMs: number, what: string): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const q = this.waiters[i]!;
+        const at = q.indexOf(waiter);
+        if (at >= 0) q.splice(at, 1);
+        reject(new Error(`worker ${i} did not answer '${what}' within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      const waiter: Waiter = { accept, resolve, reject, timer };
+      this.waiters[i]!.push(waiter);
+    });
+  }
+
+  /** Send a request to worker i and wait for the reply that `accept` recognises. */
+  request<T extends FromWorker>(i: number, msg: ToWorker, accept: (m: FromWorker) => m is T, timeoutMs: number): Promise<T> {
+    const child = this.procs[i];
+    if (!child || child.exitCode !== null || !child.connected) return Promise.reject(new WorkerDied(`worker ${i} is not running`));
+    // One request at a time per worker, so an error reply belongs to the request in flight.
+    const reply = this.wait(i, (m) => accept(m) || m.type === 'error', timeoutMs, msg.type);
+    child.send(msg);
+    return reply as Promise<T>;
+  }
+
+  /** Replace worker i (after it died or hung). */
+  async restart(i: number): Promise<void> {
+    const old = this.procs[i];
+    if (old && old.exitCode === null) old.kill('SIGKILL');
+    await this.spawn(i);
+  }
+
+  /** Stop every worker; SIGKILL whatever has not left after `graceMs`. Always safe to call. */
+  async close(graceMs = 1000): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const alive = this.procs.filter((p) => p.exitCode === null && p.signalCode === null);
+    await Promise.all(
+      alive.map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            const t = setTimeout(() => p.kill('SIGKILL'), graceMs);
+            p.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            if (p.connected) p.disconnect();
+            else p.kill('SIGKILL');
+          }),
+      ),
+    );
+  }
+
+  /** Synchronous last resort (process 'exit' handlers): kill everything still running. */
+  killAll(): void {
+    for (const p of this.procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  }
+}

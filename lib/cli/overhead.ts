@@ -1,0 +1,69 @@
+import { relative } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { EXIT, UsageError, exitCodeFor } from '../config/errors.ts';
+import { helpText, resolveOptions, type Preset } from '../config/options.ts';
+import { buildRows } from '../report/rows.ts';
+import { renderTables } from '../report/table.ts';
+import { runOverhead } from '../run/runner.ts';
+import { parseFlags } from './args.ts';
+import { terminal } from './terminal.ts';
+
+export interface Command {
+  name: string;
+  summary: string;
+  preset?: Preset;
+}
+
+export const OVERHEAD: Command = {
+  name: 'overhead',
+  summary: 'Measures the bare tmpfs bus, then each layer (noop, metrics, health, rate_limiting, shutdown), then all\nlayers together, at each agent scale; writes JSONL records and prints the bottleneck breakdown.',
+};
+export const QUICK_CMD: Command = {
+  name: 'quick',
+  summary: 'The overhead benchmark at smoke size (scales 1,3; 2 runs; 20 messages per agent).',
+};
+
+/** Signals → a promise of the exit code (130 for SIGINT, 143 for SIGTERM). */
+function interruption(): Promise<number> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve(EXIT.aborted));
+    process.once('SIGTERM', () => resolve(143));
+  });
+}
+
+/** The overhead scenario, as every script and the `busbench` command run it. Returns the exit code. */
+export async function overheadMain(cmd: Command, argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  const term = terminal(env);
+  try {
+    const flags = parseFlags(argv);
+    if (flags.help) {
+      process.stdout.write(helpText(cmd.name, cmd.summary, cmd.preset) + '\n');
+      return EXIT.ok;
+    }
+    const { options, warnings } = resolveOptions({ flags, env, cores: availableParallelism(), ...(cmd.preset ? { preset: cmd.preset } : {}) });
+    for (const w of warnings) term.warn(w);
+    if (options.out !== '-') mkdirSync(dirname(options.out), { recursive: true });
+
+    const outcome = await runOverhead(options, { progress: term.progress, warn: term.warn, interrupted: interruption() });
+    term.endProgress();
+    const tables = renderTables(buildRows(outcome.records), term.colour && options.out !== '-');
+    if (options.out === '-') process.stderr.write(tables);
+    else process.stdout.write(tables);
+    const summary = outcome.records.find((r) => r.type === 'summary');
+    if (summary && summary.type === 'summary') {
+      const where = options.out === '-' ? 'stdout' : relative(process.cwd(), options.out) || options.out;
+      term.err(`${summary.status} in ${summary.duration_s.toFixed(1)} s · ${summary.cells_ok} cells ok, ${summary.cells_failed} failed · lost ${summary.lost_total}, duplicated ${summary.duplicated_total} · results: ${where}${summary.reason ? ` · ${summary.reason}` : ''}`);
+    }
+    return outcome.exitCode;
+  } catch (e) {
+    term.endProgress();
+    if (e instanceof UsageError) {
+      term.err(`busbench ${cmd.name}: ${e.problems.length === 1 ? 'bad option' : `${e.problems.length} bad options`}:`);
+      for (const p of e.problems) term.err(`  ${p}`);
+      term.err(`Run 'busbench ${cmd.name} --help' for the flags.`);
+    } else term.err(`busbench ${cmd.name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return exitCodeFor(e);
+  }
+}

@@ -1,0 +1,254 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { CONFIGS, type ConfigName } from '../layers/names.ts';
+import { UsageError } from './errors.ts';
+import { nonNegativeNumber, positiveInt, Problem, scaleList, choiceList, seed } from './parse.ts';
+
+/** Everything a benchmark run needs, resolved and frozen. Nothing else reads env or argv. */
+export interface Options {
+  readonly scales: readonly number[];
+  readonly runs: number;
+  readonly iterations: number;
+  readonly warmup: number;
+  /** Configs measured besides `baseline` (always measured: every overhead is against it). */
+  readonly layers: readonly ConfigName[];
+  readonly workers: number;
+  readonly baseDir: string;
+  /** A file path, or '-' for stdout. */
+  readonly out: string;
+  readonly perfLog: string | null;
+  readonly seed: number;
+  readonly raw: boolean;
+  readonly keep: boolean;
+  readonly payloadBytes: number;
+  readonly inboxCapacity: number;
+  readonly backoffMs: number;
+  readonly maxRetries: number;
+  readonly healthIntervalMs: number;
+  readonly healthQueryEvery: number;
+  readonly sampleIntervalMs: number;
+  readonly cellTimeoutS: number;
+  readonly noopDelayUs: number;
+}
+
+type Key = keyof Options;
+type Source = 'default' | 'env' | 'flag';
+
+interface Spec {
+  key: Key;
+  flag: string;
+  /** Environment names, most specific first; BENCH_* plus the legacy names users script against. */
+  env: string[];
+  kind: 'value' | 'boolean';
+  help: string;
+  arg?: string;
+  parse?: (raw: string, flag: string) => unknown;
+}
+
+const MEASURED = CONFIGS.filter((c) => c !== 'baseline');
+
+/** The option table: one entry per flag. Help text, env names and parsing all come from here. */
+export const SPECS: readonly Spec[] = [
+  { key: 'scales', flag: '--scales', env: ['BENCH_SCALES', 'SCALE_LEVELS'], kind: 'value', arg: 'LIST', help: 'agent counts to measure, comma-separated (SCALE_LEVELS takes them space-separated)', parse: scaleList },
+  { key: 'runs', flag: '--runs', env: ['BENCH_RUNS', 'STATISTICAL_RUNS'], kind: 'value', arg: 'N', help: 'statistical runs; each measures every config at every scale once, in a shuffled order', parse: (r, f) => positiveInt(r, f, 1000) },
+  { key: 'iterations', flag: '--iterations', env: ['BENCH_ITERATIONS', 'BENCHMARK_ITERATIONS'], kind: 'value', arg: 'N', help: 'messages each agent sends per run and config', parse: (r, f) => positiveInt(r, f, 1_000_000) },
+  { key: 'warmup', flag: '--warmup', env: ['BENCH_WARMUP'], kind: 'value', arg: 'N', help: 'messages per agent in the warm-up pass over every cell, discarded (0: no warm-up)', parse: (r, f) => positiveInt(r, f, 1_000_000, 0) },
+  { key: 'layers', flag: '--layers', env: ['BENCH_LAYERS'], kind: 'value', arg: 'LIST', help: `configs to measure besides baseline: ${MEASURED.join(',')}`, parse: (r, f) => choiceList(r, f, MEASURED) },
+  { key: 'workers', flag: '--workers', env: ['BENCH_WORKERS'], kind: 'value', arg: 'N', help: 'worker processes the agents are spread over (default: one per core)', parse: (r, f) => positiveInt(r, f, 256) },
+  { key: 'baseDir', flag: '--base-dir', env: ['BENCH_BASE_DIR'], kind: 'value', arg: 'DIR', help: 'where the run directory is created; should be tmpfs', parse: (r) => resolve(r) },
+  { key: 'out', flag: '--out', env: ['BENCH_OUT', 'BENCHMARK_RESULTS_FILE'], kind: 'value', arg: 'FILE', help: "JSONL results file, or '-' for stdout", parse: (r) => (r === '-' ? '-' : resolve(r)) },
+  { key: 'perfLog', flag: '--perf-log', env: ['BENCH_PERF_LOG', 'PERF_LOG'], kind: 'value', arg: 'FILE', help: 'also write every resource sample (CPU, RSS, tmpfs) as JSONL here', parse: (r) => resolve(r) },
+  { key: 'seed', flag: '--seed', env: ['BENCH_SEED'], kind: 'value', arg: 'N', help: 'seed of the shuffled config order (default: random, recorded)', parse: seed },
+  { key: 'raw', flag: '--raw', env: ['BENCH_RAW'], kind: 'boolean', help: 'also write every timed sample (`sample` records)' },
+  { key: 'keep', flag: '--keep', env: ['BENCH_KEEP'], kind: 'boolean', help: 'keep the run directory on tmpfs for inspection' },
+  { key: 'payloadBytes', flag: '--payload-bytes', env: ['BENCH_PAYLOAD_BYTES'], kind: 'value', arg: 'N', help: 'size of each message payload', parse: (r, f) => positiveInt(r, f, 1 << 20, 0) },
+  { key: 'inboxCapacity', flag: '--inbox-capacity', env: ['BENCH_INBOX_CAPACITY'], kind: 'value', arg: 'N', help: 'rate_limiting: inbox depth at which senders back off', parse: (r, f) => positiveInt(r, f, 1_000_000) },
+  { key: 'backoffMs', flag: '--backoff-ms', env: ['BENCH_BACKOFF_MS'], kind: 'value', arg: 'MS', help: 'rate_limiting: first backoff wait, doubled on each retry', parse: (r, f) => nonNegativeNumber(r, f, 10_000) },
+  { key: 'maxRetries', flag: '--max-retries', env: ['BENCH_MAX_RETRIES'], kind: 'value', arg: 'N', help: 'rate_limiting: retries before a send is rejected', parse: (r, f) => positiveInt(r, f, 100, 0) },
+  { key: 'healthIntervalMs', flag: '--health-interval-ms', env: ['BENCH_HEALTH_INTERVAL_MS'], kind: 'value', arg: 'MS', help: 'health: least time between heartbeat writes of one agent (0: every operation)', parse: (r, f) => nonNegativeNumber(r, f, 60_000) },
+  { key: 'healthQueryEvery', flag: '--health-query-every', env: ['BENCH_HEALTH_QUERY_EVERY'], kind: 'value', arg: 'N', help: "health: the coordinator queries every agent's health once per N rounds", parse: (r, f) => positiveInt(r, f, 1_000_000) },
+  { key: 'sampleIntervalMs', flag: '--sample-interval-ms', env: ['BENCH_SAMPLE_INTERVAL_MS'], kind: 'value', arg: 'MS', help: 'resource monitor sampling period', parse: (r, f) => positiveInt(r, f, 60_000, 10) },
+  { key: 'cellTimeoutS', flag: '--cell-timeout', env: ['BENCH_CELL_TIMEOUT'], kind: 'value', arg: 'S', help: 'seconds a cell may take before it is recorded as failed', parse: (r, f) => positiveInt(r, f, 86_400) },
+  { key: 'noopDelayUs', flag: '--noop-delay-us', env: ['BENCH_NOOP_DELAY_US'], kind: 'value', arg: 'US', help: 'noop: busy-wait this long per operation (to check the harness detects a known cost)', parse: (r, f) => nonNegativeNumber(r, f, 1_000_000) },
+];
+
+export type Preset = Partial<Record<Key, unknown>>;
+
+export function defaults(cores: number): Options {
+  return {
+    scales: [1, 10, 100],
+    runs: 5,
+    iterations: 100,
+    warmup: 20,
+    layers: MEASURED,
+    workers: Math.max(1, cores),
+    baseDir: '/dev/shm',
+    out: '',
+    perfLog: null,
+    seed: 0,
+    raw: false,
+    keep: false,
+    payloadBytes: 256,
+    inboxCapacity: 1000,
+    backoffMs: 1,
+    maxRetries: 5,
+    healthIntervalMs: 0,
+    healthQueryEvery: 10,
+    sampleIntervalMs: 100,
+    cellTimeoutS: 120,
+    noopDelayUs: 0,
+  };
+}
+
+/** The quick preset: a smoke-sized run (replaces defaults; env and flags still win). */
+export const QUICK: Preset = { scales: [1, 3], runs: 2, iterations: 20, warmup: 5 };
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off', '']);
+
+export interface ResolveInput {
+  /** Parsed flags (minimist shape: `_` positionals, names without dashes). */
+  flags: Record<string, unknown>;
+  env: Record<string, string | undefined>;
+  cores: number;
+  preset?: Preset;
+  /** Used for the default output file name. */
+  now?: Date;
+  /** Random seed used when none is given. */
+  randomSeed?: () => number;
+}
+
+export interface Resolved {
+  options: Options;
+  sources: Record<Key, Source>;
+  warnings: string[];
+}
+
+/**
+ * defaults ← preset ← env ← flags, validated all at once. Throws UsageError listing every
+ * problem (exit 2) before anything is created or run.
+ */
+export function resolveOptions(input: ResolveInput): Resolved {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const opts: Record<string, unknown> = { ...defaults(input.cores), ...(input.preset ?? {}) };
+  const sources = Object.fromEntries(Object.keys(opts).map((k) => [k, 'default'])) as Record<Key, Source>;
+  const byName = new Map(SPECS.map((s) => [s.flag.slice(2), s]));
+
+  for (const name of Object.keys(input.flags)) {
+    if (name === '_' || name === 'help' || name === 'h' || name === '--') continue;
+    if (!byName.has(name)) problems.push(`--${name}: unknown flag; see --help for the flags there are`);
+  }
+  const positionals = (input.flags['_'] as unknown[] | undefined) ?? [];
+  if (positionals.length > 0) problems.push(`unexpected argument "${String(positionals[0])}"; flags start with --, see --help`);
+
+  for (const spec of SPECS) {
+    let raw: unknown;
+    let from: Source | null = null;
+    let label = spec.flag;
+    const flagName = spec.flag.slice(2);
+    if (flagName in input.flags) {
+      raw = input.flags[flagName];
+      from = 'flag';
+      if (Array.isArray(raw)) {
+        problems.push(`${spec.flag}: given ${raw.length} times; give it once`);
+        continue;
+      }
+    } else {
+      for (const name of spec.env) {
+        const v = input.env[name];
+        if (v !== undefined && v !== '') {
+          raw = v;
+          from = 'env';
+          label = `${name} (environment)`;
+          break;
+        }
+      }
+    }
+    if (from === null) continue;
+    try {
+      if (spec.kind === 'boolean') {
+        const s = String(raw).toLowerCase();
+        if (raw === true || TRUE.has(s)) opts[spec.key] = true;
+        else if (raw === false || FALSE.has(s)) opts[spec.key] = false;
+        else throw new Problem(`${label}: "${String(raw)}" is not a yes/no value; use 1 or 0`);
+      } else {
+        if (raw === true || raw === false || raw === undefined) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
+        opts[spec.key] = spec.parse!(String(raw), label);
+      }
+      sources[spec.key] = from;
+    } catch (e) {
+      if (e instanceof Problem) problems.push(e.message);
+      else throw e;
+    }
+  }
+
+  const o = opts as unknown as { -readonly [K in Key]: Options[K] };
+  checkBaseDir(o.baseDir, sources.baseDir === 'env' ? 'BENCH_BASE_DIR' : '--base-dir', problems);
+  if (o.out === '') o.out = resolve('results', `overhead-${stamp(input.now ?? new Date())}.jsonl`);
+  else if (o.out !== '-') checkOutFile(o.out, '--out', problems);
+  if (o.perfLog !== null) checkOutFile(o.perfLog, '--perf-log', problems);
+  if (sources.seed === 'default') o.seed = (input.randomSeed ?? (() => Math.floor(Math.random() * 0xffffffff)))();
+  if (o.iterations < 2 && o.runs < 2) warnings.push('--iterations 1 with --runs 1 gives one sample per agent: no interval can be computed');
+
+  if (problems.length > 0) throw new UsageError(problems);
+  return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]) }), sources, warnings };
+}
+
+/** UTC timestamp usable in a file name: 20261123T151800Z. */
+export function stamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+function checkBaseDir(dir: string, flag: string, problems: string[]): void {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    problems.push(`${flag}: ${dir} does not exist; create it or point ${flag} at an existing tmpfs directory such as /dev/shm`);
+    return;
+  }
+  if (!st.isDirectory()) {
+    problems.push(`${flag}: ${dir} is not a directory; point ${flag} at a directory such as /dev/shm`);
+    return;
+  }
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch {
+    problems.push(`${flag}: ${dir} is not writable; choose a directory you can write to, such as /dev/shm`);
+  }
+}
+
+function checkOutFile(file: string, flag: string, problems: string[]): void {
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    problems.push(`${flag}: ${file} is a directory; give a file name inside it`);
+    return;
+  }
+  const parent = dirname(file);
+  if (!existsSync(parent)) problems.push(`${flag}: directory ${parent} does not exist; create it first or choose another path`);
+  else {
+    try {
+      accessSync(parent, constants.W_OK);
+    } catch {
+      problems.push(`${flag}: directory ${parent} is not writable; choose another path`);
+    }
+  }
+}
+
+/** Help text, generated from the option table. */
+export function helpText(command: string, summary: string, preset: Preset = {}): string {
+  const d = { ...defaults(1), ...preset } as Record<string, unknown>;
+  const lines = [`Usage: busbench ${command} [flags]`, '', summary, '', 'Flags (environment names in brackets; flags win over env, env over defaults):'];
+  for (const s of SPECS) {
+    const left = `  ${s.flag}${s.arg ? ` ${s.arg}` : ''}`;
+    let def = d[s.key];
+    if (s.key === 'workers') def = 'cores';
+    else if (s.key === 'out') def = 'results/overhead-<UTC time>.jsonl';
+    else if (s.key === 'seed') def = 'random';
+    const shown = Array.isArray(def) ? def.join(',') : def === null ? 'none' : String(def);
+    lines.push(`${left.padEnd(28)}${s.help}`);
+    lines.push(`${''.padEnd(28)}default ${shown} [${s.env.join(', ')}]`);
+  }
+  lines.push('  -h, --help                show this help', '', 'Exit codes: 0 ok, 1 runtime error or lost messages, 2 bad flags, 130/143 interrupted.');
+  return lines.join('\n');
+}

@@ -1,0 +1,32 @@
+import type { Bus, Message } from '../bus/contract.ts';
+import { Layer } from './wrapper.ts';
+
+/**
+ * Passes every operation through. Measured like any layer, its overhead interval is the
+ * resolution of the run. `delayUs` busy-waits per operation: a known cost the harness must find.
+ */
+export class NoopLayer extends Layer {
+  readonly name = 'noop';
+  private calls = 0;
+  constructor(inner: Bus, private readonly delayUs = 0) {
+    super(inner);
+  }
+  override send(from: string, to: string, payload: unknown): Message {
+    this.calls++;
+    if (this.delayUs > 0) spin(this.delayUs);
+    return this.inner.send(from, to, payload);
+  }
+  override receive(agent: string): Message | null {
+    this.calls++;
+    if (this.delayUs > 0) spin(this.delayUs);
+    return this.inner.receive(agent);
+  }
+  counters(): Record<string, number> {
+    return { calls: this.calls };
+  }
+}
+
+function spin(us: number): void {
+  const end = process.hrtime.bigint() + BigInt(Math.round(us * 1000));
+  while (process.hrtime.bigint() < end);
+}

@@ -1,0 +1,126 @@
+import { appendFileSync } from 'node:fs';
+import pidusage from 'pidusage';
+import { dirUsage } from './dirsize.ts';
+
+export interface ResourceSample {
+  t_ms: number;
+  cpu_pct: number;
+  rss_mb: number;
+  tmpfs_bytes: number;
+  tmpfs_files: number;
+}
+
+export interface ResourceSummary {
+  samples_n: number;
+  /** CPU time of the harness and workers, and wall time, over the sampled span of the cell. */
+  cpu_time_ms: number;
+  wall_ms: number;
+  cpu_avg_pct: number;
+  cpu_max_pct: number;
+  rss_avg_mb: number;
+  rss_max_mb: number;
+  tmpfs_avg_bytes: number;
+  tmpfs_max_bytes: number;
+  tmpfs_avg_files: number;
+  tmpfs_max_files: number;
+}
+
+/**
+ * Samples CPU % and RSS of the harness and its workers (pidusage, summed over the processes) and
+ * the bytes and files below a directory, every `intervalMs` while a cell runs, plus once at the
+ * end so even a short cell has a sample. Each sample can also go to the perf log as a JSON line.
+ */
+export class ResourceMonitor {
+  private samples: ResourceSample[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> = Promise.resolve();
+  private t0 = 0;
+  private context: Record<string, unknown> = {};
+  private readonly prev = new Map<string, number>();
+  private prevT = 0;
+  private cpuMs = 0;
+  private wallMs = 0;
+
+  constructor(private readonly intervalMs: number, private readonly perfLog: string | null) {}
+
+  start(pids: number[], dir: string, context: Record<string, unknown>): void {
+    this.samples = [];
+    this.context = context;
+    this.t0 = performance.now();
+    // The starting CPU times, so the first sample's CPU % covers this cell only.
+    this.prev.clear();
+    this.cpuMs = 0;
+    this.wallMs = 0;
+    this.inFlight = this.sample(pids, dir, false);
+    this.timer = setInterval(() => {
+      this.inFlight = this.inFlight.then(() => this.sample(pids, dir));
+    }, this.intervalMs);
+  }
+
+  /** Stop sampling and summarise; a second call returns the same summary without sampling again. */
+  async stop(pids: number[], dir: string): Promise<ResourceSummary> {
+    if (this.timer === null) return this.summary();
+    clearInterval(this.timer);
+    this.timer = null;
+    await this.inFlight;
+    await this.sample(pids, dir);
+    return this.summary();
+  }
+
+  private summary(): ResourceSummary {
+    return { ...summarise(this.samples), cpu_time_ms: Math.round(this.cpuMs), wall_ms: Math.round(this.wallMs) };
+  }
+
+  /**
+   * CPU % is computed here from pidusage's cumulative CPU time (ctime) over our own wall clock
+   * between two samples: pidusage's own `cpu` divides by /proc/uptime, whose 10 ms steps swamp
+   * intervals this short.
+   */
+  private async sample(pids: number[], dir: string, keep = true): Promise<void> {
+    let cpuMs = 0;
+    let rss = 0;
+    const now = performance.now();
+    try {
+      const stats = await pidusage(pids);
+      for (const [pid, s] of Object.entries(stats)) {
+        if (!s) continue;
+        const before = this.prev.get(pid);
+        if (before !== undefined) cpuMs += s.ctime - before;
+        this.prev.set(pid, s.ctime);
+        rss += s.memory;
+      }
+    } catch {
+      // a worker went away between samples (restart): skip its figures for this sample
+    }
+    const wallMs = now - this.prevT;
+    this.prevT = now;
+    if (!keep) return;
+    this.cpuMs += cpuMs;
+    this.wallMs += wallMs;
+    const cpu = wallMs > 0 ? (100 * cpuMs) / wallMs : 0;
+    const du = dirUsage(dir);
+    const s: ResourceSample = { t_ms: Math.round(performance.now() - this.t0), cpu_pct: round(cpu, 1), rss_mb: round(rss / 1048576, 2), tmpfs_bytes: du.bytes, tmpfs_files: du.files };
+    this.samples.push(s);
+    if (this.perfLog) appendFileSync(this.perfLog, JSON.stringify({ timestamp: new Date().toISOString(), ...this.context, ...s }) + '\n');
+  }
+}
+
+function round(x: number, d: number): number {
+  return Number(x.toFixed(d));
+}
+
+export function summarise(s: ResourceSample[]): Omit<ResourceSummary, 'cpu_time_ms' | 'wall_ms'> {
+  const avg = (f: (x: ResourceSample) => number) => (s.length ? s.reduce((a, x) => a + f(x), 0) / s.length : 0);
+  const max = (f: (x: ResourceSample) => number) => s.reduce((a, x) => Math.max(a, f(x)), 0);
+  return {
+    samples_n: s.length,
+    cpu_avg_pct: round(avg((x) => x.cpu_pct), 1),
+    cpu_max_pct: round(max((x) => x.cpu_pct), 1),
+    rss_avg_mb: round(avg((x) => x.rss_mb), 2),
+    rss_max_mb: round(max((x) => x.rss_mb), 2),
+    tmpfs_avg_bytes: Math.round(avg((x) => x.tmpfs_bytes)),
+    tmpfs_max_bytes: max((x) => x.tmpfs_bytes),
+    tmpfs_avg_files: round(avg((x) => x.tmpfs_files), 1),
+    tmpfs_max_files: max((x) => x.tmpfs_files),
+  };
+}

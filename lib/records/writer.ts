@@ -1,0 +1,43 @@
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import ndjson from 'ndjson';
+import { SCHEMA_VERSION, type BenchRecord, type Body } from './schema.ts';
+
+/**
+ * Writes records as JSONL (one object per line, via ndjson) to a file or stdout, as the run goes.
+ * Each record is one write of one whole line, so a crash leaves only complete lines behind.
+ */
+export class RecordWriter {
+  private readonly ser = ndjson.stringify();
+  private readonly sink: Writable;
+  private closed = false;
+  readonly counts = new Map<string, number>();
+
+  constructor(readonly target: string, private readonly driver: string) {
+    this.sink = target === '-' ? process.stdout : createWriteStream(target, { flags: 'w' });
+    this.ser.pipe(this.sink, { end: target !== '-' });
+  }
+
+  write(body: Body<BenchRecord>): BenchRecord {
+    const rec = { schema: SCHEMA_VERSION, timestamp: new Date().toISOString(), driver: this.driver, ...body } as BenchRecord;
+    if (this.closed) return rec;
+    this.ser.write(rec);
+    this.counts.set(rec.type, (this.counts.get(rec.type) ?? 0) + 1);
+    return rec;
+  }
+
+  /** Flush and close; resolves once every line is handed to the OS. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve, reject) => {
+      if (this.target === '-') {
+        this.ser.end(() => (process.stdout.writableNeedDrain ? process.stdout.once('drain', () => resolve()) : resolve()));
+        return;
+      }
+      this.sink.once('finish', () => resolve());
+      this.sink.once('error', reject);
+      this.ser.end();
+    });
+  }
+}

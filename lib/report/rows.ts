@@ -1,0 +1,149 @@
+/**
+ * One rows-builder for every export: turns records into the rows of the breakdown, the ranking,
+ * the resources and the integrity tables. Renderers (terminal table, markdown, …) only format.
+ */
+import type { BenchRecord, IntegrityRecord, OverheadRecord, ResourceRecord, StatisticsRecord } from '../records/schema.ts';
+import { LAYERS, type ConfigName } from '../layers/names.ts';
+import type { Operation } from '../agents/protocol.ts';
+
+export const BREAKDOWN_OPS: readonly Operation[] = ['message_send', 'message_receive'];
+export const BREAKDOWN_CONFIGS: readonly ConfigName[] = ['noop', ...LAYERS, 'full_integration'];
+
+export interface Cell {
+  pct: number;
+  lo: number | null;
+  hi: number | null;
+  significant: boolean | null;
+  us: number;
+}
+
+export interface BreakdownRow {
+  agents: number;
+  operation: Operation;
+  baseline_p50_us: number | null;
+  cells: Partial<Record<ConfigName, Cell>>;
+  /** Sum of the four single layers' overhead %, when all four were measured. */
+  sum_of_parts_pct: number | null;
+}
+
+export interface RankRow {
+  rank: number;
+  layer: ConfigName;
+  /** µs a message costs more (send + receive medians) than on the bare bus. */
+  added_us: number;
+  /** That, as % of the bare bus's send + receive. */
+  added_pct: number;
+  send: Cell | null;
+  receive: Cell | null;
+}
+
+export interface ResourceRow {
+  agents: number;
+  cells: number;
+  cpu_avg_pct: number;
+  cpu_max_pct: number;
+  rss_avg_mb: number;
+  rss_max_mb: number;
+  tmpfs_avg_kb: number;
+  tmpfs_max_kb: number;
+  files_max: number;
+  sent: number;
+  received: number;
+  drained: number;
+  lost: number;
+  duplicated: number;
+}
+
+export interface Rows {
+  scales: number[];
+  configs: ConfigName[];
+  breakdown: BreakdownRow[];
+  ranking: RankRow[];
+  rankingScale: number | null;
+  resources: ResourceRow[];
+  errors: number;
+}
+
+const of = <T extends BenchRecord['type']>(records: readonly BenchRecord[], type: T) => records.filter((r) => r.type === type) as Extract<BenchRecord, { type: T }>[];
+
+function cellOf(o: OverheadRecord | undefined): Cell | null {
+  if (!o) return null;
+  return { pct: o.overhead_pct, lo: o.ci_low_pct, hi: o.ci_high_pct, significant: o.significant, us: o.overhead_us };
+}
+
+export function buildRows(records: readonly BenchRecord[]): Rows {
+  const stats = of(records, 'statistics') as StatisticsRecord[];
+  const overheads = of(records, 'overhead') as OverheadRecord[];
+  const scales = [...new Set(stats.map((s) => s.agent_count))].sort((a, b) => a - b);
+  const configs = BREAKDOWN_CONFIGS.filter((c) => overheads.some((o) => o.test_name === c));
+  const ov = (c: ConfigName, n: number, op: Operation) => overheads.find((o) => o.test_name === c && o.agent_count === n && o.operation === op);
+  const base = (n: number, op: Operation) => stats.find((s) => s.test_name === 'baseline' && s.agent_count === n && s.operation === op);
+
+  const breakdown: BreakdownRow[] = [];
+  for (const n of scales) {
+    for (const op of BREAKDOWN_OPS) {
+      const cells: BreakdownRow['cells'] = {};
+      for (const c of configs) {
+        const cell = cellOf(ov(c, n, op));
+        if (cell) cells[c] = cell;
+      }
+      const parts = LAYERS.map((l) => cells[l]?.pct);
+      const b = base(n, op);
+      breakdown.push({
+        agents: n,
+        operation: op,
+        baseline_p50_us: b ? b.p50_ms * 1000 : null,
+        cells,
+        sum_of_parts_pct: parts.every((p) => p !== undefined) ? parts.reduce((a, p) => a! + p!, 0)! : null,
+      });
+    }
+  }
+
+  const rankingScale = scales.length > 0 ? scales[scales.length - 1]! : null;
+  const ranking: RankRow[] = [];
+  if (rankingScale !== null) {
+    const bs = base(rankingScale, 'message_send');
+    const br = base(rankingScale, 'message_receive');
+    const baseUs = ((bs?.p50_ms ?? 0) + (br?.p50_ms ?? 0)) * 1000;
+    const candidates = configs.filter((c) => c !== 'full_integration');
+    const rows = candidates.map((layer) => {
+      const send = cellOf(ov(layer, rankingScale, 'message_send'));
+      const receive = cellOf(ov(layer, rankingScale, 'message_receive'));
+      const added = (send?.us ?? 0) + (receive?.us ?? 0);
+      return { layer, added_us: added, added_pct: baseUs > 0 ? (100 * added) / baseUs : 0, send, receive };
+    });
+    rows.sort((a, b) => b.added_us - a.added_us);
+    rows.forEach((r, i) => ranking.push({ rank: i + 1, ...r }));
+  }
+
+  const resources: ResourceRow[] = [];
+  const res = of(records, 'resource') as ResourceRecord[];
+  const integ = of(records, 'integrity') as IntegrityRecord[];
+  for (const n of [...new Set([...res.map((r) => r.agent_count), ...integ.map((r) => r.agent_count)])].sort((a, b) => a - b)) {
+    const rs = res.filter((r) => r.agent_count === n && r.run > 0);
+    const is = integ.filter((r) => r.agent_count === n);
+    const avg = (f: (r: ResourceRecord) => number) => (rs.length ? rs.reduce((a, r) => a + f(r), 0) / rs.length : 0);
+    const max = (f: (r: ResourceRecord) => number) => rs.reduce((a, r) => Math.max(a, f(r)), 0);
+    const total = (f: (r: IntegrityRecord) => number) => is.reduce((a, r) => a + f(r), 0);
+    // Average CPU over the scale's cells, weighted by their duration: Σ CPU time / Σ wall time.
+    const wall = rs.reduce((a, r) => a + r.wall_ms, 0);
+    const cpu = rs.reduce((a, r) => a + r.cpu_time_ms, 0);
+    resources.push({
+      agents: n,
+      cells: rs.length,
+      cpu_avg_pct: wall > 0 ? (100 * cpu) / wall : 0,
+      cpu_max_pct: max((r) => r.cpu_max_pct),
+      rss_avg_mb: avg((r) => r.rss_avg_mb),
+      rss_max_mb: max((r) => r.rss_max_mb),
+      tmpfs_avg_kb: avg((r) => r.tmpfs_avg_bytes) / 1024,
+      tmpfs_max_kb: max((r) => r.tmpfs_max_bytes) / 1024,
+      files_max: max((r) => r.tmpfs_max_files),
+      sent: total((r) => r.sent),
+      received: total((r) => r.received),
+      drained: total((r) => r.drained),
+      lost: total((r) => r.lost),
+      duplicated: total((r) => r.duplicated),
+    });
+  }
+  return { scales, configs, breakdown, ranking, rankingScale, resources, errors: of(records, 'error').length };
+}

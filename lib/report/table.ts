@@ -1,0 +1,50 @@
+import Table from 'cli-table3';
+import type { Rows } from './rows.ts';
+import { pct, pctCell, short, signedUs, us } from './format.ts';
+
+const NAMES: Record<string, string> = { noop: 'noop', metrics: 'metrics', health: 'health', rate_limiting: 'rate_lim', shutdown: 'shutdown', full_integration: 'full' };
+
+/** The bottleneck breakdown, ranking and resources as terminal tables (cli-table3). */
+export function renderTables(rows: Rows, colour: boolean): string {
+  const style = { head: colour ? ['cyan'] : [], border: colour ? ['grey'] : [] };
+  const out: string[] = [];
+
+  const head = ['agents', 'op', 'baseline p50', ...rows.configs.map((c) => NAMES[c] ?? c), 'Σ layers', 'full ÷ Σ'];
+  const t = new Table({ head, style });
+  for (const r of rows.breakdown) {
+    const full = r.cells.full_integration?.pct;
+    const ratio = full !== undefined && r.sum_of_parts_pct !== null && r.sum_of_parts_pct > 0 ? `×${(full / r.sum_of_parts_pct).toFixed(2)}` : '–';
+    t.push([String(r.agents), short(r.operation), us(r.baseline_p50_us), ...rows.configs.map((c) => pctCell(r.cells[c])), pct(r.sum_of_parts_pct), ratio]);
+  }
+  out.push('Overhead of each layer vs the bare bus (median per call, 95 % interval; (…) = interval includes 0, not measurable at this resolution)', t.toString());
+
+  if (rows.rankingScale !== null && rows.ranking.length > 0) {
+    const rt = new Table({ head: ['rank', 'layer', 'added per message', '% of send+receive', 'send', 'receive'], style });
+    for (const r of rows.ranking) rt.push([String(r.rank), r.layer, signedUs(r.added_us), pct(r.added_pct), pctCell(r.send), pctCell(r.receive)]);
+    out.push(`\nLayers ranked by cost at ${rows.rankingScale} agents (the bottleneck first)`, rt.toString());
+  }
+
+  if (rows.resources.length > 0) {
+    const res = new Table({ head: ['agents', 'CPU avg', 'CPU max', 'RSS avg', 'RSS max', 'tmpfs avg', 'tmpfs max', 'files max', 'sent', 'received', 'drained', 'lost', 'dup'], style });
+    for (const r of rows.resources) {
+      res.push([
+        String(r.agents),
+        `${r.cpu_avg_pct.toFixed(0)}%`,
+        `${r.cpu_max_pct.toFixed(0)}%`,
+        `${r.rss_avg_mb.toFixed(0)} MB`,
+        `${r.rss_max_mb.toFixed(0)} MB`,
+        `${r.tmpfs_avg_kb.toFixed(0)} KB`,
+        `${r.tmpfs_max_kb.toFixed(0)} KB`,
+        String(r.files_max),
+        String(r.sent),
+        String(r.received),
+        String(r.drained),
+        String(r.lost),
+        String(r.duplicated),
+      ]);
+    }
+    out.push('\nResources (harness + workers, per cell) and message integrity, per scale', res.toString());
+  }
+  if (rows.errors > 0) out.push(`\n${rows.errors} cell(s) failed: see the error records.`);
+  return out.join('\n') + '\n';
+}

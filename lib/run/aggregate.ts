@@ -1,0 +1,114 @@
+import { medianSorted } from 'simple-statistics';
+import { OPERATIONS, type Operation } from '../agents/protocol.ts';
+import type { ConfigName } from '../layers/names.ts';
+import { madOutliers } from '../stats/outliers.ts';
+import { overheadFromRuns } from '../stats/overhead.ts';
+import { sorted, summarize } from '../stats/summary.ts';
+import type { Body, OverheadRecord, StatisticsRecord } from '../records/schema.ts';
+
+/** Operations a layer shares with the baseline, so an overhead can be computed. */
+export const COMPARED: readonly Operation[] = ['message_send', 'message_receive', 'delivery'];
+
+const ms = (ns: number) => Number((ns / 1e6).toFixed(6));
+
+/** Samples (ns) by config, scale, operation and statistical run; the warm-up never enters. */
+export class Aggregator {
+  private readonly data = new Map<string, { config: ConfigName; scale: number; op: Operation; runs: Map<number, Float64Array[]> }>();
+
+  add(config: ConfigName, scale: number, run: number, op: Operation, values: Float64Array): void {
+    if (values.length === 0) return;
+    const key = `${config}|${scale}|${op}`;
+    let e = this.data.get(key);
+    if (!e) {
+      e = { config, scale, op, runs: new Map() };
+      this.data.set(key, e);
+    }
+    const list = e.runs.get(run) ?? [];
+    list.push(values);
+    e.runs.set(run, list);
+  }
+
+  statistics(): Body<StatisticsRecord>[] {
+    const out: Body<StatisticsRecord>[] = [];
+    for (const e of this.data.values()) {
+      const all = concat([...e.runs.values()].flat());
+      const s = summarize(all);
+      const o = madOutliers(sorted(all));
+      out.push({
+        type: 'statistics',
+        test_name: e.config,
+        agent_count: e.scale,
+        operation: e.op,
+        n: s.n,
+        runs_n: e.runs.size,
+        avg_ms: ms(s.mean),
+        stddev_ms: ms(s.stddev),
+        min_ms: ms(s.min),
+        max_ms: ms(s.max),
+        p50_ms: ms(s.p50),
+        p95_ms: ms(s.p95),
+        p99_ms: ms(s.p99),
+        outliers_high: o.high,
+        outliers_low: o.low,
+      });
+    }
+    return out.sort(byKey);
+  }
+
+  /** Per run medians of each layer vs the baseline's, paired by run (see stats/overhead.ts). */
+  overheads(): Body<OverheadRecord>[] {
+    const out: Body<OverheadRecord>[] = [];
+    for (const e of this.data.values()) {
+      if (e.config === 'baseline' || !COMPARED.includes(e.op)) continue;
+      const base = this.data.get(`baseline|${e.scale}|${e.op}`);
+      if (!base) continue;
+      const pairs = [];
+      for (const [run, arrays] of e.runs) {
+        const b = base.runs.get(run);
+        if (b) pairs.push({ layer: medianOf(arrays), base: medianOf(b) });
+      }
+      if (pairs.length === 0) continue;
+      const est = overheadFromRuns(pairs);
+      const layerP50 = medianOf([...e.runs.values()].flat());
+      const baseP50 = medianOf([...base.runs.values()].flat());
+      const r = (x: number | null) => (x === null ? null : Number(x.toFixed(3)));
+      out.push({
+        type: 'overhead',
+        test_name: e.config,
+        agent_count: e.scale,
+        operation: e.op,
+        statistic: 'p50',
+        baseline_p50_ms: ms(baseP50),
+        layer_p50_ms: ms(layerP50),
+        overhead_us: Number(((layerP50 - baseP50) / 1000).toFixed(3)),
+        overhead_pct: r(est.overhead_pct)!,
+        ci_low_pct: r(est.ci_low_pct),
+        ci_high_pct: r(est.ci_high_pct),
+        significant: est.significant,
+        runs_n: est.runs_n,
+        per_run_pct: est.per_run_pct.map((x) => r(x)!),
+        method: 'paired_t_log_ratio',
+      });
+    }
+    return out.sort(byKey);
+  }
+}
+
+function concat(arrays: Float64Array[]): Float64Array {
+  const out = new Float64Array(arrays.reduce((a, x) => a + x.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
+}
+
+function medianOf(arrays: Float64Array[]): number {
+  return medianSorted(sorted(concat(arrays)));
+}
+
+const CONFIG_ORDER = ['baseline', 'noop', 'metrics', 'health', 'rate_limiting', 'shutdown', 'full_integration'];
+function byKey(a: { test_name: string; agent_count: number; operation: string }, b: typeof a): number {
+  return CONFIG_ORDER.indexOf(a.test_name) - CONFIG_ORDER.indexOf(b.test_name) || a.agent_count - b.agent_count || OPERATIONS.indexOf(a.operation as Operation) - OPERATIONS.indexOf(b.operation as Operation);
+}

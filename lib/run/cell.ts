@@ -1,0 +1,93 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CellDone, CellSpec, Drained, FromWorker, Operation } from '../agents/protocol.ts';
+import { agentId, agentsOfWorker } from '../agents/workload.ts';
+import type { WorkerPool } from '../agents/pool.ts';
+import { layout } from '../bus/tmpfs/layout.ts';
+import { layersOf } from '../layers/names.ts';
+import { ShutdownLayer } from '../layers/shutdown.ts';
+import type { ResourceMonitor, ResourceSummary } from '../measure/resources.ts';
+import type { Options } from '../config/options.ts';
+import { countIntegrity, type IntegrityCounts } from './integrity.ts';
+import type { PlannedCell } from './matrix.ts';
+
+export interface CellResult {
+  samples: Map<Operation, Float64Array[]>;
+  integrity: IntegrityCounts & { rejected: number; leftover: number; timedOut: boolean };
+  resources: ResourceSummary;
+}
+
+const isDone = (m: FromWorker): m is CellDone => m.type === 'cell-done';
+const isDrained = (m: FromWorker): m is Drained => m.type === 'drained';
+
+/**
+ * One cell: a fresh directory, N agents spread over the workers, every agent sending its
+ * messages and receiving its share, then the end-of-cell drain (the coordinated shutdown where the
+ * config has the shutdown layer), the message count, and the directory removed.
+ */
+export async function runCell(id: number, cell: PlannedCell, opts: Options, runDir: string, pool: WorkerPool, monitor: ResourceMonitor): Promise<CellResult> {
+  const dir = join(runDir, `cell-${id}`);
+  const paths = layout(dir);
+  for (let i = 0; i < cell.scale; i++) mkdirSync(paths.inbox(agentId(i)), { recursive: true });
+  mkdirSync(paths.tmp, { recursive: true });
+
+  const workers = Math.min(pool.size, cell.scale);
+  const timeoutMs = opts.cellTimeoutS * 1000;
+  const coordinated = layersOf(cell.config).includes('shutdown');
+  const pids = [process.pid, ...pool.pids()];
+  monitor.start(pids, dir, { cell: id, test_name: cell.config, agent_count: cell.scale, run: cell.run });
+  try {
+    const specs: CellSpec[] = Array.from({ length: workers }, (_, w) => ({
+      id,
+      dir,
+      config: cell.config,
+      scale: cell.scale,
+      local: agentsOfWorker(w, workers, cell.scale),
+      iterations: cell.iterations,
+      payloadBytes: opts.payloadBytes,
+      layer: { capacity: opts.inboxCapacity, backoffMs: opts.backoffMs, maxRetries: opts.maxRetries, healthIntervalMs: opts.healthIntervalMs, noopDelayUs: opts.noopDelayUs },
+      healthQueryEvery: opts.healthQueryEvery,
+      coordinator: w === 0,
+      receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
+    }));
+    const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
+    const resources = await monitor.stop(pids, dir);
+
+    if (coordinated) ShutdownLayer.request(paths);
+    const drained = await Promise.all(specs.map((_, w) => pool.request(w, { type: 'drain', id, coordinated }, isDrained, timeoutMs)));
+    if (coordinated) {
+      const stopped = ShutdownLayer.stoppedAgents(paths).length;
+      if (stopped !== cell.scale) throw new Error(`coordinated shutdown: ${stopped} of ${cell.scale} agents stopped`);
+    }
+    let leftover = 0;
+    for (let i = 0; i < cell.scale; i++) leftover += readdirSync(paths.inbox(agentId(i))).length;
+
+    const sentPerAgent = new Array<number>(cell.scale).fill(0);
+    const samples = new Map<Operation, Float64Array[]>();
+    const add = (op: Operation, v: Float64Array) => {
+      const list = samples.get(op) ?? [];
+      list.push(v);
+      samples.set(op, list);
+    };
+    done.forEach((d, w) => {
+      specs[w]!.local.forEach((agent, slot) => (sentPerAgent[agent] = d.sent[slot] ?? 0));
+      for (const [op, v] of Object.entries(d.samples) as [Operation, Float64Array][]) add(op, v);
+    });
+    const drainNs = drained.map((d) => d.drainNs).filter((x): x is number => x !== null);
+    if (drainNs.length > 0) add('shutdown_drain', Float64Array.from(drainNs));
+
+    const counts = countIntegrity(
+      sentPerAgent,
+      done.map((d) => d.received),
+      drained.map((d) => d.drained),
+    );
+    return {
+      samples,
+      integrity: { ...counts, rejected: done.reduce((a, d) => a + d.rejected, 0), leftover, timedOut: done.some((d) => d.timedOut) },
+      resources,
+    };
+  } finally {
+    await monitor.stop(pids, dir).catch(() => undefined);
+    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,18 @@
+import { shuffle } from 'simple-statistics';
+
+/** mulberry32: a small, fast, seedable 32-bit PRNG (Tommy Ettinger's public-domain design). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A shuffled copy (Fisher–Yates, simple-statistics) driven by the seeded generator. */
+export function seededShuffle<T>(items: readonly T[], random: () => number): T[] {
+  return shuffle([...items], random);
+}
