@@ -2,9 +2,13 @@ import { appendFileSync } from 'node:fs';
 import pidusage from 'pidusage';
 import { dirUsage } from './dirsize.ts';
 
+/** CPU times come in 10 ms clock ticks: a CPU % over a shorter span than this is noise. */
+export const MIN_CPU_SPAN_MS = 50;
+
 export interface ResourceSample {
   t_ms: number;
-  cpu_pct: number;
+  /** Over the span since the previous sample; null when that span is under MIN_CPU_SPAN_MS. */
+  cpu_pct: number | null;
   rss_mb: number;
   tmpfs_bytes: number;
   tmpfs_files: number;
@@ -15,8 +19,9 @@ export interface ResourceSummary {
   /** CPU time of the harness and workers, and wall time, over the sampled span of the cell. */
   cpu_time_ms: number;
   wall_ms: number;
-  cpu_avg_pct: number;
-  cpu_max_pct: number;
+  /** cpu_time_ms / wall_ms; null when the cell was too short for CPU ticks to mean anything. */
+  cpu_avg_pct: number | null;
+  cpu_max_pct: number | null;
   rss_avg_mb: number;
   rss_max_mb: number;
   tmpfs_avg_bytes: number;
@@ -68,7 +73,8 @@ export class ResourceMonitor {
   }
 
   private summary(): ResourceSummary {
-    return { ...summarise(this.samples), cpu_time_ms: Math.round(this.cpuMs), wall_ms: Math.round(this.wallMs) };
+    const cpuAvg = this.wallMs >= MIN_CPU_SPAN_MS ? round((100 * this.cpuMs) / this.wallMs, 1) : null;
+    return { ...summarise(this.samples), cpu_avg_pct: cpuAvg, cpu_time_ms: Math.round(this.cpuMs), wall_ms: Math.round(this.wallMs) };
   }
 
   /**
@@ -97,9 +103,9 @@ export class ResourceMonitor {
     if (!keep) return;
     this.cpuMs += cpuMs;
     this.wallMs += wallMs;
-    const cpu = wallMs > 0 ? (100 * cpuMs) / wallMs : 0;
+    const cpu = wallMs >= MIN_CPU_SPAN_MS ? round((100 * cpuMs) / wallMs, 1) : null;
     const du = dirUsage(dir);
-    const s: ResourceSample = { t_ms: Math.round(performance.now() - this.t0), cpu_pct: round(cpu, 1), rss_mb: round(rss / 1048576, 2), tmpfs_bytes: du.bytes, tmpfs_files: du.files };
+    const s: ResourceSample = { t_ms: Math.round(performance.now() - this.t0), cpu_pct: cpu, rss_mb: round(rss / 1048576, 2), tmpfs_bytes: du.bytes, tmpfs_files: du.files };
     this.samples.push(s);
     if (this.perfLog) appendFileSync(this.perfLog, JSON.stringify({ timestamp: new Date().toISOString(), ...this.context, ...s }) + '\n');
   }
@@ -109,13 +115,13 @@ function round(x: number, d: number): number {
   return Number(x.toFixed(d));
 }
 
-export function summarise(s: ResourceSample[]): Omit<ResourceSummary, 'cpu_time_ms' | 'wall_ms'> {
+export function summarise(s: ResourceSample[]): Omit<ResourceSummary, 'cpu_time_ms' | 'wall_ms' | 'cpu_avg_pct'> {
   const avg = (f: (x: ResourceSample) => number) => (s.length ? s.reduce((a, x) => a + f(x), 0) / s.length : 0);
   const max = (f: (x: ResourceSample) => number) => s.reduce((a, x) => Math.max(a, f(x)), 0);
+  const cpus = s.map((x) => x.cpu_pct).filter((x): x is number => x !== null);
   return {
     samples_n: s.length,
-    cpu_avg_pct: round(avg((x) => x.cpu_pct), 1),
-    cpu_max_pct: round(max((x) => x.cpu_pct), 1),
+    cpu_max_pct: cpus.length > 0 ? Math.max(...cpus) : null,
     rss_avg_mb: round(avg((x) => x.rss_mb), 2),
     rss_max_mb: round(max((x) => x.rss_mb), 2),
     tmpfs_avg_bytes: Math.round(avg((x) => x.tmpfs_bytes)),

@@ -85,8 +85,9 @@ export interface ResourceRecord extends Base, CellKey {
   /** CPU time (harness + workers) and wall time of the cell's workload. */
   cpu_time_ms: number;
   wall_ms: number;
-  cpu_avg_pct: number;
-  cpu_max_pct: number;
+  /** null when the cell was shorter than 50 ms (CPU time is counted in 10 ms ticks). */
+  cpu_avg_pct: number | null;
+  cpu_max_pct: number | null;
   rss_avg_mb: number;
   rss_max_mb: number;
   tmpfs_avg_bytes: number;

@@ -5,6 +5,7 @@
 import type { BenchRecord, IntegrityRecord, OverheadRecord, ResourceRecord, StatisticsRecord } from '../records/schema.ts';
 import { LAYERS, type ConfigName } from '../layers/names.ts';
 import type { Operation } from '../agents/protocol.ts';
+import { MIN_CPU_SPAN_MS } from '../measure/resources.ts';
 
 export const BREAKDOWN_OPS: readonly Operation[] = ['message_send', 'message_receive'];
 export const BREAKDOWN_CONFIGS: readonly ConfigName[] = ['noop', ...LAYERS, 'full_integration'];
@@ -40,8 +41,8 @@ export interface RankRow {
 export interface ResourceRow {
   agents: number;
   cells: number;
-  cpu_avg_pct: number;
-  cpu_max_pct: number;
+  cpu_avg_pct: number | null;
+  cpu_max_pct: number | null;
   rss_avg_mb: number;
   rss_max_mb: number;
   tmpfs_avg_kb: number;
@@ -131,8 +132,8 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
     resources.push({
       agents: n,
       cells: rs.length,
-      cpu_avg_pct: wall > 0 ? (100 * cpu) / wall : 0,
-      cpu_max_pct: max((r) => r.cpu_max_pct),
+      cpu_avg_pct: wall >= MIN_CPU_SPAN_MS ? (100 * cpu) / wall : null,
+      cpu_max_pct: rs.some((r) => r.cpu_max_pct !== null) ? max((r) => r.cpu_max_pct ?? 0) : null,
       rss_avg_mb: avg((r) => r.rss_avg_mb),
       rss_max_mb: max((r) => r.rss_max_mb),
       tmpfs_avg_kb: avg((r) => r.tmpfs_avg_bytes) / 1024,

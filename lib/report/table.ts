@@ -29,8 +29,8 @@ export function renderTables(rows: Rows, colour: boolean): string {
     for (const r of rows.resources) {
       res.push([
         String(r.agents),
-        `${r.cpu_avg_pct.toFixed(0)}%`,
-        `${r.cpu_max_pct.toFixed(0)}%`,
+        r.cpu_avg_pct === null ? '–' : `${r.cpu_avg_pct.toFixed(0)}%`,
+        r.cpu_max_pct === null ? '–' : `${r.cpu_max_pct.toFixed(0)}%`,
         `${r.rss_avg_mb.toFixed(0)} MB`,
         `${r.rss_max_mb.toFixed(0)} MB`,
         `${r.tmpfs_avg_kb.toFixed(0)} KB`,
