@@ -1,13 +1,28 @@
 import { parseArgv } from 'zx';
 import { SPECS } from '../config/options.ts';
 
-/** argv → flags object (zx's minimist): value flags stay strings, so validation sees what was typed. */
-export function parseFlags(argv: string[]): Record<string, unknown> {
-  return parseArgv(argv, {
-    string: SPECS.filter((s) => s.kind === 'value').map((s) => s.flag.slice(2)),
-    boolean: [...SPECS.filter((s) => s.kind === 'boolean').map((s) => s.flag.slice(2)), 'help'],
-    alias: { h: 'help' },
-    // Booleans absent from argv must stay absent, so env can still set them.
-    default: {},
-  }) as Record<string, unknown>;
+const VALUE_FLAGS = SPECS.filter((s) => s.kind === 'value').map((s) => s.flag.slice(2));
+const BOOLEAN_FLAGS = [...SPECS.filter((s) => s.kind === 'boolean').map((s) => s.flag.slice(2)), 'help'];
+
+/**
+ * argv → flags object (zx's minimist). Value flags stay strings, so validation sees what was typed.
+ * Two fixes on top of minimist: a value that looks like a negative number (`--scales -1`) stays
+ * the flag's value instead of becoming flags of its own, and booleans that were not given are left
+ * out (minimist would set them false, hiding the environment's value).
+ */
+export function parseFlags(argv: string[], valueFlags: readonly string[] = VALUE_FLAGS, booleanFlags: readonly string[] = BOOLEAN_FLAGS): Record<string, unknown> {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && valueFlags.includes(a.slice(2)) && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${a}=${next}`);
+      i++;
+    } else args.push(a);
+  }
+  const flags = parseArgv(args, { string: [...valueFlags], boolean: [...booleanFlags], alias: { h: 'help' } }) as Record<string, unknown>;
+  const given = (name: string) => args.some((a) => a === `--${name}` || a === `--no-${name}` || a.startsWith(`--${name}=`) || (name === 'help' && a === '-h'));
+  for (const b of booleanFlags) if (!given(b)) delete flags[b];
+  if (!given('help')) delete flags.h;
+  return flags;
 }

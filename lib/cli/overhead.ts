@@ -25,11 +25,14 @@ export const QUICK_CMD: Command = {
   summary: 'The overhead benchmark at smoke size (scales 1,3; 2 runs; 20 messages per agent).',
 };
 
-/** Signals → a promise of the exit code (130 for SIGINT, 143 for SIGTERM). */
+/**
+ * Signals → a promise of the exit code (130 for SIGINT, 143 for SIGTERM). The handlers stay on:
+ * a second Ctrl-C during cleanup must not kill the process before the run directory is gone.
+ */
 function interruption(): Promise<number> {
   return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve(EXIT.aborted));
-    process.once('SIGTERM', () => resolve(143));
+    process.on('SIGINT', () => resolve(EXIT.aborted));
+    process.on('SIGTERM', () => resolve(143));
   });
 }
 

@@ -109,8 +109,8 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
         for (let w = 0; w < pool.size; w++) await pool.restart(w);
       }
     }
-    io.progress(plan.length, plan.length, 'done');
     if (aborted === null) {
+      io.progress(plan.length, plan.length, 'done');
       for (const s of agg.statistics()) emit(s);
       for (const o of agg.overheads()) emit(o);
     }

@@ -1,0 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after } from 'node:test';
+
+/** A fresh directory on the real tmpfs, removed after the test file. */
+export function shmDir(prefix = 'busbench-test-'): string {
+  const dir = mkdtempSync(join('/dev/shm', prefix));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}

@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { countIntegrity } from '../../lib/run/integrity.ts';
+import { planMatrix } from '../../lib/run/matrix.ts';
+import { createRunDir, MARK, NotOurs, removeRunDir } from '../../lib/run/rundir.ts';
+import { Aggregator } from '../../lib/run/aggregate.ts';
+import { agentsOfWorker, peerOf } from '../../lib/agents/workload.ts';
+import { shmDir } from '../helpers/tmpfs.ts';
+
+const pairs = (...xs: number[]) => Uint32Array.from(xs);
+
+test('integrity: sent = received + drained when nothing is lost', () => {
+  const c = countIntegrity([2, 1], [pairs(0, 0, 1, 0)], [pairs(0, 1)]);
+  assert.deepEqual(c, { sent: 3, received: 2, drained: 1, lost: 0, duplicated: 0, unknown: 0 });
+});
+
+test('integrity: a missing message is lost, a second sighting a duplicate, a stranger unknown', () => {
+  const c = countIntegrity([3, 2], [pairs(0, 0, 0, 0, 1, 1, 7, 0)], [pairs(0, 2, 1, 5)]);
+  // seen: (0,0) (1,1) (0,2); duplicate: (0,0) again; unknown: sender 7, and seq 5 of sender 1; lost: (1,0)
+  assert.deepEqual(c, { sent: 5, received: 2, drained: 1, lost: 2, duplicated: 1, unknown: 2 });
+});
+
+test('workload: every agent receives exactly one message per round, from every peer in turn', () => {
+  for (const n of [1, 2, 3, 10, 100]) {
+    for (let k = 0; k < 2 * n; k++) {
+      const got = new Array<number>(n).fill(0);
+      for (let i = 0; i < n; i++) {
+        const to = peerOf(i, k, n);
+        if (n > 1) assert.notEqual(to, i, 'never to itself when it has peers');
+        got[to]!++;
+      }
+      assert.ok(got.every((g) => g === 1), `n=${n} k=${k}`);
+    }
+  }
+  assert.deepEqual(agentsOfWorker(1, 3, 8), [1, 4, 7]);
+});
+
+test('matrix: warm-up then runs; each run has every cell once, shuffled, repeatable by seed', () => {
+  const p = { configs: ['baseline', 'noop', 'metrics'] as const, scales: [1, 10], runs: 3, iterations: 50, warmup: 5, seed: 42 };
+  const cells = planMatrix({ ...p, configs: [...p.configs] });
+  assert.equal(cells.length, 4 * 6);
+  assert.ok(cells.filter((c) => c.run === 0).every((c) => c.iterations === 5));
+  const key = (c: { config: string; scale: number }) => `${c.config}@${c.scale}`;
+  for (let run = 0; run <= 3; run++) {
+    const keys = cells.filter((c) => c.run === run).map(key);
+    assert.deepEqual([...keys].sort(), ['baseline@1', 'baseline@10', 'metrics@1', 'metrics@10', 'noop@1', 'noop@10'], `run ${run}`);
+  }
+  const orders = [1, 2, 3].map((run) => cells.filter((c) => c.run === run).map(key).join());
+  assert.ok(new Set(orders).size > 1, 'the order changes between runs');
+  assert.deepEqual(planMatrix({ ...p, configs: [...p.configs] }), cells, 'same seed, same plan');
+  assert.equal(planMatrix({ ...p, configs: [...p.configs], warmup: 0 }).length, 18);
+});
+
+test('run directory: created with a mark; removed only with the matching mark', () => {
+  const base = shmDir();
+  const rd = createRunDir(base);
+  assert.ok(existsSync(join(rd.path, MARK)));
+  mkdirSync(join(rd.path, 'cell-0', 'x'), { recursive: true });
+  removeRunDir(rd);
+  assert.equal(existsSync(rd.path), false);
+
+  const stranger = join(base, 'not-ours');
+  mkdirSync(stranger);
+  writeFileSync(join(stranger, 'precious'), 'data');
+  assert.throws(() => removeRunDir({ path: stranger, token: 'x' }), NotOurs);
+  assert.ok(existsSync(join(stranger, 'precious')));
+
+  const other = createRunDir(base);
+  assert.throws(() => removeRunDir({ path: other.path, token: 'another-token' }), NotOurs);
+  assert.ok(existsSync(other.path));
+});
+
+test('aggregate: statistics pool every run; overhead pairs run medians, by hand', () => {
+  const agg = new Aggregator();
+  // baseline medians 100, 200 ns; layer medians 110, 220 → +10 % in both runs, zero spread.
+  agg.add('baseline', 10, 1, 'message_send', Float64Array.of(90, 100, 110));
+  agg.add('baseline', 10, 2, 'message_send', Float64Array.of(190, 200, 210));
+  agg.add('metrics', 10, 1, 'message_send', Float64Array.of(100, 110, 120));
+  agg.add('metrics', 10, 2, 'message_send', Float64Array.of(210, 220, 230));
+  agg.add('metrics', 10, 1, 'health_query', Float64Array.of(5000));
+  const stats = agg.statistics();
+  const base = stats.find((s) => s.test_name === 'baseline')!;
+  assert.equal(base.n, 6);
+  assert.equal(base.runs_n, 2);
+  assert.equal(base.p50_ms, 0.00015); // median of 90,100,110,190,200,210 = 150 ns
+  assert.equal(base.avg_ms, 0.00015);
+  const [o, ...rest] = agg.overheads();
+  assert.equal(rest.length, 0, 'no overhead for an operation the baseline does not have');
+  assert.equal(o!.test_name, 'metrics');
+  assert.ok(Math.abs(o!.overhead_pct - 10) < 1e-9);
+  assert.equal(o!.ci_low_pct, 10);
+  assert.equal(o!.ci_high_pct, 10);
+  assert.equal(o!.significant, true);
+  assert.equal(o!.overhead_us, 0.015); // pooled medians 165 − 150 ns
+});
