@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { busbench, newTag, parseJsonl, run, taggedPids, type Ran } from '../helpers/cli.ts';
 import { shmDir } from '../helpers/tmpfs.ts';
 import { CONFIGS, layersOf } from '../../lib/layers/names.ts';
@@ -114,6 +114,26 @@ test('the jq gate from the README works on the output (real jq)', () => {
   const lost = execFileSync('jq', ['-s', '[.[] | select(.type == "integrity") | .lost] | add', out], { encoding: 'utf8' }).trim();
   assert.equal(lost, '0');
   execFileSync('jq', ['-e', '.type', out], { stdio: 'ignore' }); // every line parses on its own
+});
+
+test("the README's jq recipes run on the output", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const block = /## CI gates with jq\s+```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block, 'the README has the jq block');
+  // Each recipe on its own; the recipes name the default scales, this run has 1 and 3 agents.
+  const recipes = block.split(/\n\s*\n/).filter((r) => r.includes('jq ')).map((r) => r.replace(/agent_count == 10{1,2}\b/g, 'agent_count == 3'));
+  assert.ok(recipes.length >= 6, `${recipes.length} recipes`);
+  const outputs = recipes.map((r) => {
+    const res = spawnSync('bash', ['-c', r], { encoding: 'utf8', env: { ...process.env, F: out } });
+    // jq -e exits 1 on a false gate: a verdict, not a broken recipe. Anything else is broken.
+    assert.ok(res.status === 0 || (res.status === 1 && r.includes('jq -se')), `${r}\n→ exit ${res.status}: ${res.stderr}`);
+    assert.equal(res.stderr, '', r);
+    return res.stdout.trim();
+  });
+  assert.ok(Number(outputs[0]) > 0, `the compatible gate prints a number: ${outputs[0]}`);
+  assert.deepEqual(outputs.slice(1, 3), ['true', 'true'], 'nothing lost; status ok');
+  assert.match(outputs.join('\n'), /"layer": "(metrics|health|rate_limiting|shutdown)"/, 'the bottleneck recipe names a layer');
+  assert.ok(Number(outputs.at(-1)) > 0, 'the p95 recipe prints a number');
 });
 
 test('--out - writes only JSONL to stdout; the table goes to stderr', async () => {
