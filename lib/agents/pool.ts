@@ -90,11 +90,18 @@ export class WorkerPool {
     return reply as Promise<T>;
   }
 
-  /** Replace worker i (after it died or hung). */
-  async restart(i: number): Promise<void> {
-    const old = this.procs[i];
-    if (old && old.exitCode === null) old.kill('SIGKILL');
-    await this.spawn(i);
+  /** Replace every worker (after one died or hung): the old ones are gone when this resolves. */
+  async restartAll(): Promise<void> {
+    await Promise.all(
+      this.procs.map(async (old, i) => {
+        if (old.exitCode === null && old.signalCode === null) {
+          const gone = new Promise((resolve) => old.once('exit', resolve));
+          old.kill('SIGKILL');
+          await gone;
+        }
+        await this.spawn(i);
+      }),
+    );
   }
 
   /** Stop every worker; SIGKILL whatever has not left after `graceMs`. Always safe to call. */

@@ -86,6 +86,10 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
       integrity: { ...counts, rejected: done.reduce((a, d) => a + d.rejected, 0), leftover, timedOut: done.some((d) => d.timedOut) },
       resources,
     };
+  } catch (e) {
+    // A worker failed or hung: replace them all before touching the directory they work in.
+    await pool.restartAll();
+    throw e;
   } finally {
     await monitor.stop(pids, dir).catch(() => undefined);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });

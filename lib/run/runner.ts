@@ -106,7 +106,6 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
         const message = e instanceof Error ? e.message : String(e);
         emit({ type: 'error', ...key, message });
         io.warn(`cell failed: ${cell.config} @ ${cell.scale} run ${cell.run}: ${message} (the matrix goes on)`);
-        for (let w = 0; w < pool.size; w++) await pool.restart(w);
       }
     }
     if (aborted === null) {

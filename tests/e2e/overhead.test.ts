@@ -235,6 +235,26 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   });
 }
 
+test('a failed cell becomes an error record; the matrix goes on; exit 1; nothing left behind', async () => {
+  const base = shmDir();
+  const tag = newTag();
+  // 200 agents × 1000 messages cannot finish within the 1 s cell timeout; 1 agent × 1000 can.
+  const r = await busbench(['overhead', '--out', '-', '--base-dir', base, '--scales', '1,200', '--iterations', '1000', '--cell-timeout', '1', '--runs', '1', '--layers', 'noop', '--warmup', '0'], { tag });
+  assert.equal(r.code, 1, r.stderr);
+  const recs = parseJsonl(r.stdout) as Record<string, any>[];
+  const errors = recs.filter((x) => x.type === 'error');
+  assert.deepEqual(errors.map((e) => `${e.test_name}@${e.agent_count}`).sort(), ['baseline@200', 'noop@200']);
+  assert.match(errors[0]!.message, /did not answer 'cell' within 1 s/);
+  const ok = recs.filter((x) => x.type === 'integrity');
+  assert.deepEqual(ok.map((i) => `${i.test_name}@${i.agent_count}:${i.lost}`).sort(), ['baseline@1:0', 'noop@1:0']);
+  assert.ok(recs.some((x) => x.type === 'overhead' && x.agent_count === 1), 'the cells that ran are still analysed');
+  const summary = recs.at(-1)!;
+  assert.deepEqual([summary.status, summary.cells_ok, summary.cells_failed], ['failed', 2, 2]);
+  assert.match(r.stderr, /cell failed: .*@ 200 .*the matrix goes on/);
+  assert.deepEqual(taggedPids(tag), [], 'no worker left behind');
+  assert.deepEqual(readdirSync(base), [], 'run directory removed');
+});
+
 test('the README quick start names the two commands, and package.json has them', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   assert.match(readme, /npm ci && npm run bench\b/);
