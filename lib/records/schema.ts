@@ -4,6 +4,8 @@
  */
 import type { Calibration, Operation } from '../agents/protocol.ts';
 import type { FsCheck } from '../measure/tmpfs.ts';
+import type { ResourceSummary } from '../measure/resources.ts';
+import type { OverheadEstimate } from '../stats/overhead.ts';
 import type { ConfigName } from '../layers/names.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -60,7 +62,8 @@ export interface StatisticsRecord extends Base {
   outliers_low: number;
 }
 
-export interface OverheadRecord extends Base {
+/** The estimate fields (overhead_pct, ci_*_pct, significant, runs_n, per_run_pct) are OverheadEstimate's. */
+export interface OverheadRecord extends Base, OverheadEstimate {
   type: 'overhead';
   test_name: ConfigName;
   agent_count: number;
@@ -70,30 +73,12 @@ export interface OverheadRecord extends Base {
   baseline_p50_ms: number;
   layer_p50_ms: number;
   overhead_us: number;
-  overhead_pct: number;
-  ci_low_pct: number | null;
-  ci_high_pct: number | null;
-  significant: boolean | null;
-  runs_n: number;
-  per_run_pct: number[];
   method: 'paired_t_log_ratio';
 }
 
-export interface ResourceRecord extends Base, CellKey {
+/** Per cell; the fields and their meaning are ResourceSummary's (measure/resources.ts). */
+export interface ResourceRecord extends Base, CellKey, ResourceSummary {
   type: 'resource';
-  samples_n: number;
-  /** CPU time (harness + workers) and wall time of the cell's workload. */
-  cpu_time_ms: number;
-  wall_ms: number;
-  /** null when the cell was shorter than 50 ms (CPU time is counted in 10 ms ticks). */
-  cpu_avg_pct: number | null;
-  cpu_max_pct: number | null;
-  rss_avg_mb: number;
-  rss_max_mb: number;
-  tmpfs_avg_bytes: number;
-  tmpfs_max_bytes: number;
-  tmpfs_avg_files: number;
-  tmpfs_max_files: number;
 }
 
 export interface IntegrityRecord extends Base, CellKey {
