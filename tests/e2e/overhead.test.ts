@@ -161,6 +161,27 @@ test('--raw adds sample records with every timed value', async () => {
   assert.ok(Math.abs(stat.max_ms * 1000 - Math.max(...all)) < 0.01, 'the statistics come from these very samples');
 });
 
+test('PERF_LOG gets every resource sample; --keep leaves the marked run directory', async () => {
+  const base = shmDir();
+  const dir = mkdtempSync(join(tmpdir(), 'busbench-perf-'));
+  const perf = join(dir, 'perf.jsonl');
+  const r = await busbench(['quick', '--out', '-', '--base-dir', base, '--keep', '--scales', '2', '--runs', '1', '--iterations', '3', '--layers', 'metrics', '--warmup', '0'], { env: { PERF_LOG: perf } });
+  assert.equal(r.code, 0, r.stderr);
+  const samples = parseJsonl(readFileSync(perf, 'utf8')) as Record<string, any>[];
+  assert.ok(samples.length >= 2, 'at least one sample per cell');
+  for (const s of samples) {
+    for (const k of ['rss_mb', 'tmpfs_bytes', 'tmpfs_files', 't_ms']) assert.equal(typeof s[k], 'number', k);
+    assert.ok(s.cpu_pct === null || typeof s.cpu_pct === 'number');
+    assert.ok(['baseline', 'metrics'].includes(s.test_name));
+  }
+  const kept = readdirSync(base);
+  assert.equal(kept.length, 1);
+  assert.match(r.stderr, /run directory kept: /);
+  const inside = readdirSync(join(base, kept[0]!));
+  assert.ok(inside.includes('.busbench-run'));
+  assert.ok(inside.some((n) => n.startsWith('cell-')), 'cell directories kept too');
+});
+
 test('bad options: exit 2, every problem named, nothing created', async () => {
   const base = shmDir();
   const dir = mkdtempSync(join(tmpdir(), 'busbench-bad-'));
