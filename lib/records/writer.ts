@@ -11,10 +11,16 @@ export class RecordWriter {
   private readonly ser = ndjson.stringify();
   private readonly sink: Writable;
   private closed = false;
+  /** Set when the output fails (a closed pipe, a full disk): the run should stop, not crash. */
+  failure: Error | null = null;
   readonly counts = new Map<string, number>();
 
   constructor(readonly target: string, private readonly driver: string) {
     this.sink = target === '-' ? process.stdout : createWriteStream(target, { flags: 'w' });
+    this.sink.on('error', (e: Error) => {
+      this.failure ??= e;
+      this.closed = true;
+    });
     this.ser.pipe(this.sink, { end: target !== '-' });
   }
 
@@ -28,7 +34,7 @@ export class RecordWriter {
 
   /** Flush and close; resolves once every line is handed to the OS. */
   close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+    if (this.closed || this.failure) return Promise.resolve();
     this.closed = true;
     return new Promise((resolve, reject) => {
       if (this.target === '-') {

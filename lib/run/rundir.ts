@@ -30,5 +30,5 @@ export function removeRunDir(dir: RunDir): void {
     throw new NotOurs(`refusing to remove ${dir.path}: it has no busbench mark (${MARK})`);
   }
   if (token !== dir.token) throw new NotOurs(`refusing to remove ${dir.path}: its mark belongs to another run`);
-  rmSync(dir.path, { recursive: true, force: true });
+  rmSync(dir.path, { recursive: true, force: true, maxRetries: 5 });
 }

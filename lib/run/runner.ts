@@ -50,7 +50,18 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
     aborted = code;
     pool?.killAll();
   });
-  const onExit = () => pool?.killAll();
+  // Last resort if the process exits without reaching `finally` (an uncaught error): no worker
+  // and no run directory may outlive it.
+  const onExit = () => {
+    pool?.killAll();
+    if (!opts.keep) {
+      try {
+        removeRunDir(runDir);
+      } catch {
+        // not ours or already gone
+      }
+    }
+  };
   process.once('exit', onExit);
 
   let cellsOk = 0;
@@ -81,6 +92,7 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
     const monitor = new ResourceMonitor(opts.sampleIntervalMs, opts.perfLog);
     for (const [id, cell] of plan.entries()) {
       if (aborted !== null) break;
+      if (writer.failure) throw new Error(`cannot write results to ${opts.out === '-' ? 'stdout' : opts.out}: ${writer.failure.message}`);
       const key = { test_name: cell.config, agent_count: cell.scale, run: cell.run };
       io.progress(id, plan.length, `${cell.run === 0 ? 'warm-up' : `run ${cell.run}/${opts.runs}`} · ${cell.config} @ ${cell.scale} agent${cell.scale === 1 ? '' : 's'}`);
       try {
