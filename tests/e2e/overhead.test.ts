@@ -276,6 +276,19 @@ test('a failed cell becomes an error record; the matrix goes on; exit 1; nothing
   assert.deepEqual(readdirSync(base), [], 'run directory removed');
 });
 
+test('a reader that goes away (| head -1) stops the run cleanly: exit 1, nothing left behind', async () => {
+  const base = shmDir();
+  const tag = newTag();
+  const r = await busbench(['overhead', '--out', '-', '--base-dir', base, '--scales', '20', '--runs', '20'], {
+    tag,
+    onStart: (p) => p.stdout!.once('data', () => p.stdout!.destroy()),
+  });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /cannot write results to stdout/);
+  assert.deepEqual(taggedPids(tag), []);
+  assert.deepEqual(readdirSync(base), []);
+});
+
 test('the README quick start names the two commands, and package.json has them', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   assert.match(readme, /npm ci && npm run bench\b/);
