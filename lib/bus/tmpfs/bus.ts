@@ -1,6 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { checkAgentId, type Bus, type Message } from '../contract.ts';
 import { layout, type Layout } from './layout.ts';
 
@@ -21,6 +20,8 @@ export class TmpfsBus implements Bus {
   private readonly nonce = randomBytes(6).toString('hex');
   private readonly seqs = new Map<string, number>();
   private readonly pending = new Map<string, string[]>();
+  /** Inbox paths by agent, built once: path.join on every call costs more than a Map lookup. */
+  private readonly inboxes = new Map<string, string>();
 
   constructor(root: string) {
     this.paths = layout(root);
@@ -32,17 +33,17 @@ export class TmpfsBus implements Bus {
   }
 
   send(from: string, to: string, payload: unknown): Message {
-    checkAgentId(from);
-    checkAgentId(to);
-    const seq = this.seqs.get(from) ?? 0;
+    // A sender is validated the first time it sends; `to` by inboxOf before it enters a path.
+    const seq = this.seqs.get(from) ?? (checkAgentId(from), 0);
+    const inbox = this.inboxOf(to);
     this.seqs.set(from, seq + 1);
-    const now = process.hrtime.bigint();
+    const now = process.hrtime.bigint().toString();
     const id = `${from}.${this.nonce}.${seq}`;
-    const msg: Message = { id, from, to, seq, sent_at_ns: now.toString(), payload };
-    const tmp = join(this.paths.tmp, `${id}.tmp`);
+    const msg: Message = { id, from, to, seq, sent_at_ns: now, payload };
+    const tmp = `${this.paths.tmp}/${id}.tmp`;
     writeFileSync(tmp, JSON.stringify(msg));
     try {
-      renameSync(tmp, join(this.paths.inbox(to), `${now.toString().padStart(20, '0')}-${id}.json`));
+      renameSync(tmp, `${inbox}/${now.padStart(20, '0')}-${id}.json`);
     } catch (e) {
       unlinkSync(tmp);
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`unknown agent ${JSON.stringify(to)}: it has no inbox (register it first)`);
@@ -59,8 +60,7 @@ export class TmpfsBus implements Bus {
         this.pending.set(agent, names);
         if (names.length === 0) return null;
       }
-      const name = names.shift()!;
-      const path = join(this.paths.inbox(agent), name);
+      const path = `${this.inboxOf(agent)}/${names.shift()!}`;
       let text: string;
       try {
         text = readFileSync(path, 'utf8');
@@ -75,7 +75,7 @@ export class TmpfsBus implements Bus {
   }
 
   depth(agent: string): number {
-    return readdirSync(this.paths.inbox(agent)).length;
+    return readdirSync(this.inboxOf(agent)).length;
   }
 
   close(): void {
@@ -83,7 +83,16 @@ export class TmpfsBus implements Bus {
   }
 
   private list(agent: string): string[] {
-    checkAgentId(agent);
-    return readdirSync(this.paths.inbox(agent)).filter((n) => n.endsWith('.json')).sort();
+    return readdirSync(this.inboxOf(agent)).filter((n) => n.endsWith('.json')).sort();
+  }
+
+  /** The agent's inbox path; ids are validated before they become part of a path. */
+  private inboxOf(agent: string): string {
+    let p = this.inboxes.get(agent);
+    if (p === undefined) {
+      p = this.paths.inbox(checkAgentId(agent));
+      this.inboxes.set(agent, p);
+    }
+    return p;
   }
 }
