@@ -54,6 +54,14 @@ export async function overheadMain(cmd: Command, argv: string[], env: Record<str
     const tables = renderTables(buildRows(outcome.records), term.colour && options.out !== '-');
     if (options.out === '-') process.stderr.write(tables);
     else process.stdout.write(tables);
+    const runRec = outcome.records.find((r) => r.type === 'run');
+    if (runRec && runRec.type === 'run') {
+      const c = runRec.calibration;
+      term.err(
+        `calibration: timing a call costs ${(c.harness_cost_per_call_ns / 1000).toFixed(2)} µs (${c.harness_pct_of_send.toFixed(2)} % of a ${c.bus_send_us.toFixed(1)} µs send, not subtracted); ` +
+          `bus send+receive ${c.bus_round_trip_us.toFixed(1)} µs vs ${c.syscall_floor_round_trip_us.toFixed(1)} µs for the bare syscalls (×${c.bus_vs_floor_ratio.toFixed(2)})`,
+      );
+    }
     const summary = outcome.records.find((r) => r.type === 'summary');
     if (summary && summary.type === 'summary') {
       const where = options.out === '-' ? 'stdout' : relative(process.cwd(), options.out) || options.out;

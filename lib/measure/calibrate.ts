@@ -9,7 +9,8 @@ import { Samples } from './samples.ts';
 const hr = process.hrtime.bigint;
 
 /**
- * Median over `blocks` of the per-iteration time of `fn` run `rounds` times in a row; `between`
+ * Per-iteration time of `fn` run `rounds` times in a row, in the fastest of `blocks` blocks: the
+ * block least disturbed by the rest of the machine (preemption only ever adds time). `between`
  * runs untimed after each block (to reset state, e.g. empty an inbox).
  */
 function perCall(rounds: number, blocks: number, fn: (i: number) => void, between: () => void = () => {}): number {
@@ -20,13 +21,14 @@ function perCall(rounds: number, blocks: number, fn: (i: number) => void, betwee
     per.push(Number(hr() - t0) / rounds);
     between();
   }
-  return median(per);
+  return Math.min(...per);
 }
 
 /**
  * What the harness costs and what the bus's syscalls cost on their own, measured in a worker
  * before the matrix. Nothing is subtracted from any result; these figures go into the `run`
  * record so a reader can judge the resolution.
+ * Each figure is from the fastest of several blocks (see perCall).
  *  - timer_empty_p50_ns: median of an empty timed region (two clock reads).
  *  - harness_cost_per_call_ns: extra time per call of timing it and storing the sample.
  *  - syscall_floor_round_trip_us: write temp + rename + readdir + read + unlink, nothing else.
@@ -34,7 +36,7 @@ function perCall(rounds: number, blocks: number, fn: (i: number) => void, betwee
  */
 export function calibrate(dir: string, rounds: number): Calibration {
   mkdirSync(dir, { recursive: true });
-  const blocks = 7;
+  const blocks = 11;
 
   const empty = new Samples(rounds);
   for (let i = 0; i < rounds; i++) {
