@@ -60,6 +60,7 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
   let cellsFailed = 0;
   let lost = 0;
   let duplicated = 0;
+  let failedCalls = 0;
   let failure: string | undefined;
   try {
     pool = await WorkerPool.start(opts.workers);
@@ -104,6 +105,7 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
         const ok = i.lost === 0 && i.duplicated === 0 && i.unknown === 0 && i.leftover === 0;
         emit({ type: 'integrity', ...key, warmup: cell.run === 0, sent: i.sent, received: i.received, drained: i.drained, lost: i.lost, duplicated: i.duplicated, rejected: i.rejected, unknown: i.unknown, leftover: i.leftover, ...(opts.driver === 'shell' ? { failed_sends: i.failedSends } : {}), ok });
         for (const c of res.calls) {
+          failedCalls += c.count;
           const first = c.stderr.split('\n')[0] ?? '';
           emit({ type: 'error', ...key, kind: 'call', operation: c.operation, exit_status: c.status, calls: c.count, stderr: c.stderr, message: `${c.count} ${c.operation} call(s) failed with status ${c.status}${first ? `: ${first}` : ''}` });
           io.warn(`${cell.config} @ ${cell.scale} run ${cell.run}: ${c.count} ${c.operation} call(s) failed with status ${c.status}${first ? `: ${first}` : ''}`);
@@ -148,9 +150,9 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
     } else io.warn(`run directory kept: ${runDir.path}`);
   }
 
-  const status = aborted !== null ? 'aborted' : failure !== undefined || cellsFailed > 0 || lost > 0 || duplicated > 0 ? 'failed' : 'ok';
+  const status = aborted !== null ? 'aborted' : failure !== undefined || cellsFailed > 0 || lost > 0 || duplicated > 0 || failedCalls > 0 ? 'failed' : 'ok';
   const exitCode = aborted ?? (status === 'ok' ? EXIT.ok : EXIT.runtime);
-  const reason = aborted !== null ? 'interrupted by signal' : failure ?? (cellsFailed > 0 ? `${cellsFailed} cell(s) failed` : lost + duplicated > 0 ? 'messages lost or duplicated' : undefined);
+  const reason = aborted !== null ? 'interrupted by signal' : failure ?? (cellsFailed > 0 ? `${cellsFailed} cell(s) failed` : lost + duplicated > 0 ? 'messages lost or duplicated' : failedCalls > 0 ? `${failedCalls} library call(s) failed` : undefined);
   emit({
     type: 'summary',
     status,
