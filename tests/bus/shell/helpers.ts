@@ -1,7 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadShellConfig, type ShellDriverConfig } from '../../../lib/bus/shell/config.ts';
-import { AGENT_SCRIPT } from '../../../lib/bus/shell/agent-shell.ts';
 
 export const LAYER = { capacity: 1000, backoffMs: 1, maxRetries: 5, healthIntervalMs: 0, noopDelayUs: 0 };
 export const EXAMPLE = new URL('../../../lib/bus/shell/example/busbench.json', import.meta.url).pathname;
@@ -22,15 +21,14 @@ export function makeConfig(dir: string, library: string, operations: Record<stri
   return config;
 }
 
-/** Pids of agent shells (and their process groups) still alive whose command line mentions `marker`. */
-export function shellsAlive(marker: string): number[] {
+/** Pids of agent shells, and of anything they started, whose library logs are below `dir` (by their environment). */
+export function shellsAlive(dir: string): number[] {
   const out: number[] = [];
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;
     try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      const env = cmd.includes(AGENT_SCRIPT) ? readFileSync(`/proc/${p}/environ`, 'utf8') : '';
-      if (env.includes(marker) || (cmd.includes(marker) && !cmd.includes('node'))) out.push(Number(p));
+      const env = readFileSync(`/proc/${p}/environ`, 'utf8');
+      if (env.includes(`__BB_OUT=${dir}/`)) out.push(Number(p));
     } catch {
       // gone meanwhile
     }
