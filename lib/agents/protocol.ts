@@ -1,5 +1,15 @@
 import type { ConfigName } from '../layers/names.ts';
 import type { LayerOptions } from '../layers/stack.ts';
+import type { ShellDriverConfig } from '../bus/shell/config.ts';
+
+export const DRIVERS = ['tmpfs', 'shell'] as const;
+export type DriverName = (typeof DRIVERS)[number];
+
+/** What a shell-driver cell needs besides the common spec. */
+export interface ShellCellSpec {
+  config: ShellDriverConfig;
+  opTimeoutMs: number;
+}
 
 /** Operations timed inside the workers. Layer operations appear only where the layer is present. */
 export const OPERATIONS = ['message_send', 'message_receive', 'delivery', 'health_query', 'shutdown_drain'] as const;
@@ -21,6 +31,9 @@ export interface CellSpec {
   coordinator: boolean;
   /** How long agents wait for mail still on its way before giving up (the drain then finds it). */
   receiveTimeoutMs: number;
+  /** Which bus runs the agents; 'tmpfs' is the reference bus in this process. */
+  driver: DriverName;
+  shell?: ShellCellSpec;
 }
 
 export interface Calibration {
@@ -31,12 +44,35 @@ export interface Calibration {
   bus_send_us: number;
   bus_vs_floor_ratio: number;
   harness_pct_of_send: number;
+  /** Shell driver only: the agent shells' own timing frame and start-up cost. */
+  shell?: ShellCalibration;
+}
+
+export interface ShellCalibration {
+  /** Median and mean of a timed empty function call inside an agent shell ($EPOCHREALTIME, 1 µs steps). */
+  empty_command_p50_us: number;
+  empty_command_mean_us: number;
+  empty_command_n: number;
+  /** Agent shells started at once (sourcing the libraries and running init), and how long that took. */
+  shells_started: number;
+  shells_start_ms: number;
+}
+
+/** Failed library calls of a cell (shell driver), grouped by operation and exit status. */
+export interface CallErrors {
+  operation: string;
+  status: number;
+  count: number;
+  /** First lines of the library's stderr at the first such failure. */
+  stderr: string;
 }
 
 export type ToWorker =
   | { type: 'calibrate'; dir: string; rounds: number }
   | { type: 'cell'; cell: CellSpec }
+  | { type: 'calibrate-shell'; dir: string; shell: ShellCellSpec; layer: LayerOptions; shells: number; rounds: number }
   | { type: 'drain'; id: number; coordinated: boolean }
+  | { type: 'shutdown-request'; id: number }
   | { type: 'stop' };
 
 export interface CellDone {
@@ -50,6 +86,9 @@ export interface CellDone {
   rejected: number;
   emptyPolls: number;
   timedOut: boolean;
+  /** Shell driver: failed library calls, and (sender, seq) of sends whose call failed. */
+  calls?: CallErrors[];
+  failedSends?: Uint32Array;
 }
 
 export interface Drained {
@@ -58,11 +97,16 @@ export interface Drained {
   drained: Uint32Array;
   /** Time this worker took to drain and stop its agents (coordinated shutdown only). */
   drainNs: number | null;
+  /** Shell driver, coordinated shutdown: agents whose drain-and-stop succeeded. */
+  stopped?: number;
+  calls?: CallErrors[];
 }
 
 export type FromWorker =
   | { type: 'ready'; pid: number }
   | { type: 'calibrated'; calibration: Calibration }
+  | { type: 'shell-calibrated'; shell: ShellCalibration }
+  | { type: 'shutdown-requested'; id: number }
   | CellDone
   | Drained
   | { type: 'error'; id: number; message: string };

@@ -8,6 +8,8 @@ import type { Message } from '../bus/contract.ts';
 import { buildStack, type Stack } from '../layers/stack.ts';
 import { BackpressureError } from '../layers/rate-limiting.ts';
 import { calibrate } from '../measure/calibrate.ts';
+import { abandon, drainShellCell, requestShellShutdown, runShellCell } from '../bus/shell/cell-runner.ts';
+import { calibrateShell } from '../bus/shell/calibrate.ts';
 import { Samples } from '../measure/samples.ts';
 import { agentId, makePayload, peerOf } from './workload.ts';
 import type { CellDone, CellSpec, FromWorker, ToWorker } from './protocol.ts';
@@ -149,25 +151,36 @@ function drain(id: number, coordinated: boolean) {
   return { type: 'drained' as const, id, drained: Uint32Array.from(out), drainNs };
 }
 
+/** Id of the shell-driver cell this worker is running, if any. */
+let shellCell = -1;
+
 process.on('message', (msg: ToWorker) => {
+  if (msg.type === 'cell') shellCell = msg.cell.driver === 'shell' ? msg.cell.id : -1;
   void (async () => {
-    const id = msg.type === 'cell' ? msg.cell.id : msg.type === 'drain' ? msg.id : -1;
+    const id = msg.type === 'cell' ? msg.cell.id : msg.type === 'drain' || msg.type === 'shutdown-request' ? msg.id : -1;
     try {
       switch (msg.type) {
         case 'calibrate':
           reply({ type: 'calibrated', calibration: calibrate(msg.dir, msg.rounds) });
           break;
+        case 'calibrate-shell':
+          reply({ type: 'shell-calibrated', shell: await calibrateShell(msg.dir, msg.shell, msg.layer, msg.shells, msg.rounds) });
+          break;
         case 'cell':
-          reply(await runCell(msg.cell));
+          reply(msg.cell.driver === 'shell' ? await runShellCell(msg.cell) : await runCell(msg.cell));
           break;
         case 'drain':
-          reply(drain(msg.id, msg.coordinated));
+          reply(shellCell === msg.id ? await drainShellCell(msg.id, msg.coordinated) : drain(msg.id, msg.coordinated));
+          break;
+        case 'shutdown-request':
+          reply(await requestShellShutdown(msg.id));
           break;
         case 'stop':
           process.disconnect();
           break;
       }
     } catch (e) {
+      await abandon();
       try {
         current?.stack.bus.close();
       } catch {

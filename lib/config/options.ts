@@ -1,6 +1,8 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CONFIGS, type ConfigName } from '../layers/names.ts';
+import { DRIVERS, type DriverName } from '../agents/protocol.ts';
+import { loadShellConfig, type ShellDriverConfig } from '../bus/shell/config.ts';
 import { UsageError } from './errors.ts';
 import { nonNegativeNumber, positiveInt, Problem, scaleList, choiceList, seed } from './parse.ts';
 
@@ -29,6 +31,13 @@ export interface Options {
   readonly sampleIntervalMs: number;
   readonly cellTimeoutS: number;
   readonly noopDelayUs: number;
+  /** Which bus is measured: the reference tmpfs bus, or a bash library (the shell driver). */
+  readonly driver: DriverName;
+  /** Shell driver: the driver config file, and its validated content. */
+  readonly driverConfig: string | null;
+  readonly shell: ShellDriverConfig | null;
+  /** Shell driver: seconds a library call may take before its agent shell is killed. */
+  readonly opTimeoutS: number;
 }
 
 type Key = keyof Options;
@@ -69,6 +78,9 @@ export const SPECS: readonly Spec[] = [
   { key: 'healthQueryEvery', flag: '--health-query-every', env: ['BENCH_HEALTH_QUERY_EVERY'], kind: 'value', arg: 'N', help: "health: the coordinator queries every agent's health once per N rounds", parse: (r, f) => positiveInt(r, f, 1_000_000) },
   { key: 'sampleIntervalMs', flag: '--sample-interval-ms', env: ['BENCH_SAMPLE_INTERVAL_MS'], kind: 'value', arg: 'MS', help: 'resource monitor sampling period', parse: (r, f) => positiveInt(r, f, 60_000, 10) },
   { key: 'cellTimeoutS', flag: '--cell-timeout', env: ['BENCH_CELL_TIMEOUT'], kind: 'value', arg: 'S', help: 'seconds a cell may take before it is recorded as failed', parse: (r, f) => positiveInt(r, f, 86_400) },
+  { key: 'driver', flag: '--driver', env: ['BENCH_DRIVER'], kind: 'value', arg: 'NAME', help: `bus to measure: ${DRIVERS.join(' or ')} (shell: your bash library, see --driver-config)`, parse: driverName },
+  { key: 'driverConfig', flag: '--driver-config', env: ['BENCH_DRIVER_CONFIG'], kind: 'value', arg: 'FILE', help: 'shell driver: JSON config naming the bash files, env and command templates (see README)', parse: (r) => resolve(r) },
+  { key: 'opTimeoutS', flag: '--op-timeout', env: ['BENCH_OP_TIMEOUT'], kind: 'value', arg: 'S', help: 'shell driver: seconds one library call may take before it is stopped and recorded as a timeout', parse: positiveSeconds },
   { key: 'noopDelayUs', flag: '--noop-delay-us', env: ['BENCH_NOOP_DELAY_US'], kind: 'value', arg: 'US', help: 'noop: busy-wait this long per operation (to check the harness detects a known cost)', parse: (r, f) => nonNegativeNumber(r, f, 1_000_000) },
 ];
 
@@ -97,6 +109,10 @@ export function defaults(cores: number): Options {
     sampleIntervalMs: 100,
     cellTimeoutS: 120,
     noopDelayUs: 0,
+    driver: 'tmpfs',
+    driverConfig: null,
+    shell: null,
+    opTimeoutS: 10,
   };
 }
 
@@ -189,10 +205,41 @@ export function resolveOptions(input: ResolveInput): Resolved {
   else if (o.out !== '-') checkOutFile(o.out, '--out', problems);
   if (o.perfLog !== null) checkOutFile(o.perfLog, '--perf-log', problems);
   if (sources.seed === 'default') o.seed = (input.randomSeed ?? (() => Math.floor(Math.random() * 0xffffffff)))();
+  checkDriver(o, sources, problems);
   if (o.iterations < 2 && o.runs < 2) warnings.push('--iterations 1 with --runs 1 gives one sample per agent: no interval can be computed');
 
   if (problems.length > 0) throw new UsageError(problems);
   return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]) }), sources, warnings };
+}
+
+function driverName(raw: string, flag: string): DriverName {
+  const s = raw.trim();
+  if (!(DRIVERS as readonly string[]).includes(s)) throw new Problem(`${flag}: unknown driver "${raw}"; choose ${DRIVERS.join(' or ')}`);
+  return s as DriverName;
+}
+
+function positiveSeconds(raw: string, flag: string): number {
+  const n = nonNegativeNumber(raw, flag, 3600);
+  if (n <= 0) throw new Problem(`${flag}: must be more than 0 seconds; use e.g. ${flag} 10`);
+  return n;
+}
+
+/** The driver flags fit together, and a shell driver config is loaded and valid. */
+function checkDriver(o: { -readonly [K in Key]: Options[K] }, sources: Record<Key, Source>, problems: string[]): void {
+  const cfgFlag = sources.driverConfig === 'env' ? 'BENCH_DRIVER_CONFIG' : '--driver-config';
+  if (o.driver !== 'shell') {
+    if (o.driverConfig !== null) problems.push(`${cfgFlag}: only used with --driver shell; add --driver shell or drop ${cfgFlag}`);
+    if (sources.opTimeoutS !== 'default') problems.push('--op-timeout: only used with --driver shell; add --driver shell or drop --op-timeout');
+    return;
+  }
+  if (o.driverConfig === null) {
+    problems.push('--driver shell: needs --driver-config FILE, a JSON config naming your bash files and command templates (example: lib/bus/shell/example/busbench.json)');
+    return;
+  }
+  const { config, problems: found } = loadShellConfig(o.driverConfig, cfgFlag);
+  problems.push(...found);
+  o.shell = config;
+  if (o.opTimeoutS >= o.cellTimeoutS) problems.push(`--op-timeout: ${o.opTimeoutS} s is not below --cell-timeout ${o.cellTimeoutS} s; a hanging call must be stopped before its cell times out`);
 }
 
 /** UTC timestamp usable in a file name: 20261123T151800Z. */
@@ -245,6 +292,7 @@ export function helpText(command: string, summary: string, preset: Preset = {}):
     if (s.key === 'workers') def = 'cores';
     else if (s.key === 'out') def = 'results/overhead-<UTC time>.jsonl';
     else if (s.key === 'seed') def = 'random';
+    else if (s.key === 'driverConfig') def = 'none';
     const shown = Array.isArray(def) ? def.join(',') : def === null ? 'none' : String(def);
     lines.push(`${left.padEnd(28)}${s.help}`);
     lines.push(`${''.padEnd(28)}default ${shown} [${s.env.join(', ')}]`);

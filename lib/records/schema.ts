@@ -28,6 +28,8 @@ export interface RunRecord extends Base {
   configs: ConfigName[];
   cells_planned: number;
   calibration: Calibration;
+  /** Layers the driver cannot run (shell driver: its config lacks the operation), not measured. */
+  skipped?: { layer: string; reason: string }[];
 }
 
 interface CellKey {
@@ -95,12 +97,21 @@ export interface IntegrityRecord extends Base, CellKey {
   unknown: number;
   /** Files still in inboxes after the drain. */
   leftover: number;
+  /** Shell driver: sends whose library call failed (excluded from lost when they never arrived). */
+  failed_sends?: number;
   ok: boolean;
 }
 
 export interface ErrorRecord extends Base, CellKey {
   type: 'error';
   message: string;
+  /** cell: the cell failed (default when absent); call: library calls failed, the cell went on; timeout: a call exceeded --op-timeout. */
+  kind?: 'cell' | 'call' | 'timeout';
+  /** Shell driver, kind call: the failing operation, its exit status, how many calls, first stderr lines. */
+  operation?: string;
+  exit_status?: number;
+  calls?: number;
+  stderr?: string;
 }
 
 export interface SummaryRecord extends Base {

@@ -62,7 +62,10 @@ export interface Rows {
   ranking: RankRow[];
   rankingScale: number | null;
   resources: ResourceRow[];
+  /** Cells that failed. */
   errors: number;
+  /** Lines under the tables: layers the driver skipped, library calls that failed (shell driver). */
+  notes: string[];
 }
 
 const of = <T extends BenchRecord['type']>(records: readonly BenchRecord[], type: T) => records.filter((r) => r.type === type) as Extract<BenchRecord, { type: T }>[];
@@ -146,5 +149,11 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
       duplicated: total((r) => r.duplicated),
     });
   }
-  return { scales, configs, breakdown, ranking, rankingScale, resources, errors: of(records, 'error').length };
+  const errs = of(records, 'error');
+  const notes: string[] = [];
+  for (const r of of(records, 'run')) for (const s of r.skipped ?? []) notes.push(`${s.layer}: skipped for the ${r.driver} driver (${s.reason})`);
+  const calls = new Map<string, number>();
+  for (const e of errs) if (e.kind === 'call') calls.set(`${e.operation} (status ${e.exit_status})`, (calls.get(`${e.operation} (status ${e.exit_status})`) ?? 0) + (e.calls ?? 0));
+  for (const [what, n] of calls) notes.push(`${n} failed ${what} call(s): see the error records for their stderr`);
+  return { scales, configs, breakdown, ranking, rankingScale, resources, errors: errs.filter((e) => e.kind !== 'call').length, notes };
 }

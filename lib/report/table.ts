@@ -45,6 +45,7 @@ export function renderTables(rows: Rows, colour: boolean): string {
     }
     out.push('\nResources (harness + workers, per cell) and message integrity, per scale', res.toString());
   }
+  if (rows.notes.length > 0) out.push('', ...rows.notes.map((n) => `note: ${n}`));
   if (rows.errors > 0) out.push(`\n${rows.errors} cell(s) failed: see the error records.`);
   return out.join('\n') + '\n';
 }

@@ -1,10 +1,11 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellDone, CellSpec, Drained, FromWorker, Operation } from '../agents/protocol.ts';
+import type { CallErrors, CellDone, CellSpec, Drained, FromWorker, Operation } from '../agents/protocol.ts';
 import { agentId, agentsOfWorker } from '../agents/workload.ts';
 import type { WorkerPool } from '../agents/pool.ts';
 import { layout } from '../bus/tmpfs/layout.ts';
 import { layersOf } from '../layers/names.ts';
+import { shellLayersOf } from '../bus/shell/compose.ts';
 import { ShutdownLayer } from '../layers/shutdown.ts';
 import type { ResourceMonitor, ResourceSummary } from '../measure/resources.ts';
 import type { Options } from '../config/options.ts';
@@ -13,12 +14,15 @@ import type { PlannedCell } from './matrix.ts';
 
 export interface CellResult {
   samples: Map<Operation, Float64Array[]>;
-  integrity: IntegrityCounts & { rejected: number; leftover: number; timedOut: boolean };
+  integrity: IntegrityCounts & { rejected: number; leftover: number; timedOut: boolean; failedSends: number };
   resources: ResourceSummary;
+  /** Shell driver: failed library calls in this cell. */
+  calls: CallErrors[];
 }
 
 const isDone = (m: FromWorker): m is CellDone => m.type === 'cell-done';
 const isDrained = (m: FromWorker): m is Drained => m.type === 'drained';
+const isRequested = (m: FromWorker): m is { type: 'shutdown-requested'; id: number } => m.type === 'shutdown-requested';
 
 /**
  * One cell: a fresh directory, N agents spread over the workers, every agent sending its
@@ -33,7 +37,8 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
 
   const workers = Math.min(pool.size, cell.scale);
   const timeoutMs = opts.cellTimeoutS * 1000;
-  const coordinated = layersOf(cell.config).includes('shutdown');
+  const shell = opts.driver === 'shell' && opts.shell ? { config: opts.shell, opTimeoutMs: opts.opTimeoutS * 1000 } : null;
+  const coordinated = shell ? shellLayersOf(cell.config, shell.config).includes('shutdown') : layersOf(cell.config).includes('shutdown');
   const pids = [process.pid, ...pool.pids()];
   monitor.start(pids, dir, { cell: id, test_name: cell.config, agent_count: cell.scale, run: cell.run });
   try {
@@ -49,18 +54,26 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
       healthQueryEvery: opts.healthQueryEvery,
       coordinator: w === 0,
       receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
+      driver: opts.driver,
+      ...(shell ? { shell } : {}),
     }));
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
     const resources = await monitor.stop(pids, dir);
 
-    if (coordinated) ShutdownLayer.request(paths);
+    if (coordinated && shell) {
+      if (shell.config.operations.shutdown_request !== undefined) await pool.request(0, { type: 'shutdown-request', id }, isRequested, timeoutMs);
+    } else if (coordinated) ShutdownLayer.request(paths);
     const drained = await Promise.all(specs.map((_, w) => pool.request(w, { type: 'drain', id, coordinated }, isDrained, timeoutMs)));
-    if (coordinated) {
+    if (coordinated && shell) {
+      const stopped = drained.reduce((a, d) => a + (d.stopped ?? 0), 0);
+      if (drained.some((d) => d.stopped !== undefined) && stopped !== cell.scale) throw new Error(`coordinated shutdown: the library's shutdown_drain stopped ${stopped} of ${cell.scale} agents`);
+    } else if (coordinated) {
       const stopped = ShutdownLayer.stoppedAgents(paths).length;
       if (stopped !== cell.scale) throw new Error(`coordinated shutdown: ${stopped} of ${cell.scale} agents stopped`);
     }
     let leftover = 0;
-    for (let i = 0; i < cell.scale; i++) leftover += readdirSync(paths.inbox(agentId(i))).length;
+    // Files left in the reference layout's inboxes (a shell library with another layout leaves none here).
+    for (let i = 0; i < cell.scale; i++) leftover += readdirSync(paths.inbox(agentId(i))).filter((n) => !n.startsWith('.')).length;
 
     const sentPerAgent = new Array<number>(cell.scale).fill(0);
     const samples = new Map<Operation, Float64Array[]>();
@@ -76,15 +89,18 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
     const drainNs = drained.map((d) => d.drainNs).filter((x): x is number => x !== null);
     if (drainNs.length > 0) add('shutdown_drain', Float64Array.from(drainNs));
 
+    const failed = done.map((d) => d.failedSends).filter((f): f is Uint32Array => f !== undefined);
     const counts = countIntegrity(
       sentPerAgent,
       done.map((d) => d.received),
       drained.map((d) => d.drained),
+      failed,
     );
     return {
       samples,
-      integrity: { ...counts, rejected: done.reduce((a, d) => a + d.rejected, 0), leftover, timedOut: done.some((d) => d.timedOut) },
+      integrity: { ...counts, rejected: done.reduce((a, d) => a + d.rejected, 0), leftover, timedOut: done.some((d) => d.timedOut), failedSends: failed.reduce((a, f) => a + f.length / 2, 0) },
       resources,
+      calls: mergeCalls([...done.flatMap((d) => d.calls ?? []), ...drained.flatMap((d) => d.calls ?? [])]),
     };
   } catch (e) {
     // A worker failed or hung: replace them all before touching the directory they work in.
@@ -94,4 +110,16 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
     await monitor.stop(pids, dir).catch(() => undefined);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Failed calls of every worker, grouped by operation and exit status (first stderr kept). */
+function mergeCalls(list: CallErrors[]): CallErrors[] {
+  const out = new Map<string, CallErrors>();
+  for (const c of list) {
+    const key = `${c.operation}|${c.status}`;
+    const g = out.get(key);
+    if (g) g.count += c.count;
+    else out.set(key, { ...c });
+  }
+  return [...out.values()];
 }

@@ -1,7 +1,8 @@
 /**
  * Counts every message of a cell: each sender's messages are seq 0…sent−1; every (sender, seq)
  * received during the workload or found by the drain is ticked off once. lost = sent − seen;
- * a second sighting is a duplicate; a pair that no agent sent is unknown.
+ * a second sighting is a duplicate; a pair that no agent sent is unknown. A send whose call
+ * failed (`failedSends`, shell driver) that never turns up is not lost but failed: the library said so.
  */
 export interface IntegrityCounts {
   sent: number;
@@ -12,7 +13,7 @@ export interface IntegrityCounts {
   unknown: number;
 }
 
-export function countIntegrity(sentPerAgent: readonly number[], received: readonly Uint32Array[], drained: readonly Uint32Array[]): IntegrityCounts {
+export function countIntegrity(sentPerAgent: readonly number[], received: readonly Uint32Array[], drained: readonly Uint32Array[], failedSends: readonly Uint32Array[] = []): IntegrityCounts {
   const seen = sentPerAgent.map((n) => new Uint8Array(n));
   const c: IntegrityCounts = { sent: sentPerAgent.reduce((a, b) => a + b, 0), received: 0, drained: 0, lost: 0, duplicated: 0, unknown: 0 };
   const tick = (pairs: Uint32Array, field: 'received' | 'drained') => {
@@ -29,6 +30,13 @@ export function countIntegrity(sentPerAgent: readonly number[], received: readon
   };
   for (const r of received) tick(r, 'received');
   for (const d of drained) tick(d, 'drained');
-  c.lost = c.sent - c.received - c.drained;
+  let failedUnseen = 0;
+  for (const f of failedSends) {
+    for (let i = 0; i + 1 < f.length; i += 2) {
+      const marks = seen[f[i]!];
+      if (marks !== undefined && f[i + 1]! < marks.length && marks[f[i + 1]!] === 0) failedUnseen++;
+    }
+  }
+  c.lost = c.sent - c.received - c.drained - failedUnseen;
   return c;
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { Calibration, FromWorker } from '../agents/protocol.ts';
+import type { Calibration, FromWorker, ShellCalibration } from '../agents/protocol.ts';
+import { skippedLayers } from '../bus/shell/compose.ts';
 import { WorkerPool } from '../agents/pool.ts';
 import type { Options } from '../config/options.ts';
 import { EXIT } from '../config/errors.ts';
@@ -33,11 +34,13 @@ const CONFIG_ORDER: ConfigName[] = ['baseline', 'noop', 'metrics', 'health', 'ra
 /** The main job: the overhead matrix, start to finish. Cleanup always runs. */
 export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome> {
   const started = performance.now();
-  const configs = CONFIG_ORDER.filter((c) => c === 'baseline' || opts.layers.includes(c));
+  const skipped = opts.driver === 'shell' && opts.shell ? skippedLayers(opts.shell).map((s) => ({ layer: s.layer, reason: `driver config has no "${s.missing}" operation` })) : [];
+  const configs = CONFIG_ORDER.filter((c) => c === 'baseline' || (opts.layers.includes(c) && !skipped.some((s) => s.layer === c)));
+  for (const s of skipped) if (opts.layers.includes(s.layer)) io.warn(`${s.layer} skipped: the ${s.reason}${opts.layers.includes('full_integration') ? '; full_integration runs without it' : ''}`);
   const fs = checkTmpfs(opts.baseDir);
   if (!fs.is_tmpfs) io.warn(`${opts.baseDir} is ${fs.fs_type}, not tmpfs: figures will not match a /dev/shm bus (noted in the run record)`);
 
-  const writer = new RecordWriter(opts.out, 'tmpfs');
+  const writer = new RecordWriter(opts.out, opts.driver);
   const records: BenchRecord[] = [];
   const emit = (r: Parameters<RecordWriter['write']>[0]) => {
     const rec = writer.write(r);
@@ -68,11 +71,23 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
   let cellsFailed = 0;
   let lost = 0;
   let duplicated = 0;
+  let failedCalls = 0;
   let failure: string | undefined;
   try {
     pool = await WorkerPool.start(opts.workers);
     if (aborted !== null) throw new Error('interrupted');
     const cal = await pool.request(0, { type: 'calibrate', dir: join(runDir.path, 'calibration'), rounds: 20_000 }, (m: FromWorker): m is { type: 'calibrated'; calibration: Calibration } => m.type === 'calibrated', 120_000);
+    if (opts.driver === 'shell' && opts.shell) {
+      const layer = { capacity: opts.inboxCapacity, backoffMs: opts.backoffMs, maxRetries: opts.maxRetries, healthIntervalMs: opts.healthIntervalMs, noopDelayUs: opts.noopDelayUs };
+      const shellCal = await pool.request(
+        0,
+        { type: 'calibrate-shell', dir: join(runDir.path, 'calibration-shell'), shell: { config: opts.shell, opTimeoutMs: opts.opTimeoutS * 1000 }, layer, shells: 100, rounds: 5000 },
+        (m: FromWorker): m is { type: 'shell-calibrated'; shell: ShellCalibration } => m.type === 'shell-calibrated',
+        120_000,
+      );
+      cal.calibration.shell = shellCal.shell;
+      if (shellCal.shell.empty_command_p50_us >= 50) io.warn(`an empty command costs ${shellCal.shell.empty_command_p50_us} µs inside an agent shell: the machine is too busy for µs figures`);
+    }
     const plan = planMatrix({ configs, scales: opts.scales, runs: opts.runs, iterations: opts.iterations, warmup: opts.warmup, seed: opts.seed });
     emit({
       type: 'run',
@@ -86,6 +101,7 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
       configs,
       cells_planned: plan.length,
       calibration: cal.calibration,
+      ...(skipped.length > 0 ? { skipped } : {}),
     });
 
     const agg = new Aggregator();
@@ -99,7 +115,13 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
         const res = await runCell(id, cell, opts, runDir.path, pool, monitor);
         const i = res.integrity;
         const ok = i.lost === 0 && i.duplicated === 0 && i.unknown === 0 && i.leftover === 0;
-        emit({ type: 'integrity', ...key, warmup: cell.run === 0, sent: i.sent, received: i.received, drained: i.drained, lost: i.lost, duplicated: i.duplicated, rejected: i.rejected, unknown: i.unknown, leftover: i.leftover, ok });
+        emit({ type: 'integrity', ...key, warmup: cell.run === 0, sent: i.sent, received: i.received, drained: i.drained, lost: i.lost, duplicated: i.duplicated, rejected: i.rejected, unknown: i.unknown, leftover: i.leftover, ...(opts.driver === 'shell' ? { failed_sends: i.failedSends } : {}), ok });
+        for (const c of res.calls) {
+          failedCalls += c.count;
+          const first = c.stderr.split('\n')[0] ?? '';
+          emit({ type: 'error', ...key, kind: 'call', operation: c.operation, exit_status: c.status, calls: c.count, stderr: c.stderr, message: `${c.count} ${c.operation} call(s) failed with status ${c.status}${first ? `: ${first}` : ''}` });
+          io.warn(`${cell.config} @ ${cell.scale} run ${cell.run}: ${c.count} ${c.operation} call(s) failed with status ${c.status}${first ? `: ${first}` : ''}`);
+        }
         emit({ type: 'resource', ...key, ...res.resources });
         lost += i.lost;
         duplicated += i.duplicated;
@@ -116,7 +138,7 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
         if (aborted !== null) break;
         cellsFailed++;
         const message = e instanceof Error ? e.message : String(e);
-        emit({ type: 'error', ...key, message });
+        emit({ type: 'error', ...key, kind: isTimeout(message) ? 'timeout' : 'cell', message });
         io.warn(`cell failed: ${cell.config} @ ${cell.scale} run ${cell.run}: ${message} (the matrix goes on)`);
       }
     }
@@ -139,9 +161,9 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
     } else io.warn(`run directory kept: ${runDir.path}`);
   }
 
-  const status = aborted !== null ? 'aborted' : failure !== undefined || cellsFailed > 0 || lost > 0 || duplicated > 0 ? 'failed' : 'ok';
+  const status = aborted !== null ? 'aborted' : failure !== undefined || cellsFailed > 0 || lost > 0 || duplicated > 0 || failedCalls > 0 ? 'failed' : 'ok';
   const exitCode = aborted ?? (status === 'ok' ? EXIT.ok : EXIT.runtime);
-  const reason = aborted !== null ? 'interrupted by signal' : failure ?? (cellsFailed > 0 ? `${cellsFailed} cell(s) failed` : lost + duplicated > 0 ? 'messages lost or duplicated' : undefined);
+  const reason = aborted !== null ? 'interrupted by signal' : failure ?? (cellsFailed > 0 ? `${cellsFailed} cell(s) failed` : lost + duplicated > 0 ? 'messages lost or duplicated' : failedCalls > 0 ? `${failedCalls} library call(s) failed` : undefined);
   emit({
     type: 'summary',
     status,
@@ -155,4 +177,9 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
   });
   await writer.close();
   return { exitCode, records };
+}
+
+/** A shell fault crosses the worker boundary as text: a call that hit --op-timeout says so. */
+function isTimeout(message: string): boolean {
+  return message.includes('did not finish within --op-timeout');
 }

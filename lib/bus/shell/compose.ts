@@ -1,0 +1,95 @@
+/**
+ * What each config means for the shell driver, as bash. The layers and their order come from
+ * lib/layers/names.ts, exactly as for the reference bus (outermost first: shutdown, rate_limiting,
+ * health, metrics), and each layer does what its reference counterpart does around the same
+ * operation:
+ *   send    = [shutdown check] [noop] [rate_limiting check] send [metrics op=send] [health op=send]
+ *   receive = [shutdown check] [noop] receive, read its output [metrics op=receive per message] [health op=receive]
+ * A layer whose operation is absent from the driver config is skipped (see skippedLayers).
+ */
+import { layersOf, type ConfigName, type LayerName } from '../../layers/names.ts';
+import type { LayerOptions } from '../../layers/stack.ts';
+import type { ShellDriverConfig } from './config.ts';
+import { COMMON, shQuote, toBash, varOf, type ShellOperation } from './placeholders.ts';
+
+/** The operation a layer cannot do without. */
+export const LAYER_OPERATION: Record<LayerName, ShellOperation> = { metrics: 'metrics', health: 'health', rate_limiting: 'rate_limiting', shutdown: 'shutdown' };
+
+/** Layers this driver config cannot run, with the missing operation. */
+export function skippedLayers(cfg: ShellDriverConfig): { layer: LayerName; missing: ShellOperation }[] {
+  return (Object.keys(LAYER_OPERATION) as LayerName[]).filter((l) => cfg.operations[LAYER_OPERATION[l]] === undefined).map((layer) => ({ layer, missing: LAYER_OPERATION[layer] }));
+}
+
+/** The layers a config has under this driver (absent ones dropped). */
+export function shellLayersOf(config: ConfigName, cfg: ShellDriverConfig): (LayerName | 'noop')[] {
+  const skipped = new Set(skippedLayers(cfg).map((s) => s.layer));
+  return layersOf(config).filter((l) => l === 'noop' || !skipped.has(l));
+}
+
+export interface AgentValues {
+  agent: string;
+  index: number;
+  dir: string;
+  agents: number;
+  layer: LayerOptions;
+}
+
+/** Values of the COMMON placeholders for one agent. */
+export function commonValues(v: AgentValues): Record<(typeof COMMON)[number], string> {
+  return {
+    agent: v.agent,
+    index: String(v.index),
+    dir: v.dir,
+    agents: String(v.agents),
+    capacity: String(v.layer.capacity),
+    backoff_ms: String(v.layer.backoffMs),
+    max_retries: String(v.layer.maxRetries),
+    health_interval_ms: String(v.layer.healthIntervalMs),
+  };
+}
+
+// `x; rc=$?` rather than `if x`: a library's `set -e` must act as it does in its own scripts.
+const call = (op: string, failAs: string, status = 2) => `  __bb_op_${op}\n  __bb_frc=$?\n  if ((__bb_frc != 0)); then __bb_fop=${failAs}; __bb_st=${status}; return 0; fi\n`;
+
+/** The definitions an agent shell evaluates once: placeholder variables, op functions, composed send/receive. */
+export function agentDefinitions(cfg: ShellDriverConfig, config: ConfigName, v: AgentValues): string {
+  const layers = shellLayersOf(config, cfg);
+  const has = (l: LayerName | 'noop') => layers.includes(l);
+  const lines: string[] = [];
+  for (const [k, val] of Object.entries(commonValues(v))) lines.push(`${varOf(k)}=${shQuote(val)}`);
+  for (const k of ['from', 'to', 'payload', 'seq', 'op', 'message']) lines.push(`${varOf(k)}=''`);
+  lines.push(`__bb_st=0 __bb_frc=0 __bb_fop='' __bb_lines=()`);
+  for (const [op, template] of Object.entries(cfg.operations)) lines.push(`__bb_op_${op}() {\n${toBash(template)}\n}`);
+  const delay = v.layer.noopDelayUs;
+  lines.push(
+    delay > 0
+      ? `__bb_op_noop() { local e=$((\${EPOCHREALTIME//[!0-9]/} + ${Math.round(delay)})); while ((\${EPOCHREALTIME//[!0-9]/} < e)); do :; done; }`
+      : '__bb_op_noop() { :; }',
+  );
+
+  let send = '__bb_send() {\n  __bb_st=0\n';
+  if (has('shutdown')) send += call('shutdown', 'shutdown');
+  if (has('noop')) send += '  __bb_op_noop\n';
+  if (has('rate_limiting')) send += `  __bb_op_rate_limiting\n  __bb_frc=$?\n  if ((__bb_frc == ${cfg.reject_status})); then __bb_st=1; return 0; fi\n  if ((__bb_frc != 0)); then __bb_fop=rate_limiting; __bb_st=2; return 0; fi\n`;
+  send += call('send', 'send');
+  if (has('metrics')) send += `  ${varOf('op')}=send\n` + call('metrics', 'metrics');
+  if (has('health')) send += `  ${varOf('op')}=send\n` + call('health', 'health');
+  send += '}';
+
+  let recv = '__bb_recv() {\n  __bb_st=0\n';
+  // The reference receive checks the flag and receives either way (inboxes must drain).
+  if (has('shutdown')) recv += '  __bb_op_shutdown || :\n';
+  if (has('noop')) recv += '  __bb_op_noop\n';
+  recv += call('receive', 'receive');
+  recv += '  mapfile -t -u "$__bb_outr" __bb_lines\n';
+  if (has('metrics')) {
+    recv += `  local __bb_m\n  for __bb_m in "\${__bb_lines[@]}"; do\n    if [[ $__bb_m =~ busbench:([0-9]+):([0-9]+): ]]; then\n`;
+    recv += `      printf -v ${varOf('from')} 'agent-%05d' "\${BASH_REMATCH[1]}"\n      ${varOf('seq')}=\${BASH_REMATCH[2]} ${varOf('to')}=$${varOf('agent')} ${varOf('message')}=$__bb_m ${varOf('op')}=receive\n`;
+    recv += call('metrics', 'metrics').replace(/^ {2}/gm, '      ');
+    recv += '    fi\n  done\n';
+  }
+  if (has('health')) recv += `  ${varOf('op')}=receive\n` + call('health', 'health');
+  recv += '}';
+  lines.push(send, recv);
+  return lines.join('\n') + '\n';
+}
