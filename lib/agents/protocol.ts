@@ -50,6 +50,12 @@ export interface CellDone {
   rejected: number;
   emptyPolls: number;
   timedOut: boolean;
+  /**
+   * The workload's span on this worker: hrtime (CLOCK_MONOTONIC, shared by every process on the
+   * host) just before the first send and just after the last message received.
+   */
+  startNs: number;
+  endNs: number;
 }
 
 export interface Drained {

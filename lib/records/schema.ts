@@ -94,6 +94,14 @@ export interface ResourceRecord extends Base, CellKey {
   tmpfs_max_bytes: number;
   tmpfs_avg_files: number;
   tmpfs_max_files: number;
+  /**
+   * Messages received during the workload, its wall time (first send on any worker to the last
+   * receipt on any worker) and their ratio, the whole system's throughput. Absent in files
+   * written before busbench measured them.
+   */
+  delivered?: number;
+  workload_ms?: number;
+  throughput_msgs_per_s?: number | null;
 }
 
 export interface IntegrityRecord extends Base, CellKey {

@@ -15,6 +15,8 @@ export interface CellResult {
   samples: Map<Operation, Float64Array[]>;
   integrity: IntegrityCounts & { rejected: number; leftover: number; timedOut: boolean };
   resources: ResourceSummary;
+  /** Wall time of the workload across every worker: first send anywhere to last receipt anywhere. */
+  workloadMs: number;
 }
 
 const isDone = (m: FromWorker): m is CellDone => m.type === 'cell-done';
@@ -81,8 +83,10 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
       done.map((d) => d.received),
       drained.map((d) => d.drained),
     );
+    const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
     return {
       samples,
+      workloadMs,
       integrity: { ...counts, rejected: done.reduce((a, d) => a + d.rejected, 0), leftover, timedOut: done.some((d) => d.timedOut) },
       resources,
     };

@@ -6,7 +6,7 @@ import { EXIT } from '../config/errors.ts';
 import type { ConfigName } from '../layers/names.ts';
 import { ResourceMonitor } from '../measure/resources.ts';
 import { checkTmpfs } from '../measure/tmpfs.ts';
-import type { BenchRecord } from '../records/schema.ts';
+import type { BenchRecord, Body } from '../records/schema.ts';
 import { RecordWriter } from '../records/writer.ts';
 import { Aggregator } from './aggregate.ts';
 import { runCell } from './cell.ts';
@@ -30,8 +30,30 @@ export interface RunOutcome {
 
 const CONFIG_ORDER: ConfigName[] = ['baseline', 'noop', 'metrics', 'health', 'rate_limiting', 'shutdown', 'full_integration'];
 
+/** What a scenario adds to the matrix run: records derived from the others, written before the summary. */
+export interface RunExtension {
+  finish?(records: readonly BenchRecord[], emit: (r: Body<BenchRecord>) => void): void;
+}
+
+/** Messages delivered during a cell's workload per second of its wall time (whole system). */
+export function throughputOf(delivered: number, workloadMs: number) {
+  return {
+    delivered,
+    workload_ms: Number(workloadMs.toFixed(3)),
+    throughput_msgs_per_s: workloadMs > 0 ? Number(((delivered * 1000) / workloadMs).toFixed(1)) : null,
+  };
+}
+
 /** The main job: the overhead matrix, start to finish. Cleanup always runs. */
-export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome> {
+export function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome> {
+  return runMatrix(opts, io, {});
+}
+
+/**
+ * The matrix run every scenario shares: run directory, worker pool, calibration, the cells,
+ * integrity/resource/statistics/overhead records, then the extension's records and the summary.
+ */
+export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Promise<RunOutcome> {
   const started = performance.now();
   const configs = CONFIG_ORDER.filter((c) => c === 'baseline' || opts.layers.includes(c));
   const fs = checkTmpfs(opts.baseDir);
@@ -39,7 +61,7 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
 
   const writer = new RecordWriter(opts.out, 'tmpfs');
   const records: BenchRecord[] = [];
-  const emit = (r: Parameters<RecordWriter['write']>[0]) => {
+  const emit = (r: Body<BenchRecord>) => {
     const rec = writer.write(r);
     if (rec.type !== 'sample') records.push(rec);
   };
@@ -88,7 +110,7 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
         const i = res.integrity;
         const ok = i.lost === 0 && i.duplicated === 0 && i.unknown === 0 && i.leftover === 0;
         emit({ type: 'integrity', ...key, warmup: cell.run === 0, sent: i.sent, received: i.received, drained: i.drained, lost: i.lost, duplicated: i.duplicated, rejected: i.rejected, unknown: i.unknown, leftover: i.leftover, ok });
-        emit({ type: 'resource', ...key, ...res.resources });
+        emit({ type: 'resource', ...key, ...res.resources, ...throughputOf(i.received, res.workloadMs) });
         lost += i.lost;
         duplicated += i.duplicated;
         if (!ok) io.warn(`integrity: ${cell.config} @ ${cell.scale} run ${cell.run}: lost ${i.lost}, duplicated ${i.duplicated}, unknown ${i.unknown}, leftover ${i.leftover}`);
@@ -113,6 +135,7 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
     if (aborted === null) {
       for (const s of agg.statistics()) emit(s);
       for (const o of agg.overheads()) emit(o);
+      ext.finish?.(records, emit);
     }
   } catch (e) {
     if (aborted === null) failure = e instanceof Error ? e.message : String(e);
