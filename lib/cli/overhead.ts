@@ -9,6 +9,7 @@ import { renderTables } from '../report/table.ts';
 import { runOverhead } from '../run/runner.ts';
 import { parseFlags } from './args.ts';
 import { terminal } from './terminal.ts';
+import { writeHtmlBeside } from './html-out.ts';
 
 export interface Command {
   name: string;
@@ -26,7 +27,7 @@ export const QUICK_CMD: Command = {
 };
 
 /** Signals → a promise of the exit code (130 for SIGINT, 143 for SIGTERM). */
-function interruption(): Promise<number> {
+export function interruption(): Promise<number> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve(EXIT.aborted));
     process.once('SIGTERM', () => resolve(143));
@@ -51,10 +52,12 @@ export async function overheadMain(cmd: Command, argv: string[], env: Record<str
     const tables = renderTables(buildRows(outcome.records), term.colour && options.out !== '-');
     if (options.out === '-') process.stderr.write(tables);
     else process.stdout.write(tables);
+    const html = options.out === '-' ? null : writeHtmlBeside(options.out, outcome.records);
     const summary = outcome.records.find((r) => r.type === 'summary');
     if (summary && summary.type === 'summary') {
       const where = options.out === '-' ? 'stdout' : relative(process.cwd(), options.out) || options.out;
-      term.err(`${summary.status} in ${summary.duration_s.toFixed(1)} s · ${summary.cells_ok} cells ok, ${summary.cells_failed} failed · lost ${summary.lost_total}, duplicated ${summary.duplicated_total} · results: ${where}${summary.reason ? ` · ${summary.reason}` : ''}`);
+      const report = html ? ` · report: ${relative(process.cwd(), html) || html}` : '';
+      term.err(`${summary.status} in ${summary.duration_s.toFixed(1)} s · ${summary.cells_ok} cells ok, ${summary.cells_failed} failed · lost ${summary.lost_total}, duplicated ${summary.duplicated_total} · results: ${where}${report}${summary.reason ? ` · ${summary.reason}` : ''}`);
     }
     return outcome.exitCode;
   } catch (e) {

@@ -11,7 +11,7 @@ import { RecordWriter } from '../records/writer.ts';
 import { Aggregator } from './aggregate.ts';
 import { runCell } from './cell.ts';
 import { busbenchVersion, hostInfo } from './host.ts';
-import { planMatrix } from './matrix.ts';
+import { planMatrix, type PlannedCell } from './matrix.ts';
 import { createRunDir, removeRunDir } from './rundir.ts';
 
 export interface RunIO {
@@ -32,6 +32,10 @@ const CONFIG_ORDER: ConfigName[] = ['baseline', 'noop', 'metrics', 'health', 'ra
 
 /** What a scenario adds to the matrix run: records derived from the others, written before the summary. */
 export interface RunExtension {
+  /** Settings of the scenario itself, recorded in the run record's `config` beside the options. */
+  config?: Record<string, unknown>;
+  /** Adjust the planned cells (e.g. more messages per agent at small scales). */
+  plan?(cells: PlannedCell[]): PlannedCell[];
   finish?(records: readonly BenchRecord[], emit: (r: Body<BenchRecord>) => void): void;
 }
 
@@ -84,7 +88,8 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
     pool = await WorkerPool.start(opts.workers);
     if (aborted !== null) throw new Error('interrupted');
     const cal = await pool.request(0, { type: 'calibrate', dir: join(runDir.path, 'calibration'), rounds: 20_000 }, (m: FromWorker): m is { type: 'calibrated'; calibration: Calibration } => m.type === 'calibrated', 120_000);
-    const plan = planMatrix({ configs, scales: opts.scales, runs: opts.runs, iterations: opts.iterations, warmup: opts.warmup, seed: opts.seed });
+    const planned = planMatrix({ configs, scales: opts.scales, runs: opts.runs, iterations: opts.iterations, warmup: opts.warmup, seed: opts.seed });
+    const plan = ext.plan ? ext.plan(planned) : planned;
     emit({
       type: 'run',
       busbench_version: busbenchVersion(),
@@ -93,7 +98,7 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
       tmpfs: fs,
       run_dir: runDir.path,
       seed: opts.seed,
-      config: { ...opts },
+      config: { ...opts, ...(ext.config ?? {}) },
       configs,
       cells_planned: plan.length,
       calibration: cal.calibration,

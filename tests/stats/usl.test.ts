@@ -37,7 +37,6 @@ test('fitUsl recovers exact parameters from noiseless data', () => {
   const truth = { sigma: 0.08, kappa: 0.0004, lambda: 20_000 };
   const fit = fitUsl(SCALES.map((n) => ({ agents: n, throughput: uslThroughput(n, truth) })));
   assert.equal(fit.status, 'ok');
-  if (fit.status === 'too few points') return;
   within(fit.params.sigma, truth.sigma, 1e-4, 'σ');
   within(fit.params.kappa, truth.kappa, 1e-4, 'κ');
   within(fit.params.lambda, truth.lambda, 1e-4, 'λ');
@@ -107,5 +106,5 @@ test('fitUsl flags a poor fit', () => {
   const zigzag = SCALES.map((n, i) => ({ agents: n, throughput: i % 2 === 0 ? 1000 : 3000 }));
   const fit = fitUsl(zigzag);
   assert.equal(fit.status, 'poor fit');
-  if (fit.status !== 'too few points') assert.ok(fit.r2 < 0.9);
+  assert.ok(fit.r2 < 0.9, `R² ${fit.r2}`);
 });
