@@ -25,7 +25,7 @@ export const COLOURS: Record<ConfigName, string> = {
 
 const CSS = `
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1d2330;margin:0;background:#f6f7f9}
-main{max-width:1340px;margin:0 auto;padding:20px 28px 60px}
+main{max-width:1440px;margin:0 auto;padding:20px 28px 60px}
 h1{font-size:24px;margin:8px 0 4px}h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid #d7dbe2;padding-bottom:4px}
 .meta{color:#4a5263;font-size:13.5px}.ok{color:#1b7f3b;font-weight:600}.failed,.aborted{color:#b3261e;font-weight:600}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
@@ -63,7 +63,7 @@ function latencyChart(configs: ConfigName[], points: Map<ConfigName, CapacityPoi
     const fit = cap?.latency_fit;
     if (fit && fit.status === 'ok' && fit.model && fit.a !== null && fit.b !== null) {
       const g = { model: fit.model, a: fit.a, b: fit.b };
-      series.push({ name: `${c} p95 model (${fit.model})`, colour, points: curveAt(hi).map((n) => ({ x: n, y: growthValue(g, n) })).filter((p) => p.y > 0), markers: false, line: true, dashed: true });
+      series.push({ name: `${c} p95 fit (${fit.model})`, colour, points: curveAt(hi).map((n) => ({ x: n, y: growthValue(g, n) })).filter((p) => p.y > 0), markers: false, line: true, dashed: true });
     }
   }
   return lineChart({
@@ -131,8 +131,9 @@ function resourceCharts(configs: ConfigName[], points: Map<ConfigName, CapacityP
     lineChart({
       id,
       title,
-      width: 430,
+      width: 440,
       height: 320,
+      legendWidth: 134,
       x: { label: 'agents (log scale)', log: true, fmt: agentsFmt },
       y: { label: yLabel, log: false, zero: true },
       series: configs.map((c) => ({

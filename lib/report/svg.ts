@@ -42,12 +42,15 @@ export interface LineChart {
   series: Series[];
   width?: number;
   height?: number;
+  legendWidth?: number;
   note?: string;
 }
 
-const W = 640;
+const W = 660;
 const H = 380;
 const M = { top: 40, right: 24, bottom: 58, left: 76 };
+/** Room on the right of the plot for the legend. */
+const LEGEND_W = 236;
 
 /** 1-2-5 ticks covering [lo, hi] on a linear axis. */
 export function linearTicks(lo: number, hi: number, target = 6): number[] {
@@ -79,8 +82,9 @@ function domain(values: number[], axis: Axis): [number, number] {
   let lo = Math.min(...v);
   let hi = Math.max(...v);
   if (axis.log) {
-    lo = 10 ** Math.floor(Math.log10(lo) * 4) / 4;
-    hi = 10 ** Math.ceil(Math.log10(hi) * 4) / 4;
+    // widen to the nearest quarter decade, so the ends get a little air
+    lo = 10 ** (Math.floor(Math.log10(lo) * 4) / 4);
+    hi = 10 ** (Math.ceil(Math.log10(hi) * 4) / 4);
     return hi > lo ? [lo, hi] : [lo / 2, hi * 2];
   }
   if (axis.zero) lo = Math.min(0, lo);
@@ -157,9 +161,10 @@ export function lineChart(c: LineChart): string {
   if (all.length === 0) return frame(c.id, c.title, w, h, [`<text class="empty" x="${w / 2}" y="${h / 2}" text-anchor="middle">no data</text>`], c.note);
   const xd = domain(all.map((p) => p.x), c.x);
   const yd = domain(all.map((p) => p.y), c.y);
-  const sx = scale(c.x, xd, M.left, w - M.right);
+  const lw = c.legendWidth ?? LEGEND_W;
+  const sx = scale(c.x, xd, M.left, w - M.right - lw);
   const sy = scale(c.y, yd, h - M.bottom, M.top);
-  const body = axes(c.x, c.y, xd, yd, sx, sy, w, h);
+  const body = axes(c.x, c.y, xd, yd, sx, sy, w - lw, h);
   for (const s of c.series) {
     const pts = s.points.filter((p) => Number.isFinite(p.y) && (!c.y.log || p.y > 0) && (!c.x.log || p.x > 0)).sort((a, b) => a.x - b.x);
     const g = [`<g class="series" data-series="${esc(s.name)}">`];
@@ -176,7 +181,7 @@ export function lineChart(c: LineChart): string {
     g.push('</g>');
     body.push(...g);
   }
-  body.push(...legend(c.series.map((s) => ({ name: s.name, colour: s.colour, dashed: s.dashed, marker: s.markers })), M.left + 10, M.top + 12));
+  body.push(...legend(c.series.map((s) => ({ name: s.name, colour: s.colour, dashed: s.dashed, marker: s.markers })), w - M.right - lw + 14, M.top + 8));
   return frame(c.id, c.title, w, h, body, c.note);
 }
 
@@ -198,6 +203,7 @@ export interface BarChart {
   xLabel: string;
   yLabel: string;
   yFmt?: (v: number) => string;
+  legendWidth?: number;
   width?: number;
   height?: number;
   note?: string;
@@ -211,11 +217,12 @@ export function barChart(c: BarChart): string {
   const yAxis: Axis = { label: c.yLabel, log: false, zero: true, ...(c.yFmt ? { fmt: c.yFmt } : {}) };
   const yd = domain(ys, yAxis);
   const sy = scale(yAxis, yd, h - M.bottom, M.top);
+  const lw = c.legendWidth ?? 130;
   const left = M.left;
-  const right = w - M.right;
+  const right = w - M.right - lw;
   const groupW = (right - left) / c.groups.length;
   const barW = Math.min(28, (groupW * 0.8) / c.series.length);
-  const body = axes({ label: c.xLabel, log: false }, yAxis, [0, 1], yd, () => 0, sy, w, h, []);
+  const body = axes({ label: c.xLabel, log: false }, yAxis, [0, 1], yd, () => 0, sy, w - lw, h, []);
   c.groups.forEach((g, gi) => {
     const cx = left + groupW * (gi + 0.5);
     body.push(`<text class="tick" x="${f(cx)}" y="${h - M.bottom + 16}" text-anchor="middle">${esc(g)}</text>`);
@@ -235,6 +242,6 @@ export function barChart(c: BarChart): string {
       body.push(`<path class="whisker" d="M${xm},${f(sy(b.lo))} L${xm},${f(sy(b.hi))} M${f(x0 + barW / 2 - 4)},${f(sy(b.lo))} L${f(x0 + barW / 2 + 4)},${f(sy(b.lo))} M${f(x0 + barW / 2 - 4)},${f(sy(b.hi))} L${f(x0 + barW / 2 + 4)},${f(sy(b.hi))}"/>`);
     }
   }
-  body.push(...legend(c.series.map((s) => ({ name: s.name, colour: s.colour })), left + 10, M.top + 12));
+  body.push(...legend(c.series.map((s) => ({ name: s.name, colour: s.colour })), right + 14, M.top + 8));
   return frame(c.id, c.title, w, h, body, c.note);
 }

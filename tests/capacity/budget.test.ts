@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { budgetCrossing } from '../../lib/capacity/budget.ts';
+import { perAgentIterations, stretchSmallCells } from '../../lib/capacity/plan.ts';
+import { growthSolve } from '../../lib/stats/growth.ts';
+
+const pts = (pairs: [number, number | null][]) => pairs.map(([agents, value]) => ({ agents, value }));
+
+test('a budget broken inside the sweep is placed between two measured scales', () => {
+  const c = budgetCrossing(pts([[1, 0.1], [10, 0.4], [50, 1.2], [100, 6]]), 5, () => 1e9);
+  assert.deepEqual(c, { broken_at_agents: 100, last_ok_agents: 50, source: 'measured', extrapolated: false });
+  assert.deepEqual(budgetCrossing(pts([[1, 9], [10, 12]]), 5, null), { broken_at_agents: 1, last_ok_agents: null, source: 'measured', extrapolated: false });
+});
+
+test('beyond the sweep the model is followed to its first crossing, to the agent', () => {
+  // p95 = 0.1 + 0.01·N ms crosses 5 ms at N = 490: the first whole N over budget is 491.
+  const model = { model: 'linear' as const, a: 0.1, b: 0.01 };
+  const c = budgetCrossing(pts([[1, 0.11], [100, 1.1], [200, 2.1]]), 5, (n) => model.a + model.b * n);
+  assert.deepEqual(c, { broken_at_agents: 491, last_ok_agents: 200, source: 'model', extrapolated: true });
+  assert.equal(Math.floor(growthSolve(model, 5)!) + 1, 491);
+});
+
+test('failed scales (null) are skipped; a flat model never breaks the budget', () => {
+  const c = budgetCrossing(pts([[1, 0.1], [10, null], [20, 0.2]]), 5, () => 1);
+  assert.deepEqual(c, { broken_at_agents: null, last_ok_agents: 20, source: 'none', extrapolated: false });
+});
+
+test('small scales send more per agent so every measured cell has enough messages', () => {
+  assert.equal(perAgentIterations(100, 1, 4000), 4000);
+  assert.equal(perAgentIterations(100, 3, 4000), 1334);
+  assert.equal(perAgentIterations(100, 200, 4000), 100);
+  assert.equal(perAgentIterations(100, 1, 0), 100);
+  const cells = stretchSmallCells(
+    [
+      { run: 0, config: 'baseline', scale: 1, iterations: 20 },
+      { run: 1, config: 'baseline', scale: 1, iterations: 100 },
+      { run: 1, config: 'full_integration', scale: 50, iterations: 100 },
+    ],
+    4000,
+  );
+  assert.deepEqual(
+    cells.map((c) => c.iterations),
+    [20, 4000, 100],
+  );
+});
