@@ -56,11 +56,20 @@ export interface CapacityRows {
   warnings: { config: ConfigName; text: string }[];
 }
 
+/** A time in ms as text with a fitting unit: 0.0123 → "12.3 µs", 6.58 → "6.58 ms". */
+export function msUnit(ms: number): string {
+  const a = Math.abs(ms);
+  if (a >= 1000) return `${(ms / 1000).toPrecision(3)} s`;
+  if (a >= 1) return `${ms.toPrecision(3)} ms`;
+  return `${(ms * 1000).toPrecision(3)} µs`;
+}
+
 function latencyText(c: CapacityRecord): string {
   const f = c.latency_fit;
   if (f.status !== 'ok' || f.a === null || f.b === null) return 'not fitted';
-  const a = f.a < 0.01 ? `${(f.a * 1000).toPrecision(3)} µs` : `${f.a.toPrecision(3)} ms`;
-  return f.model === 'linear' ? `${a} + ${(f.b * 1000).toPrecision(3)} µs·N (R² ${f.r2?.toFixed(2)})` : `${a}·N^${f.b.toFixed(2)} (R² ${f.r2?.toFixed(2)})`;
+  const r2 = `(R² ${f.r2?.toFixed(2)})`;
+  if (f.model === 'linear') return `${msUnit(f.a)} ${f.b < 0 ? '−' : '+'} ${msUnit(Math.abs(f.b))}·N ${r2}`;
+  return `${msUnit(f.a)}·N^${f.b.toFixed(2)} ${r2}`;
 }
 
 function budgetRows(caps: CapacityRecord[], budget: 'p95' | 'overhead'): BudgetRow[] {
