@@ -10,7 +10,7 @@ import { fitGrowth, growthValue, type GrowthFit } from '../stats/growth.ts';
 import { fitUsl, uslThroughput, USL_MIN_POINTS, USL_POOR_R2, type UslFit } from '../stats/usl.ts';
 import type { CapacityOptions } from './flags.ts';
 import { budgetCrossing } from './budget.ts';
-import { isGood, measuredPoints, sweepConfigs } from './points.ts';
+import { isGood, LATENCY_FIELDS, measuredPoints, sweepConfigs } from './points.ts';
 
 const r = (x: number | null | undefined, d: number) => (x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(d)));
 /** Significant digits, for parameters spanning many orders of magnitude (κ ~ 1e-5). */
@@ -40,7 +40,9 @@ export function capacityOf(config: ConfigName, points: CapacityPoint[], opts: Ca
   if (!fitted) warnings.push(`throughput model not fitted: ${usl.points_n} good scale(s), the USL needs ${USL_MIN_POINTS}`);
   else if (fitted.status === 'poor fit') warnings.push(`poor USL fit (R² ${fitted.r2.toFixed(2)} < ${USL_POOR_R2}): the throughput predictions are unreliable`);
 
-  const p95 = fitGrowth(good.map((p) => ({ agents: p.agent_count, value: p.delivery_p95_ms ?? NaN })));
+  const op = opts.latencyOp;
+  const p95Of = (p: CapacityPoint) => p[LATENCY_FIELDS[op].p95];
+  const p95 = fitGrowth(good.map((p) => ({ agents: p.agent_count, value: p95Of(p) ?? NaN })));
   const grown: Grown | null = p95.status === 'ok' ? p95 : null;
   if (!grown) warnings.push(`latency growth not fitted: ${p95.points_n} good scale(s), it needs 3`);
   const ownCost = config === 'baseline' ? null : costModel(points);
@@ -59,19 +61,19 @@ export function capacityOf(config: ConfigName, points: CapacityPoint[], opts: Ca
     agent_count: n,
     extrapolated: good.length === 0 || n > maxN || n < minN,
     throughput_msgs_per_s: r(tputAt(n), 1),
-    delivery_p95_ms: r(p95At(n), 4),
+    p95_ms: r(p95At(n), 4),
     overhead_pct: r(overheadAt(n), 2),
   }));
 
   const latency: LatencyFit = grown
-    ? { operation: 'delivery', statistic: 'p95', status: 'ok', model: grown.model, a: sig(grown.a, 6), b: sig(grown.b, 6), r2: r(grown.r2, 4) }
-    : { operation: 'delivery', statistic: 'p95', status: 'too few points', model: null, a: null, b: null, r2: null };
+    ? { operation: op, statistic: 'p95', status: 'ok', model: grown.model, a: sig(grown.a, 6), b: sig(grown.b, 6), r2: r(grown.r2, 4) }
+    : { operation: op, statistic: 'p95', status: 'too few points', model: null, a: null, b: null, r2: null };
 
   const p95Budget =
     opts.budgetP95Ms === null
       ? null
       : budgetCrossing(
-          good.map((p) => ({ agents: p.agent_count, value: p.delivery_p95_ms })),
+          good.map((p) => ({ agents: p.agent_count, value: p95Of(p) })),
           opts.budgetP95Ms,
           grown ? p95At : null,
         );

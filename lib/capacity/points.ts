@@ -7,7 +7,7 @@
  */
 import { median } from 'simple-statistics';
 import type { ConfigName } from '../layers/names.ts';
-import type { BenchRecord, CapacityPoint, ErrorRecord, ResourceRecord, StatisticsRecord } from '../records/schema.ts';
+import type { BenchRecord, CapacityPoint, ErrorRecord, LatencyOperation, ResourceRecord, StatisticsRecord } from '../records/schema.ts';
 
 const round = (x: number | null, d: number) => (x === null || !Number.isFinite(x) ? null : Number(x.toFixed(d)));
 
@@ -57,7 +57,9 @@ export function measuredPoints(records: readonly BenchRecord[], config: ConfigNa
       runs_failed: es.length,
       error: es.length > 0 && rs.length === 0 ? es[0]!.message : null,
       throughput_msgs_per_s: round(tputs.length > 0 ? median(tputs) : null, 1),
+      send_p50_ms: p('message_send', 'p50_ms'),
       send_p95_ms: p('message_send', 'p95_ms'),
+      receive_p50_ms: p('message_receive', 'p50_ms'),
       receive_p95_ms: p('message_receive', 'p95_ms'),
       delivery_p50_ms: p('delivery', 'p50_ms'),
       delivery_p95_ms: p('delivery', 'p95_ms'),
@@ -74,6 +76,13 @@ export function measuredPoints(records: readonly BenchRecord[], config: ConfigNa
     };
   });
 }
+
+/** Where a point keeps the p50 and p95 of each latency operation. */
+export const LATENCY_FIELDS = {
+  delivery: { p50: 'delivery_p50_ms', p95: 'delivery_p95_ms', label: 'e2e' },
+  message_send: { p50: 'send_p50_ms', p95: 'send_p95_ms', label: 'send' },
+  message_receive: { p50: 'receive_p50_ms', p95: 'receive_p95_ms', label: 'receive' },
+} as const satisfies Record<LatencyOperation, { p50: keyof CapacityPoint; p95: keyof CapacityPoint; label: string }>;
 
 /** A point the model may use: at least one run succeeded and delivered messages. */
 export function isGood(p: CapacityPoint): boolean {

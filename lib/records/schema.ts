@@ -146,7 +146,9 @@ export interface CapacityPoint {
   runs_failed: number;
   error: string | null;
   throughput_msgs_per_s: number | null;
+  send_p50_ms: number | null;
   send_p95_ms: number | null;
+  receive_p50_ms: number | null;
   receive_p95_ms: number | null;
   delivery_p50_ms: number | null;
   delivery_p95_ms: number | null;
@@ -169,7 +171,8 @@ export interface CapacityPrediction {
   agent_count: number;
   extrapolated: boolean;
   throughput_msgs_per_s: number | null;
-  delivery_p95_ms: number | null;
+  /** p95 of the record's latency operation (latency_fit.operation). */
+  p95_ms: number | null;
   overhead_pct: number | null;
 }
 
@@ -183,8 +186,11 @@ export interface BudgetCrossing {
   extrapolated: boolean;
 }
 
+/** The operations whose latency the capacity model can follow: end-to-end (delivery), send, receive. */
+export type LatencyOperation = 'delivery' | 'message_send' | 'message_receive';
+
 export interface LatencyFit {
-  operation: 'delivery';
+  operation: LatencyOperation;
   statistic: 'p95';
   status: 'ok' | 'too few points';
   model: 'linear' | 'power' | null;

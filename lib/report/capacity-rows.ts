@@ -4,6 +4,7 @@
  * config that breaks each budget first.
  */
 import type { ConfigName } from '../layers/names.ts';
+import { LATENCY_FIELDS } from '../capacity/points.ts';
 import type { BenchRecord, BudgetCrossing, CapacityRecord } from '../records/schema.ts';
 
 export interface ModelRow {
@@ -50,6 +51,8 @@ export interface BudgetRow {
 }
 
 export interface CapacityRows {
+  /** Short name of the operation whose p95 the rows carry: e2e, send or receive. */
+  latency: string;
   models: ModelRow[];
   scales: ScaleRow[];
   budgets: BudgetRow[];
@@ -115,8 +118,8 @@ export function buildCapacityRows(records: readonly BenchRecord[]): CapacityRows
         error: p?.error ?? null,
         throughput: p?.throughput_msgs_per_s ?? null,
         throughput_model: pred.throughput_msgs_per_s,
-        p95_ms: p?.delivery_p95_ms ?? null,
-        p95_model_ms: pred.delivery_p95_ms,
+        p95_ms: p ? p[LATENCY_FIELDS[c.latency_fit.operation].p95] : null,
+        p95_model_ms: pred.p95_ms,
         overhead_pct: p?.overhead_pct ?? null,
         overhead_model_pct: pred.overhead_pct,
         cpu_pct_per_agent: p?.cpu_pct_per_agent ?? null,
@@ -128,6 +131,7 @@ export function buildCapacityRows(records: readonly BenchRecord[]): CapacityRows
     }
   }
   return {
+    latency: caps[0] ? LATENCY_FIELDS[caps[0].latency_fit.operation].label : 'e2e',
     models,
     scales,
     budgets: [...budgetRows(caps, 'p95'), ...budgetRows(caps, 'overhead')],

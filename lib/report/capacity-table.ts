@@ -20,14 +20,14 @@ export function renderCapacityTables(rows: CapacityRows, colour: boolean): strin
   const style = { head: colour ? ['cyan'] : [], border: colour ? ['grey'] : [] };
   const out: string[] = [];
 
-  const m = new Table({ head: ['config', 'USL fit', 'σ contention', 'κ coherency', 'λ (msg/s, 1 agent)', 'R²', 'peak at N*', 'peak msg/s', 'e2e p95 growth', 'RSS per extra agent'], style });
+  const m = new Table({ head: ['config', 'USL fit', 'σ contention', 'κ coherency', 'λ (msg/s, 1 agent)', 'R²', 'peak at N*', 'peak msg/s', `${rows.latency} p95 growth`, 'RSS per extra agent'], style });
   for (const r of rows.models) {
     const peakN = r.peak_agents === null ? (r.status === 'too few points' ? dash : 'none (κ = 0)') : tilde(num(r.peak_agents, 0), r.peak_extrapolated === true);
     m.push([r.config, r.status, r.sigma === null ? dash : r.sigma.toPrecision(3), r.kappa === null ? dash : r.kappa.toExponential(2), num(r.lambda), r.r2 === null ? dash : r.r2.toFixed(3), peakN, tilde(num(r.peak_throughput), r.peak_extrapolated === true), r.latency, r.rss_mb_per_extra_agent === null ? dash : `${r.rss_mb_per_extra_agent.toFixed(2)} MB`]);
   }
   out.push('Scaling model per config: throughput X(N) = λN / (1 + σ(N−1) + κN(N−1)) (Universal Scalability Law)', m.toString());
 
-  const t = new Table({ head: ['config', 'agents', 'msg/s measured', 'msg/s model', 'e2e p95 measured', 'e2e p95 model', 'overhead', 'overhead model', 'CPU/agent', 'CPU/msg', 'RSS', 'tmpfs max'], style });
+  const t = new Table({ head: ['config', 'agents', 'msg/s measured', 'msg/s model', `${rows.latency} p95 measured`, `${rows.latency} p95 model`, 'overhead', 'overhead model', 'CPU/agent', 'CPU/msg', 'RSS', 'tmpfs max'], style });
   for (const r of rows.scales) {
     if (r.error !== null && !r.measured) {
       t.push([r.config, String(r.agents), { colSpan: 10, content: `failed: ${r.error}` }]);

@@ -4,7 +4,7 @@
  * vs agents with the fitted USL curve, per-layer overhead per scale with 95 % intervals, and
  * resource use vs agents; then the capacity model, predictions and budgets as tables.
  */
-import { measuredPoints, sweepConfigs } from '../capacity/points.ts';
+import { LATENCY_FIELDS, measuredPoints, sweepConfigs } from '../capacity/points.ts';
 import type { ConfigName } from '../layers/names.ts';
 import type { BenchRecord, CapacityPoint, CapacityRecord, OverheadRecord, RunRecord, SummaryRecord } from '../records/schema.ts';
 import { growthValue } from '../stats/growth.ts';
@@ -52,13 +52,15 @@ function curveAt(hi: number, steps = 80): number[] {
 
 function latencyChart(configs: ConfigName[], points: Map<ConfigName, CapacityPoint[]>, caps: CapacityRecord[], hi: number): string {
   const series: Series[] = [];
+  const op = caps[0]?.latency_fit.operation ?? 'delivery';
+  const fields = LATENCY_FIELDS[op];
   for (const c of configs) {
     const ps = points.get(c) ?? [];
     const colour = COLOURS[c];
-    const at = (k: 'delivery_p50_ms' | 'delivery_p95_ms', name: string) =>
+    const at = (k: (typeof fields)['p50'] | (typeof fields)['p95'], name: string) =>
       ps.filter((p) => p[k] !== null).map((p) => ({ x: p.agent_count, y: p[k]!, label: `${c} ${name} at ${p.agent_count} agents: ${msText(p[k])}` }));
-    series.push({ name: `${c} p95`, colour, points: at('delivery_p95_ms', 'p95'), markers: true, line: true });
-    series.push({ name: `${c} p50`, colour, points: at('delivery_p50_ms', 'p50'), markers: true, line: true, dashed: true });
+    series.push({ name: `${c} p95`, colour, points: at(fields.p95, 'p95'), markers: true, line: true });
+    series.push({ name: `${c} p50`, colour, points: at(fields.p50, 'p50'), markers: true, line: true, dashed: true });
     const cap = caps.find((x) => x.test_name === c);
     const fit = cap?.latency_fit;
     if (fit && fit.status === 'ok' && fit.model && fit.a !== null && fit.b !== null) {
@@ -68,9 +70,9 @@ function latencyChart(configs: ConfigName[], points: Map<ConfigName, CapacityPoi
   }
   return lineChart({
     id: 'latency',
-    title: 'End-to-end latency vs agents (p50 dashed, p95 solid)',
+    title: `${op === 'delivery' ? 'End-to-end latency' : `${fields.label[0]!.toUpperCase()}${fields.label.slice(1)} latency`} vs agents (p50 dashed, p95 solid)`,
     x: { label: 'agents (log scale)', log: true, fmt: agentsFmt },
-    y: { label: 'latency, send → receipt (ms, log scale)', log: true },
+    y: { label: `${op === 'delivery' ? 'latency, send → receipt' : `${fields.label} latency per call`} (ms, log scale)`, log: true },
     series,
     note: 'Measured percentiles of every message (all statistical runs pooled). Thin dashed curves without dots: the fitted p95 growth model, extended to the predicted agent counts.',
   });
@@ -173,9 +175,9 @@ function capacityTables(records: readonly BenchRecord[]): string {
   if (rows.models.length === 0) return '';
   const out: string[] = ['<h2>Scaling model</h2>'];
   out.push(
-    '<p class="note">Throughput is fitted with the Universal Scalability Law, X(N) = λN / (1 + σ(N−1) + κN(N−1)): λ is what one agent alone delivers, σ the share of work that serialises (contention: throughput levels off towards λ/σ), κ the cost of agents keeping each other consistent (coherency: past N* = √((1−σ)/κ) adding agents lowers throughput). Fitted by least squares on the measured points; needs 6 scales; R² below 0.9 is flagged as a poor fit. Latency growth is the better (by R²) of a linear and a power-law fit of end-to-end p95. Figures marked * are extrapolations beyond the measured range.</p>',
+    '<p class="note">Throughput is fitted with the Universal Scalability Law, X(N) = λN / (1 + σ(N−1) + κN(N−1)): λ is what one agent alone delivers, σ the share of work that serialises (contention: throughput levels off towards λ/σ), κ the cost of agents keeping each other consistent (coherency: past N* = √((1−σ)/κ) adding agents lowers throughput). Fitted by least squares on the measured points; needs 6 scales; R² below 0.9 is flagged as a poor fit. Latency growth is the better (by R²) of a linear and a power-law fit of the ${rows.latency} p95. Figures marked * are extrapolations beyond the measured range.</p>',
   );
-  out.push('<table><tr><th>config</th><th>fit</th><th>σ contention</th><th>κ coherency</th><th>λ (msg/s)</th><th>R²</th><th>peak N*</th><th>peak msg/s</th><th>e2e p95 growth</th><th>RSS per extra agent</th></tr>');
+  out.push('<table><tr><th>config</th><th>fit</th><th>σ contention</th><th>κ coherency</th><th>λ (msg/s)</th><th>R²</th><th>peak N*</th><th>peak msg/s</th><th>${rows.latency} p95 growth</th><th>RSS per extra agent</th></tr>');
   for (const m of rows.models) {
     const x = m.peak_extrapolated ? '*' : '';
     out.push(
@@ -183,7 +185,7 @@ function capacityTables(records: readonly BenchRecord[]): string {
     );
   }
   out.push('</table>');
-  out.push('<h2>Measured and predicted</h2><table><tr><th>config</th><th>agents</th><th>msg/s measured</th><th>msg/s model</th><th>e2e p95 measured</th><th>e2e p95 model</th><th>overhead measured</th><th>overhead model</th><th>CPU % per agent</th><th>CPU µs per message</th><th>RSS MB (all processes)</th></tr>');
+  out.push('<h2>Measured and predicted</h2><table><tr><th>config</th><th>agents</th><th>msg/s measured</th><th>msg/s model</th><th>${rows.latency} p95 measured</th><th>${rows.latency} p95 model</th><th>overhead measured</th><th>overhead model</th><th>CPU % per agent</th><th>CPU µs per message</th><th>RSS MB (all processes)</th></tr>');
   for (const r of rows.scales) {
     const x = r.extrapolated ? ' class="x"' : '';
     const star = r.extrapolated ? '*' : '';

@@ -51,10 +51,13 @@ export function uslThroughput(n: number, p: UslParams): number {
   return (p.lambda * n) / (1 + p.sigma * (n - 1) + p.kappa * n * (n - 1));
 }
 
-/** N* = √((1 − σ)/κ); null when κ = 0 (no peak) — and 1 when σ ≥ 1 (nothing gained from a second agent). */
+/**
+ * N* = √((1 − σ)/κ); null when κ = 0 (no peak). Never below 1: when √((1 − σ)/κ) < 1 (e.g. σ = 1)
+ * throughput only falls from the first agent on, so the peak is at one agent.
+ */
 export function uslPeakAgents(sigma: number, kappa: number): number | null {
   if (kappa <= 0) return null;
-  return Math.sqrt(Math.max(0, 1 - sigma) / kappa);
+  return Math.max(1, Math.sqrt(Math.max(0, 1 - sigma) / kappa));
 }
 
 /** The λ minimising the squared error for fixed σ, κ: Σ X g / Σ g². */

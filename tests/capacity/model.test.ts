@@ -54,7 +54,7 @@ function sweep(opts: { failed?: number[]; scales?: number[] } = {}): BenchRecord
   return out;
 }
 
-const opts = { predict: [500, 1000], budgetP95Ms: 5, budgetOverheadPct: 1, cellMessages: 0 };
+const opts = { predict: [500, 1000], budgetP95Ms: 5, budgetOverheadPct: 1, cellMessages: 0, latencyOp: 'delivery' as const };
 const byConfig = (caps: ReturnType<typeof capacityRecords>, c: string) => caps.find((x) => x.test_name === c)!;
 
 test('a full sweep: USL parameters of each config, p95 growth, predictions marked as extrapolations', () => {
@@ -79,7 +79,7 @@ test('a full sweep: USL parameters of each config, p95 growth, predictions marke
   }
   const full = byConfig(caps, 'full_integration');
   // p95 = 1.5 · (0.2 + 0.02 N) ms → at 500: 15.3 ms
-  assert.ok(Math.abs(full.predictions.find((p) => p.agent_count === 500)!.delivery_p95_ms! - 15.3) < 1e-6);
+  assert.ok(Math.abs(full.predictions.find((p) => p.agent_count === 500)!.p95_ms! - 15.3) < 1e-6);
   // ... breaks 5 ms between 100 (3.3 ms) and 200 (6.3 ms), measured
   assert.deepEqual(full.p95_budget, { broken_at_agents: 200, last_ok_agents: 100, source: 'measured', extrapolated: false });
   // message cost 1.5× the baseline's at every scale: +50 %, over a 1 % budget from the first scale
@@ -113,7 +113,7 @@ test('fewer than 6 good scales: "too few points", no parameters, predictions wit
     assert.equal(rec.peak_agents, null);
     assert.ok(rec.predictions.every((p) => p.throughput_msgs_per_s === null));
     // the latency growth needs only 3 points, so p95 is still predicted
-    assert.notEqual(rec.predictions.at(-1)!.delivery_p95_ms, null);
+    assert.notEqual(rec.predictions.at(-1)!.p95_ms, null);
     assert.ok(rec.warnings.some((w) => /needs 6/.test(w)));
   }
 });
@@ -127,6 +127,17 @@ test('measured points: throughput is the median over runs; CPU and RSS per agent
   assert.equal(p.cpu_pct_per_agent, 15);
   assert.equal(p.rss_mb_per_agent, Number(((300 + 0.5) / 10).toFixed(3)));
   assert.equal(p.tmpfs_max_bytes, 40960);
+});
+
+test('--latency-op send: the send p95 is modelled and budgeted instead of the end-to-end one', () => {
+  const caps = capacityRecords(sweep(), { ...opts, latencyOp: 'message_send', budgetP95Ms: 0.03 });
+  const full = byConfig(caps, 'full_integration');
+  assert.equal(full.latency_fit.operation, 'message_send');
+  // send p95 is 0.04 ms at every scale in the synthetic data: flat, so over 0.03 ms from the start
+  assert.ok(full.predictions.every((p) => Math.abs(p.p95_ms! - 0.04) < 1e-9));
+  assert.deepEqual(full.p95_budget, { broken_at_agents: 1, last_ok_agents: null, source: 'measured', extrapolated: false });
+  const table = renderCapacityTables(buildCapacityRows(caps.map((c) => ({ ...base, ...c }) as CapacityRecord)), false);
+  assert.match(table, /send p95 measured/);
 });
 
 test('the table names the config that breaks a budget first', () => {

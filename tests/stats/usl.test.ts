@@ -15,6 +15,8 @@ test('USL throughput and peak, by hand', () => {
   // N* = √(0.9 / 0.01) = √90.
   close(uslPeakAgents(0.1, 0.01), Math.sqrt(90));
   assert.equal(uslPeakAgents(0.1, 0), null);
+  // σ = 1: nothing is gained from a second agent; the peak is the first agent
+  assert.equal(uslPeakAgents(1, 0.001), 1);
 });
 
 test('profiled λ, SSE and R², by hand', () => {
