@@ -14,11 +14,11 @@ export function budgetCrossing(measured: readonly { agents: number; value: numbe
   const pts = measured.filter((p): p is { agents: number; value: number } => p.value !== null && Number.isFinite(p.value)).sort((a, b) => a.agents - b.agents);
   let lastOk: number | null = null;
   for (const p of pts) {
-    if (p.value > budget) return { broken_at_agents: p.agents, last_ok_agents: lastOk, source: 'measured', extrapolated: false };
+    if (p.value > budget) return { broken_at_agents: p.agents, last_ok_agents: lastOk, source: 'measured', extrapolated: false, value_at_break: round(p.value) };
     lastOk = p.agents;
   }
   const from = pts.length > 0 ? pts[pts.length - 1]!.agents : 0;
-  if (model === null || pts.length === 0) return { broken_at_agents: null, last_ok_agents: lastOk, source: 'none', extrapolated: false };
+  if (model === null || pts.length === 0) return { broken_at_agents: null, last_ok_agents: lastOk, source: 'none', extrapolated: false, value_at_break: null };
   const over = (n: number) => {
     const v = model(n);
     return v !== null && Number.isFinite(v) && v > budget;
@@ -33,10 +33,12 @@ export function budgetCrossing(measured: readonly { agents: number; value: numbe
         if (over(mid)) n = mid;
         else lo = mid;
       }
-      return { broken_at_agents: n, last_ok_agents: lastOk, source: 'model', extrapolated: true };
+      return { broken_at_agents: n, last_ok_agents: lastOk, source: 'model', extrapolated: true, value_at_break: round(model(n)!) };
     }
     lo = n;
     n = Math.max(n + 1, Math.ceil(n * 1.01));
   }
-  return { broken_at_agents: null, last_ok_agents: lastOk, source: 'none', extrapolated: false };
+  return { broken_at_agents: null, last_ok_agents: lastOk, source: 'none', extrapolated: false, value_at_break: null };
 }
+
+const round = (x: number) => Number(x.toPrecision(6));

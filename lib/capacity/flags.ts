@@ -179,5 +179,5 @@ export function capacityHelp(name: string, summary: string): string {
     lines.push(`${''.padEnd(28)}default ${s.def} [${s.env}]`);
   }
   const at = base.indexOf('  -h, --help');
-  return at < 0 ? base + lines.join('\n') : base.slice(0, at) + lines.slice(1).join('\n') + '\n' + base.slice(at);
+  return at < 0 ? base + lines.join('\n') : base.slice(0, at) + '\n' + lines.slice(1).join('\n') + '\n' + base.slice(at);
 }

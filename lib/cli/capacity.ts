@@ -16,7 +16,7 @@ import { terminal } from './terminal.ts';
 export const CAPACITY = {
   name: 'capacity',
   summary:
-    'Sweeps agent counts for the bare bus and full_integration (and any --layers), measuring throughput,\nlatency percentiles, CPU, RSS and tmpfs use per scale; fits the Universal Scalability Law to throughput\nand a growth curve to end-to-end p95; predicts at --predict and finds where --budget-p95 / --budget-overhead\nbreak. Writes JSONL (with one `capacity` record per config) and an HTML report beside it.',
+    'Sweeps agent counts for the bare bus and full_integration (and any --layers), measuring throughput,\nlatency percentiles, CPU, RSS and tmpfs use per scale; fits the Universal Scalability Law to throughput\nand a growth curve to p95 latency (end-to-end unless --latency-op); predicts at --predict and finds where --budget-p95 / --budget-overhead\nbreak. Writes JSONL (with one `capacity` record per config) and an HTML report beside it.',
 };
 
 /** `busbench capacity` / `npm run capacity`. Returns the exit code. */

@@ -184,6 +184,8 @@ export interface BudgetCrossing {
   last_ok_agents: number | null;
   source: 'measured' | 'model' | 'none';
   extrapolated: boolean;
+  /** The measured (or modelled) value there, in the budget's unit (ms or %). */
+  value_at_break: number | null;
 }
 
 /** The operations whose latency the capacity model can follow: end-to-end (delivery), send, receive. */

@@ -46,7 +46,7 @@ export interface BudgetRow {
   limit: string;
   config: ConfigName;
   crossing: BudgetCrossing;
-  /** This config breaks the budget at the fewest agents of all. */
+  /** This config breaks the budget at the fewest agents of all (ties: by the larger value there). */
   first: boolean;
 }
 
@@ -86,7 +86,9 @@ function budgetRows(caps: CapacityRecord[], budget: 'p95' | 'overhead'): BudgetR
   const broken = rows.filter((r) => r.crossing.broken_at_agents !== null);
   if (broken.length > 0) {
     const least = Math.min(...broken.map((r) => r.crossing.broken_at_agents!));
-    for (const r of broken) if (r.crossing.broken_at_agents === least) r.first = true;
+    const tied = broken.filter((r) => r.crossing.broken_at_agents === least);
+    const most = Math.max(...tied.map((r) => r.crossing.value_at_break ?? -Infinity));
+    for (const r of tied) if ((r.crossing.value_at_break ?? -Infinity) === most) r.first = true;
   }
   return rows;
 }

@@ -8,11 +8,12 @@ const ms = (x: number | null) => (x === null ? dash : x < 1 ? `${(x * 1000).toFi
 const pct = (x: number | null) => (x === null ? dash : `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`);
 const tilde = (s: string, extrapolated: boolean) => (s === dash ? s : extrapolated ? `≈${s}*` : s);
 
-export function crossingText(c: BudgetCrossing): string {
+export function crossingText(c: BudgetCrossing, unit: string): string {
   if (c.broken_at_agents === null) return c.last_ok_agents === null ? 'no data' : `not broken (model followed to 1,000,000)`;
   const n = c.broken_at_agents.toLocaleString('en-US');
-  if (c.source === 'measured') return c.last_ok_agents === null ? `already at ${n} (smallest scale)` : `between ${c.last_ok_agents} and ${n} (measured)`;
-  return `≈${n}* (model)`;
+  const v = c.value_at_break === null || c.value_at_break === undefined ? '' : `, ${unit === '%' ? `${c.value_at_break.toFixed(1)}%` : ms(c.value_at_break)}`;
+  if (c.source === 'measured') return c.last_ok_agents === null ? `already at ${n} (smallest scale${v})` : `between ${c.last_ok_agents} and ${n} (measured${v})`;
+  return `≈${n}* (model${v})`;
 }
 
 /** The capacity tables for the terminal (cli-table3); '*' marks model figures beyond the sweep. */
@@ -48,11 +49,12 @@ export function renderCapacityTables(rows: CapacityRows, colour: boolean): strin
       r.tmpfs_max_bytes === null ? dash : `${(r.tmpfs_max_bytes / 1024).toFixed(0)} KB`,
     ]);
   }
-  out.push('\nMeasured and predicted per agent count (e2e = send to receipt; overhead = send + receive vs the bare bus; CPU and RSS: harness + workers; * = extrapolated beyond the sweep)', t.toString());
+  const what = rows.latency === 'e2e' ? 'e2e = send to receipt' : `${rows.latency} = one ${rows.latency} call`;
+  out.push(`\nMeasured and predicted per agent count (${what}; overhead = send + receive vs the bare bus; CPU and RSS: harness + workers; * = extrapolated beyond the sweep)`, t.toString());
 
   if (rows.budgets.length > 0) {
     const b = new Table({ head: ['budget', 'config', 'breaks at agents', 'first to break'], style });
-    for (const r of rows.budgets) b.push([r.limit, r.config, crossingText(r.crossing), r.first ? '◀ first' : '']);
+    for (const r of rows.budgets) b.push([r.limit, r.config, crossingText(r.crossing, r.budget === 'overhead' ? '%' : 'ms'), r.first ? '◀ first' : '']);
     out.push('\nBudgets: the agent count at which each config breaks them', b.toString());
   }
   return out.join('\n') + '\n';

@@ -201,7 +201,7 @@ function capacityTables(records: readonly BenchRecord[]): string {
   out.push('</table>');
   if (rows.budgets.length > 0) {
     out.push('<h2>Budgets</h2><table><tr><th>budget</th><th>config</th><th>breaks at agents</th><th></th></tr>');
-    for (const b of rows.budgets) out.push(`<tr><td>${esc(b.limit)}</td><td>${esc(b.config)}</td><td>${esc(crossingText(b.crossing))}</td><td>${b.first ? '◀ first to break' : ''}</td></tr>`);
+    for (const b of rows.budgets) out.push(`<tr><td>${esc(b.limit)}</td><td>${esc(b.config)}</td><td>${esc(crossingText(b.crossing, b.budget === 'overhead' ? '%' : 'ms'))}</td><td>${b.first ? '◀ first to break' : ''}</td></tr>`);
     out.push('</table>');
   }
   if (rows.warnings.length > 0) out.push(`<ul class="warn">${rows.warnings.map((w) => `<li>${esc(w.config)}: ${esc(w.text)}</li>`).join('')}</ul>`);

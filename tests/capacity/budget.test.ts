@@ -8,21 +8,21 @@ const pts = (pairs: [number, number | null][]) => pairs.map(([agents, value]) =>
 
 test('a budget broken inside the sweep is placed between two measured scales', () => {
   const c = budgetCrossing(pts([[1, 0.1], [10, 0.4], [50, 1.2], [100, 6]]), 5, () => 1e9);
-  assert.deepEqual(c, { broken_at_agents: 100, last_ok_agents: 50, source: 'measured', extrapolated: false });
-  assert.deepEqual(budgetCrossing(pts([[1, 9], [10, 12]]), 5, null), { broken_at_agents: 1, last_ok_agents: null, source: 'measured', extrapolated: false });
+  assert.deepEqual(c, { broken_at_agents: 100, last_ok_agents: 50, source: 'measured', extrapolated: false, value_at_break: 6 });
+  assert.deepEqual(budgetCrossing(pts([[1, 9], [10, 12]]), 5, null), { broken_at_agents: 1, last_ok_agents: null, source: 'measured', extrapolated: false, value_at_break: 9 });
 });
 
 test('beyond the sweep the model is followed to its first crossing, to the agent', () => {
   // p95 = 0.1 + 0.01·N ms crosses 5 ms at N = 490: the first whole N over budget is 491.
   const model = { model: 'linear' as const, a: 0.1, b: 0.01 };
   const c = budgetCrossing(pts([[1, 0.11], [100, 1.1], [200, 2.1]]), 5, (n) => model.a + model.b * n);
-  assert.deepEqual(c, { broken_at_agents: 491, last_ok_agents: 200, source: 'model', extrapolated: true });
+  assert.deepEqual(c, { broken_at_agents: 491, last_ok_agents: 200, source: 'model', extrapolated: true, value_at_break: 5.01 });
   assert.equal(Math.floor(growthSolve(model, 5)!) + 1, 491);
 });
 
 test('failed scales (null) are skipped; a flat model never breaks the budget', () => {
   const c = budgetCrossing(pts([[1, 0.1], [10, null], [20, 0.2]]), 5, () => 1);
-  assert.deepEqual(c, { broken_at_agents: null, last_ok_agents: 20, source: 'none', extrapolated: false });
+  assert.deepEqual(c, { broken_at_agents: null, last_ok_agents: 20, source: 'none', extrapolated: false, value_at_break: null });
 });
 
 test('small scales send more per agent so every measured cell has enough messages', () => {

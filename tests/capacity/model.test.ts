@@ -81,7 +81,7 @@ test('a full sweep: USL parameters of each config, p95 growth, predictions marke
   // p95 = 1.5 · (0.2 + 0.02 N) ms → at 500: 15.3 ms
   assert.ok(Math.abs(full.predictions.find((p) => p.agent_count === 500)!.p95_ms! - 15.3) < 1e-6);
   // ... breaks 5 ms between 100 (3.3 ms) and 200 (6.3 ms), measured
-  assert.deepEqual(full.p95_budget, { broken_at_agents: 200, last_ok_agents: 100, source: 'measured', extrapolated: false });
+  assert.deepEqual(full.p95_budget, { broken_at_agents: 200, last_ok_agents: 100, source: 'measured', extrapolated: false, value_at_break: 6.3 });
   // message cost 1.5× the baseline's at every scale: +50 %, over a 1 % budget from the first scale
   assert.equal(full.points[0]!.overhead_pct, 50);
   assert.equal(full.overhead_budget!.broken_at_agents, 1);
@@ -135,7 +135,7 @@ test('--latency-op send: the send p95 is modelled and budgeted instead of the en
   assert.equal(full.latency_fit.operation, 'message_send');
   // send p95 is 0.04 ms at every scale in the synthetic data: flat, so over 0.03 ms from the start
   assert.ok(full.predictions.every((p) => Math.abs(p.p95_ms! - 0.04) < 1e-9));
-  assert.deepEqual(full.p95_budget, { broken_at_agents: 1, last_ok_agents: null, source: 'measured', extrapolated: false });
+  assert.deepEqual(full.p95_budget, { broken_at_agents: 1, last_ok_agents: null, source: 'measured', extrapolated: false, value_at_break: 0.04 });
   const table = renderCapacityTables(buildCapacityRows(caps.map((c) => ({ ...base, ...c }) as CapacityRecord)), false);
   assert.match(table, /send p95 measured/);
 });
@@ -153,6 +153,11 @@ test('the table names the config that breaks a budget first', () => {
     ],
   );
   const table = renderCapacityTables(rows, false);
-  assert.match(table, /p95 ≤ 5 ms.*full_integration.*between 100 and 200 \(measured\).*◀ first/);
-  assert.match(table, /p95 ≤ 5 ms.*baseline.*≈241\* \(model\)/);
+  assert.match(table, /p95 ≤ 5 ms.*full_integration.*between 100 and 200 \(measured, 6\.30 ms\).*◀ first/);
+  assert.match(table, /p95 ≤ 5 ms.*baseline.*≈241\* \(model, 5\.02 ms\)/);
+  // both break the 1 % overhead budget... only full_integration has one (the baseline is the reference)
+  assert.deepEqual(
+    rows.budgets.filter((b) => b.budget === 'overhead').map((b) => [b.config, b.first]),
+    [['full_integration', true]],
+  );
 });
