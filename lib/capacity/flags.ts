@@ -14,7 +14,7 @@ export interface CapacityOptions {
   readonly predict: readonly number[];
   readonly budgetP95Ms: number | null;
   readonly budgetOverheadPct: number | null;
-  /** Least messages a measured cell sends in all (small scales send more per agent); 0: off. */
+  /** Least messages measured per config, scale and run: small scales' cells are repeated; 0: off. */
   readonly cellMessages: number;
   /** Whose p95 is modelled and budgeted: end-to-end (delivery), send or receive. */
   readonly latencyOp: LatencyOperation;
@@ -44,11 +44,11 @@ export const CAPACITY_SPECS: readonly CapacitySpec[] = [
   { key: 'predict', flag: '--predict', env: 'BENCH_PREDICT', arg: 'LIST', help: 'agent counts to predict throughput and p95 at (the model, marked as extrapolation beyond the sweep)', def: '500,1000', parse: predictList },
   { key: 'latencyOp', flag: '--latency-op', env: 'BENCH_LATENCY_OP', arg: 'OP', help: 'whose p95 the latency model and --budget-p95 follow: e2e (send to receipt), send or receive', def: 'e2e', parse: latencyOp },
   { key: 'budgetP95Ms', flag: '--budget-p95', env: 'BENCH_BUDGET_P95', arg: 'TIME', help: 'latency budget: p95 of the --latency-op, with a unit (us, ms or s), e.g. 5ms', def: 'none', parse: duration },
-  { key: 'cellMessages', flag: '--cell-messages', env: 'BENCH_CELL_MESSAGES', arg: 'N', help: 'least messages per measured cell: below N/--iterations agents, each agent sends more, so small scales run long enough to time (0: off)', def: '4000', parse: (r, f) => positiveInt(r, f, 10_000_000, 0) },
+  { key: 'cellMessages', flag: '--cell-messages', env: 'BENCH_CELL_MESSAGES', arg: 'N', help: 'least messages measured per config, scale and run: cells of small scales are repeated (up to 20 times) until they reach N (0: off)', def: '2000', parse: (r, f) => positiveInt(r, f, 10_000_000, 0) },
   { key: 'budgetOverheadPct', flag: '--budget-overhead', env: 'BENCH_BUDGET_OVERHEAD', arg: 'PCT', help: 'overhead budget per message (send + receive) vs the bare bus, with %, e.g. 1%', def: 'none', parse: percentage },
 ];
 
-const EXAMPLE: Record<keyof CapacityOptions, string> = { predict: '500,1000', budgetP95Ms: '5ms', budgetOverheadPct: '1%', cellMessages: '4000', latencyOp: 'e2e' };
+const EXAMPLE: Record<keyof CapacityOptions, string> = { predict: '500,1000', budgetP95Ms: '5ms', budgetOverheadPct: '1%', cellMessages: '2000', latencyOp: 'e2e' };
 
 export const CAPACITY_FLAG_NAMES = CAPACITY_SPECS.map((s) => s.flag.slice(2));
 
@@ -122,7 +122,7 @@ export function resolveCapacity(input: ResolveInput): CapacityResolved {
   const shared: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input.flags)) (CAPACITY_FLAG_NAMES.includes(k) ? own : shared)[k] = v;
 
-  const capacity: { -readonly [K in keyof CapacityOptions]: CapacityOptions[K] } = { predict: [500, 1000], budgetP95Ms: null, budgetOverheadPct: null, cellMessages: 4000, latencyOp: 'delivery' };
+  const capacity: { -readonly [K in keyof CapacityOptions]: CapacityOptions[K] } = { predict: [500, 1000], budgetP95Ms: null, budgetOverheadPct: null, cellMessages: 2000, latencyOp: 'delivery' };
   for (const spec of CAPACITY_SPECS) {
     const name = spec.flag.slice(2);
     let raw: unknown = own[name];

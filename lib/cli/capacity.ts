@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { capacityHelp, CAPACITY_FLAG_NAMES, resolveCapacity } from '../capacity/flags.ts';
 import { capacityRecords } from '../capacity/model.ts';
-import { stretchSmallCells } from '../capacity/plan.ts';
+import { repeatSmallCells } from '../capacity/plan.ts';
 import { EXIT, UsageError, exitCodeFor } from '../config/errors.ts';
 import { buildCapacityRows } from '../report/capacity-rows.ts';
 import { renderCapacityTables } from '../report/capacity-table.ts';
@@ -38,7 +38,7 @@ export async function capacityMain(argv: string[], env: Record<string, string | 
       { progress: term.progress, warn: term.warn, interrupted: interruption() },
       {
         config: { predict: capacity.predict, budget_p95_ms: capacity.budgetP95Ms, budget_overhead_pct: capacity.budgetOverheadPct, cell_messages: capacity.cellMessages },
-        plan: (cells) => stretchSmallCells(cells, capacity.cellMessages),
+        plan: (cells) => repeatSmallCells(cells, capacity.cellMessages),
         finish: (records, emit) => capacityRecords(records, capacity).forEach(emit),
       },
     );

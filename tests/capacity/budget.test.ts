@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { budgetCrossing } from '../../lib/capacity/budget.ts';
-import { perAgentIterations, stretchSmallCells } from '../../lib/capacity/plan.ts';
+import { MAX_REPEATS, repeatsFor, repeatSmallCells } from '../../lib/capacity/plan.ts';
 import { growthSolve } from '../../lib/stats/growth.ts';
 
 const pts = (pairs: [number, number | null][]) => pairs.map(([agents, value]) => ({ agents, value }));
@@ -25,21 +25,29 @@ test('failed scales (null) are skipped; a flat model never breaks the budget', (
   assert.deepEqual(c, { broken_at_agents: null, last_ok_agents: 20, source: 'none', extrapolated: false, value_at_break: null });
 });
 
-test('small scales send more per agent so every measured cell has enough messages', () => {
-  assert.equal(perAgentIterations(100, 1, 4000), 4000);
-  assert.equal(perAgentIterations(100, 3, 4000), 1334);
-  assert.equal(perAgentIterations(100, 200, 4000), 100);
-  assert.equal(perAgentIterations(100, 1, 0), 100);
-  const cells = stretchSmallCells(
+test('cells of small scales are repeated until enough messages are measured; the workload stays the same', () => {
+  assert.equal(repeatsFor(100, 1, 2000), 20);
+  assert.equal(repeatsFor(100, 3, 2000), 7);
+  assert.equal(repeatsFor(100, 20, 2000), 1);
+  assert.equal(repeatsFor(100, 200, 2000), 1);
+  assert.equal(repeatsFor(100, 1, 0), 1);
+  assert.equal(repeatsFor(10, 1, 1_000_000), MAX_REPEATS);
+  const cells = repeatSmallCells(
     [
       { run: 0, config: 'baseline', scale: 1, iterations: 20 },
       { run: 1, config: 'baseline', scale: 1, iterations: 100 },
       { run: 1, config: 'full_integration', scale: 50, iterations: 100 },
     ],
-    4000,
+    300,
   );
   assert.deepEqual(
-    cells.map((c) => c.iterations),
-    [20, 4000, 100],
+    cells.map((c) => [c.run, c.scale, c.iterations]),
+    [
+      [0, 1, 20],
+      [1, 1, 100],
+      [1, 1, 100],
+      [1, 1, 100],
+      [1, 50, 100],
+    ],
   );
 });

@@ -23,7 +23,7 @@ test('defaults: the capacity sweep, baseline + full_integration, predictions at 
   assert.deepEqual(capacity.predict, [500, 1000]);
   assert.equal(capacity.budgetP95Ms, null);
   assert.equal(capacity.budgetOverheadPct, null);
-  assert.equal(capacity.cellMessages, 4000);
+  assert.equal(capacity.cellMessages, 2000);
   assert.equal(capacity.latencyOp, 'delivery');
   assert.equal(resolve({ 'latency-op': 'send' }).capacity.latencyOp, 'message_send');
   assert.match(problems({ 'latency-op': 'p99' })[0]!, /^--latency-op: unknown "p99"; choose e2e, send or receive/);
