@@ -91,11 +91,11 @@ function throughputChart(configs: ConfigName[], points: Map<ConfigName, Capacity
   }
   return lineChart({
     id: 'throughput',
-    title: 'Throughput vs agents, with the fitted USL curve',
+    title: caps.length > 0 ? 'Throughput vs agents, with the fitted USL curve' : 'Throughput vs agents',
     x: { label: 'agents (log scale)', log: true, fmt: agentsFmt },
     y: { label: 'messages delivered per second (whole system)', log: false, zero: true },
     series,
-    note: 'Dots: median over the statistical runs of messages delivered per second of workload. Curves: X(N) = λN / (1 + σ(N−1) + κN(N−1)) fitted to the dots (dashed when the fit is poor); beyond the last dot it is an extrapolation.',
+    note: `Dots: median over the statistical runs of messages delivered per second of workload.${caps.length > 0 ? ' Curves: X(N) = λN / (1 + σ(N−1) + κN(N−1)) fitted to the dots (dashed when the fit is poor); beyond the last dot it is an extrapolation.' : ' Run busbench capacity for the fitted scaling model.'}`,
   });
 }
 
@@ -123,7 +123,7 @@ function overheadCharts(records: readonly BenchRecord[], scales: number[]): stri
       xLabel: 'agents',
       yLabel: `${name} overhead vs baseline (%)`,
       yFmt: (v) => `${v}%`,
-      note: 'Bars: overhead of each config against the bare bus at the same scale; whiskers: 95 % interval over the statistical runs (paired t on log ratios). An interval that crosses 0 means no measurable overhead.',
+      note: 'Bars: overhead of each config against the bare bus at the same scale; whiskers: 95 % interval over the statistical runs (paired t on log ratios), an arrowhead where a very wide one is cut. An interval that crosses 0 means no measurable overhead.',
     });
   });
 }
@@ -155,7 +155,7 @@ function resourceCharts(configs: ConfigName[], points: Map<ConfigName, CapacityP
 
 function runInfo(run: RunRecord | undefined, summary: SummaryRecord | undefined): string {
   if (!run) return '<p class="meta">No run record in this file.</p>';
-  const c = run.config as { runs?: number; iterations?: number; scales?: number[] };
+  const c = run.config as { runs?: number; iterations?: number; scales?: number[]; cell_messages?: unknown };
   const parts = [
     `${esc(run.timestamp.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}`,
     `${esc(run.host.cpu_model)}, ${run.host.cores} cores, ${num(run.host.mem_total_mb / 1024, 0)} GB`,
@@ -163,7 +163,7 @@ function runInfo(run: RunRecord | undefined, summary: SummaryRecord | undefined)
     `${esc(run.tmpfs.path)} is ${run.tmpfs.is_tmpfs ? 'tmpfs' : `<b>${esc(run.tmpfs.fs_type)}, not tmpfs</b>`}`,
     `configs ${esc(run.configs.join(', '))}`,
     `scales ${esc((c.scales ?? []).join(', '))}`,
-    `${c.runs ?? '?'} runs × ${c.iterations ?? '?'} messages per agent`,
+    `${c.runs ?? '?'} runs × ${c.iterations ?? '?'} messages per agent${typeof c.cell_messages === 'number' && c.cell_messages > 0 ? ` (small scales' cells repeated up to ${c.cell_messages} messages)` : ''}`,
     `seed ${run.seed}`,
   ];
   const status = summary ? `<span class="${esc(summary.status)}">${esc(summary.status)}</span> in ${summary.duration_s.toFixed(1)} s · ${summary.cells_ok} cells ok, ${summary.cells_failed} failed · lost ${summary.lost_total}, duplicated ${summary.duplicated_total}` : 'no summary (run interrupted?)';

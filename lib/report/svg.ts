@@ -213,7 +213,14 @@ export function barChart(c: BarChart): string {
   const w = c.width ?? W;
   const h = c.height ?? H;
   if (c.bars.length === 0) return frame(c.id, c.title, w, h, [`<text class="empty" x="${w / 2}" y="${h / 2}" text-anchor="middle">no data</text>`], c.note);
-  const ys = c.bars.flatMap((b) => [b.value, b.lo ?? b.value, b.hi ?? b.value, 0]);
+  // Intervals from two or three runs can be 100× the estimate; past this reach they are cut and
+  // marked, so the bars stay readable.
+  const values = c.bars.map((b) => b.value);
+  const reach = Math.max(...values.map(Math.abs), 1) * 1.5;
+  const cutLo = Math.min(0, ...values) - reach;
+  const cutHi = Math.max(0, ...values) + reach;
+  const cut = (v: number) => Math.min(cutHi, Math.max(cutLo, v));
+  const ys = c.bars.flatMap((b) => [b.value, cut(b.lo ?? b.value), cut(b.hi ?? b.value), 0]);
   const yAxis: Axis = { label: c.yLabel, log: false, zero: true, ...(c.yFmt ? { fmt: c.yFmt } : {}) };
   const yd = domain(ys, yAxis);
   const sy = scale(yAxis, yd, h - M.bottom, M.top);
@@ -238,8 +245,12 @@ export function barChart(c: BarChart): string {
     const colour = c.series[si]!.colour;
     body.push(`<rect class="bar" x="${f(x0 + 1)}" y="${f(Math.min(y, zero))}" width="${f(barW - 2)}" height="${f(Math.max(1, Math.abs(zero - y)))}" fill="${colour}" data-series="${esc(b.series)}" data-group="${esc(b.group)}" data-value="${b.value}"><title>${esc(b.label)}</title></rect>`);
     if (b.lo !== null && b.hi !== null) {
-      const xm = f(x0 + barW / 2);
-      body.push(`<path class="whisker" d="M${xm},${f(sy(b.lo))} L${xm},${f(sy(b.hi))} M${f(x0 + barW / 2 - 4)},${f(sy(b.lo))} L${f(x0 + barW / 2 + 4)},${f(sy(b.lo))} M${f(x0 + barW / 2 - 4)},${f(sy(b.hi))} L${f(x0 + barW / 2 + 4)},${f(sy(b.hi))}"/>`);
+      const xm = x0 + barW / 2;
+      const lo = sy(cut(b.lo));
+      const hi = sy(cut(b.hi));
+      // a cap where the interval ends, an arrowhead where it was cut
+      const end = (y: number, clipped: boolean, dir: number) => (clipped ? `M${f(xm - 4)},${f(y + 6 * dir)} L${f(xm)},${f(y)} L${f(xm + 4)},${f(y + 6 * dir)}` : `M${f(xm - 4)},${f(y)} L${f(xm + 4)},${f(y)}`);
+      body.push(`<path class="whisker" d="M${f(xm)},${f(lo)} L${f(xm)},${f(hi)} ${end(lo, b.lo < cutLo, -1)} ${end(hi, b.hi > cutHi, 1)}"/>`);
     }
   }
   body.push(...legend(c.series.map((s) => ({ name: s.name, colour: s.colour })), right + 14, M.top + 8));
