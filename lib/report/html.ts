@@ -175,9 +175,9 @@ function capacityTables(records: readonly BenchRecord[]): string {
   if (rows.models.length === 0) return '';
   const out: string[] = ['<h2>Scaling model</h2>'];
   out.push(
-    '<p class="note">Throughput is fitted with the Universal Scalability Law, X(N) = λN / (1 + σ(N−1) + κN(N−1)): λ is what one agent alone delivers, σ the share of work that serialises (contention: throughput levels off towards λ/σ), κ the cost of agents keeping each other consistent (coherency: past N* = √((1−σ)/κ) adding agents lowers throughput). Fitted by least squares on the measured points; needs 6 scales; R² below 0.9 is flagged as a poor fit. Latency growth is the better (by R²) of a linear and a power-law fit of the ${rows.latency} p95. Figures marked * are extrapolations beyond the measured range.</p>',
+    `<p class="note">Throughput is fitted with the Universal Scalability Law, X(N) = λN / (1 + σ(N−1) + κN(N−1)): λ is what one agent alone delivers, σ the share of work that serialises (contention: throughput levels off towards λ/σ), κ the cost of agents keeping each other consistent (coherency: past N* = √((1−σ)/κ) adding agents lowers throughput). Fitted by least squares on the measured points; needs 6 scales; R² below 0.9 is flagged as a poor fit. Latency growth is the better (by R²) of a linear and a power-law fit of the ${rows.latency} p95. Figures marked * are extrapolations beyond the measured range.</p>`,
   );
-  out.push('<table><tr><th>config</th><th>fit</th><th>σ contention</th><th>κ coherency</th><th>λ (msg/s)</th><th>R²</th><th>peak N*</th><th>peak msg/s</th><th>${rows.latency} p95 growth</th><th>RSS per extra agent</th></tr>');
+  out.push(`<table><tr><th>config</th><th>fit</th><th>σ contention</th><th>κ coherency</th><th>λ (msg/s)</th><th>R²</th><th>peak N*</th><th>peak msg/s</th><th>${rows.latency} p95 growth</th><th>RSS per extra agent</th></tr>`);
   for (const m of rows.models) {
     const x = m.peak_extrapolated ? '*' : '';
     out.push(
@@ -185,7 +185,7 @@ function capacityTables(records: readonly BenchRecord[]): string {
     );
   }
   out.push('</table>');
-  out.push('<h2>Measured and predicted</h2><table><tr><th>config</th><th>agents</th><th>msg/s measured</th><th>msg/s model</th><th>${rows.latency} p95 measured</th><th>${rows.latency} p95 model</th><th>overhead measured</th><th>overhead model</th><th>CPU % per agent</th><th>CPU µs per message</th><th>RSS MB (all processes)</th></tr>');
+  out.push(`<h2>Measured and predicted</h2><table><tr><th>config</th><th>agents</th><th>msg/s measured</th><th>msg/s model</th><th>${rows.latency} p95 measured</th><th>${rows.latency} p95 model</th><th>overhead measured</th><th>overhead model</th><th>CPU % per agent</th><th>CPU µs per message</th><th>RSS MB (all processes)</th></tr>`);
   for (const r of rows.scales) {
     const x = r.extrapolated ? ' class="x"' : '';
     const star = r.extrapolated ? '*' : '';

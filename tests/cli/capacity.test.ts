@@ -81,6 +81,9 @@ test('a sweep where one scale fails: error recorded, the rest measured and model
     const html = readFileSync(join(dir, 'cap.html'), 'utf8');
     for (const id of ['latency', 'throughput', 'overhead-send', 'overhead-receive', 'resources-cpu']) assert.ok(html.includes(`data-chart="${id}"`), id);
     assert.doesNotMatch(html, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, 'no external resources');
+    assert.match(html, /<th>e2e p95 measured<\/th>/);
+    assert.match(html, /<td colspan="9" class="warn">failed: /);
+    assert.doesNotMatch(html, /\$\{/, 'no unfilled template text');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
