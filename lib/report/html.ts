@@ -163,7 +163,7 @@ function runInfo(run: RunRecord | undefined, summary: SummaryRecord | undefined)
     `${esc(run.tmpfs.path)} is ${run.tmpfs.is_tmpfs ? 'tmpfs' : `<b>${esc(run.tmpfs.fs_type)}, not tmpfs</b>`}`,
     `configs ${esc(run.configs.join(', '))}`,
     `scales ${esc((c.scales ?? []).join(', '))}`,
-    `${c.runs ?? '?'} runs × ${c.iterations ?? '?'} messages per agent${typeof c.cell_messages === 'number' && c.cell_messages > 0 ? ` (small scales' cells repeated up to ${c.cell_messages} messages)` : ''}`,
+    `${c.runs ?? '?'} runs × ${c.iterations ?? '?'} messages per agent${typeof c.cell_messages === 'number' && c.cell_messages > 0 ? ` (small scales' cells repeated until ${c.cell_messages} messages)` : ''}`,
     `seed ${run.seed}`,
   ];
   const status = summary ? `<span class="${esc(summary.status)}">${esc(summary.status)}</span> in ${summary.duration_s.toFixed(1)} s · ${summary.cells_ok} cells ok, ${summary.cells_failed} failed · lost ${summary.lost_total}, duplicated ${summary.duplicated_total}` : 'no summary (run interrupted?)';
