@@ -89,6 +89,12 @@ export interface CellDone {
   /** Shell driver: failed library calls, and (sender, seq) of sends whose call failed. */
   calls?: CallErrors[];
   failedSends?: Uint32Array;
+  /**
+   * The workload's span on this worker: hrtime (CLOCK_MONOTONIC, shared by every process on the
+   * host) just before the first send and just after the last message received.
+   */
+  startNs: number;
+  endNs: number;
 }
 
 export interface Drained {

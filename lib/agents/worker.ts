@@ -76,6 +76,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
     }
   };
 
+  const startNs = Number(hr());
   for (let k = 0; k < spec.iterations; k++) {
     for (let slot = 0; slot < ids.length; slot++) {
       const to = agentId(peerOf(spec.local[slot]!, k, spec.scale));
@@ -127,9 +128,10 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
     }
   }
 
+  const endNs = Number(hr());
   const samples: CellDone['samples'] = { message_send: send.values(), message_receive: recv.values(), delivery: delivery.values() };
   if (health.length > 0) samples.health_query = health.values();
-  return { type: 'cell-done', id: spec.id, samples, sent, received: Uint32Array.from(received), rejected, emptyPolls, timedOut };
+  return { type: 'cell-done', id: spec.id, samples, sent, received: Uint32Array.from(received), rejected, emptyPolls, timedOut, startNs, endNs };
 }
 
 function drain(id: number, coordinated: boolean) {

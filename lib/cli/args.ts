@@ -8,9 +8,12 @@ const BOOLEAN_FLAGS = [...SPECS.filter((s) => s.kind === 'boolean').map((s) => s
  * argv → flags object (zx's minimist). Value flags stay strings, so validation sees what was typed.
  * Two fixes on top of minimist: a value that looks like a negative number (`--scales -1`) stays
  * the flag's value instead of becoming flags of its own, and booleans that were not given are left
- * out (minimist would set them false, hiding the environment's value).
+ * out (minimist would set them false, hiding the environment's value). `extraValueFlags`: a
+ * command's own value flags (names without dashes), kept as strings too.
  */
-export function parseFlags(argv: string[], valueFlags: readonly string[] = VALUE_FLAGS, booleanFlags: readonly string[] = BOOLEAN_FLAGS): Record<string, unknown> {
+export function parseFlags(argv: string[], extraValueFlags: readonly string[] = []): Record<string, unknown> {
+  const valueFlags = [...VALUE_FLAGS, ...extraValueFlags];
+  const booleanFlags = BOOLEAN_FLAGS;
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;

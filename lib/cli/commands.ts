@@ -1,6 +1,7 @@
 import { EXIT } from '../config/errors.ts';
 import { QUICK } from '../config/options.ts';
 import { overheadMain, OVERHEAD, QUICK_CMD } from './overhead.ts';
+import { capacityMain } from './capacity.ts';
 
 type Handler = (argv: string[], env: Record<string, string | undefined>) => Promise<number>;
 
@@ -8,6 +9,7 @@ type Handler = (argv: string[], env: Record<string, string | undefined>) => Prom
 export const COMMANDS: Record<string, { summary: string; run: Handler }> = {
   overhead: { summary: 'bare bus vs each layer vs all layers, at each agent scale (the main job)', run: (a, e) => overheadMain(OVERHEAD, a, e) },
   quick: { summary: 'the overhead benchmark at smoke size', run: (a, e) => overheadMain({ ...QUICK_CMD, preset: QUICK }, a, e) },
+  capacity: { summary: 'sweep agent counts, fit a scaling model, predict and check budgets (JSONL + HTML report)', run: (a, e) => capacityMain(a, e) },
 };
 
 export function usage(): string {

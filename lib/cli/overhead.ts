@@ -9,6 +9,7 @@ import { renderTables } from '../report/table.ts';
 import { runOverhead } from '../run/runner.ts';
 import { parseFlags } from './args.ts';
 import { terminal } from './terminal.ts';
+import { writeHtmlBeside } from './html-out.ts';
 
 export interface Command {
   name: string;
@@ -29,7 +30,7 @@ export const QUICK_CMD: Command = {
  * Signals → a promise of the exit code (130 for SIGINT, 143 for SIGTERM). The handlers stay on:
  * a second Ctrl-C during cleanup must not kill the process before the run directory is gone.
  */
-function interruption(): Promise<number> {
+export function interruption(): Promise<number> {
   return new Promise((resolve) => {
     process.on('SIGINT', () => resolve(EXIT.aborted));
     process.on('SIGTERM', () => resolve(143));
@@ -62,10 +63,12 @@ export async function overheadMain(cmd: Command, argv: string[], env: Record<str
           `bus send+receive ${c.bus_round_trip_us.toFixed(1)} µs vs ${c.syscall_floor_round_trip_us.toFixed(1)} µs for the bare syscalls (×${c.bus_vs_floor_ratio.toFixed(2)})`,
       );
     }
+    const html = options.out === '-' ? null : writeHtmlBeside(options.out, outcome.records);
     const summary = outcome.records.find((r) => r.type === 'summary');
     if (summary && summary.type === 'summary') {
       const where = options.out === '-' ? 'stdout' : relative(process.cwd(), options.out) || options.out;
-      term.err(`${summary.status} in ${summary.duration_s.toFixed(1)} s · ${summary.cells_ok} cells ok, ${summary.cells_failed} failed · lost ${summary.lost_total}, duplicated ${summary.duplicated_total} · results: ${where}${summary.reason ? ` · ${summary.reason}` : ''}`);
+      const report = html ? ` · report: ${relative(process.cwd(), html) || html}` : '';
+      term.err(`${summary.status} in ${summary.duration_s.toFixed(1)} s · ${summary.cells_ok} cells ok, ${summary.cells_failed} failed · lost ${summary.lost_total}, duplicated ${summary.duplicated_total} · results: ${where}${report}${summary.reason ? ` · ${summary.reason}` : ''}`);
     }
     return outcome.exitCode;
   } catch (e) {

@@ -81,6 +81,14 @@ export interface OverheadRecord extends Base, OverheadEstimate {
 /** Per cell; the fields and their meaning are ResourceSummary's (measure/resources.ts). */
 export interface ResourceRecord extends Base, CellKey, ResourceSummary {
   type: 'resource';
+  /**
+   * Messages received during the workload, its wall time (first send on any worker to the last
+   * receipt on any worker) and their ratio, the whole system's throughput. Absent in files
+   * written before busbench measured them.
+   */
+  delivered?: number;
+  workload_ms?: number;
+  throughput_msgs_per_s?: number | null;
 }
 
 export interface IntegrityRecord extends Base, CellKey {
@@ -126,7 +134,102 @@ export interface SummaryRecord extends Base {
   reason?: string;
 }
 
-export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | ErrorRecord | SummaryRecord;
+/** What one config measured at one swept scale (medians over the statistical runs that succeeded). */
+export interface CapacityPoint {
+  agent_count: number;
+  /** Statistical runs that succeeded / failed at this scale. A point with none succeeded is not fitted. */
+  runs_ok: number;
+  runs_failed: number;
+  error: string | null;
+  throughput_msgs_per_s: number | null;
+  send_p50_ms: number | null;
+  send_p95_ms: number | null;
+  receive_p50_ms: number | null;
+  receive_p95_ms: number | null;
+  delivery_p50_ms: number | null;
+  delivery_p95_ms: number | null;
+  delivery_p99_ms: number | null;
+  /** Send + receive medians: what one message costs the agents. */
+  message_cost_p50_ms: number | null;
+  /** vs the baseline's message cost at the same scale (null for the baseline). */
+  overhead_pct: number | null;
+  cpu_pct: number | null;
+  cpu_pct_per_agent: number | null;
+  cpu_us_per_message: number | null;
+  rss_mb: number | null;
+  rss_mb_per_agent: number | null;
+  tmpfs_max_bytes: number | null;
+  tmpfs_max_files: number | null;
+}
+
+/** The model's figures at one agent count; `extrapolated` beyond the measured range. */
+export interface CapacityPrediction {
+  agent_count: number;
+  extrapolated: boolean;
+  throughput_msgs_per_s: number | null;
+  /** p95 of the record's latency operation (latency_fit.operation). */
+  p95_ms: number | null;
+  overhead_pct: number | null;
+}
+
+/** Where a budget breaks: measured between two swept scales, or predicted by the model. */
+export interface BudgetCrossing {
+  /** The smallest agent count at which the budget is broken; null: not broken up to the limit looked at. */
+  broken_at_agents: number | null;
+  /** The largest measured scale still within budget (null when even the smallest breaks it). */
+  last_ok_agents: number | null;
+  source: 'measured' | 'model' | 'none';
+  extrapolated: boolean;
+  /** The measured (or modelled) value there, in the budget's unit (ms or %). */
+  value_at_break: number | null;
+}
+
+/** The operations whose latency the capacity model can follow: end-to-end (delivery), send, receive. */
+export type LatencyOperation = 'delivery' | 'message_send' | 'message_receive';
+
+export interface LatencyFit {
+  operation: LatencyOperation;
+  statistic: 'p95';
+  status: 'ok' | 'too few points';
+  model: 'linear' | 'power' | null;
+  /** linear: p95 = a + b·N (a in ms); power: p95 = a·N^b. */
+  a: number | null;
+  b: number | null;
+  r2: number | null;
+}
+
+export interface CapacityRecord extends Base {
+  type: 'capacity';
+  test_name: ConfigName;
+  /** USL fit: "ok", "poor fit" (R² < 0.9; figures kept, read with care) or "too few points" (< 6 good scales). */
+  status: 'ok' | 'poor fit' | 'too few points';
+  method: 'usl_least_squares';
+  points_n: number;
+  sigma: number | null;
+  kappa: number | null;
+  /** Throughput of one agent alone, messages/s. */
+  lambda: number | null;
+  r2: number | null;
+  /** N* = √((1 − σ)/κ); null when κ = 0 (no peak) or not fitted. */
+  peak_agents: number | null;
+  peak_throughput_msgs_per_s: number | null;
+  peak_extrapolated: boolean | null;
+  latency_fit: LatencyFit;
+  /**
+   * Memory each added agent costs: the least-squares slope of RSS (harness + workers) over agent
+   * count. RSS ÷ agents (in the points) mostly spreads the fixed cost of the processes.
+   */
+  rss_mb_per_extra_agent: number | null;
+  points: CapacityPoint[];
+  predictions: CapacityPrediction[];
+  budget_p95_ms: number | null;
+  p95_budget: BudgetCrossing | null;
+  budget_overhead_pct: number | null;
+  overhead_budget: BudgetCrossing | null;
+  warnings: string[];
+}
+
+export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | ErrorRecord | SummaryRecord | CapacityRecord;
 export type RecordType = BenchRecord['type'];
 
 /** Distributes Omit over a union, so each kind keeps its own fields. */

@@ -18,6 +18,8 @@ export interface CellResult {
   resources: ResourceSummary;
   /** Shell driver: failed library calls in this cell. */
   calls: CallErrors[];
+  /** Wall time of the workload across every worker: first send anywhere to last receipt anywhere. */
+  workloadMs: number;
 }
 
 const isDone = (m: FromWorker): m is CellDone => m.type === 'cell-done';
@@ -96,8 +98,10 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
       drained.map((d) => d.drained),
       failed,
     );
+    const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
     return {
       samples,
+      workloadMs,
       integrity: { ...counts, rejected: done.reduce((a, d) => a + d.rejected, 0), leftover, timedOut: done.some((d) => d.timedOut), failedSends: failed.reduce((a, f) => a + f.length / 2, 0) },
       resources,
       calls: mergeCalls([...done.flatMap((d) => d.calls ?? []), ...drained.flatMap((d) => d.calls ?? [])]),

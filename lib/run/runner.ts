@@ -7,12 +7,12 @@ import { EXIT } from '../config/errors.ts';
 import type { ConfigName } from '../layers/names.ts';
 import { ResourceMonitor } from '../measure/resources.ts';
 import { checkTmpfs } from '../measure/tmpfs.ts';
-import type { BenchRecord } from '../records/schema.ts';
+import type { BenchRecord, Body } from '../records/schema.ts';
 import { RecordWriter } from '../records/writer.ts';
 import { Aggregator } from './aggregate.ts';
 import { runCell } from './cell.ts';
 import { busbenchVersion, hostInfo } from './host.ts';
-import { planMatrix } from './matrix.ts';
+import { planMatrix, type PlannedCell } from './matrix.ts';
 import { createRunDir, removeRunDir } from './rundir.ts';
 
 export interface RunIO {
@@ -31,8 +31,34 @@ export interface RunOutcome {
 
 const CONFIG_ORDER: ConfigName[] = ['baseline', 'noop', 'metrics', 'health', 'rate_limiting', 'shutdown', 'full_integration'];
 
+/** What a scenario adds to the matrix run: records derived from the others, written before the summary. */
+export interface RunExtension {
+  /** Settings of the scenario itself, recorded in the run record's `config` beside the options. */
+  config?: Record<string, unknown>;
+  /** Adjust the planned cells (e.g. more messages per agent at small scales). */
+  plan?(cells: PlannedCell[]): PlannedCell[];
+  finish?(records: readonly BenchRecord[], emit: (r: Body<BenchRecord>) => void): void;
+}
+
+/** Messages delivered during a cell's workload per second of its wall time (whole system). */
+export function throughputOf(delivered: number, workloadMs: number) {
+  return {
+    delivered,
+    workload_ms: Number(workloadMs.toFixed(3)),
+    throughput_msgs_per_s: workloadMs > 0 ? Number(((delivered * 1000) / workloadMs).toFixed(1)) : null,
+  };
+}
+
 /** The main job: the overhead matrix, start to finish. Cleanup always runs. */
-export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome> {
+export function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome> {
+  return runMatrix(opts, io, {});
+}
+
+/**
+ * The matrix run every scenario shares: run directory, worker pool, calibration, the cells,
+ * integrity/resource/statistics/overhead records, then the extension's records and the summary.
+ */
+export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Promise<RunOutcome> {
   const started = performance.now();
   const skipped = opts.driver === 'shell' && opts.shell ? skippedLayers(opts.shell).map((s) => ({ layer: s.layer, reason: `driver config has no "${s.missing}" operation` })) : [];
   const configs = CONFIG_ORDER.filter((c) => c === 'baseline' || (opts.layers.includes(c) && !skipped.some((s) => s.layer === c)));
@@ -42,7 +68,7 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
 
   const writer = new RecordWriter(opts.out, opts.driver);
   const records: BenchRecord[] = [];
-  const emit = (r: Parameters<RecordWriter['write']>[0]) => {
+  const emit = (r: Body<BenchRecord>) => {
     const rec = writer.write(r);
     if (rec.type !== 'sample') records.push(rec);
   };
@@ -88,7 +114,8 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
       cal.calibration.shell = shellCal.shell;
       if (shellCal.shell.empty_command_p50_us >= 50) io.warn(`an empty command costs ${shellCal.shell.empty_command_p50_us} µs inside an agent shell: the machine is too busy for µs figures`);
     }
-    const plan = planMatrix({ configs, scales: opts.scales, runs: opts.runs, iterations: opts.iterations, warmup: opts.warmup, seed: opts.seed });
+    const planned = planMatrix({ configs, scales: opts.scales, runs: opts.runs, iterations: opts.iterations, warmup: opts.warmup, seed: opts.seed });
+    const plan = ext.plan ? ext.plan(planned) : planned;
     emit({
       type: 'run',
       busbench_version: busbenchVersion(),
@@ -97,7 +124,7 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
       tmpfs: fs,
       run_dir: runDir.path,
       seed: opts.seed,
-      config: { ...opts },
+      config: { ...opts, ...(ext.config ?? {}) },
       configs,
       cells_planned: plan.length,
       calibration: cal.calibration,
@@ -122,7 +149,7 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
           emit({ type: 'error', ...key, kind: 'call', operation: c.operation, exit_status: c.status, calls: c.count, stderr: c.stderr, message: `${c.count} ${c.operation} call(s) failed with status ${c.status}${first ? `: ${first}` : ''}` });
           io.warn(`${cell.config} @ ${cell.scale} run ${cell.run}: ${c.count} ${c.operation} call(s) failed with status ${c.status}${first ? `: ${first}` : ''}`);
         }
-        emit({ type: 'resource', ...key, ...res.resources });
+        emit({ type: 'resource', ...key, ...res.resources, ...throughputOf(i.received, res.workloadMs) });
         lost += i.lost;
         duplicated += i.duplicated;
         if (!ok) io.warn(`integrity: ${cell.config} @ ${cell.scale} run ${cell.run}: lost ${i.lost}, duplicated ${i.duplicated}, unknown ${i.unknown}, leftover ${i.leftover}`);
@@ -146,6 +173,7 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
       io.progress(plan.length, plan.length, 'done');
       for (const s of agg.statistics()) emit(s);
       for (const o of agg.overheads()) emit(o);
+      ext.finish?.(records, emit);
     }
   } catch (e) {
     if (aborted === null) failure = e instanceof Error ? e.message : String(e);

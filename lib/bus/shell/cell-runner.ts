@@ -68,6 +68,7 @@ export async function runShellCell(spec: CellSpec): Promise<CellDone> {
       return taken;
     };
 
+    const startNs = Number(process.hrtime.bigint());
     for (let k = 0; k < spec.iterations; k++) {
       for (let slot = 0; slot < shells.length; slot++) {
         const lines = await shells[slot]!.ask(`s ${peerOf(spec.local[slot]!, k, spec.scale)}`, endsSend);
@@ -110,6 +111,7 @@ export async function runShellCell(spec: CellSpec): Promise<CellDone> {
       }
       await sleep(1);
     }
+    const endNs = Number(process.hrtime.bigint());
 
     const samples: CellDone['samples'] = { message_send: send.values(), message_receive: recv.values(), delivery: delivery.values() };
     if (health.length > 0) samples.health_query = health.values();
@@ -122,6 +124,8 @@ export async function runShellCell(spec: CellSpec): Promise<CellDone> {
       rejected,
       emptyPolls,
       timedOut,
+      startNs,
+      endNs,
       calls: failures.list(),
       failedSends: Uint32Array.from(failedSends),
     };

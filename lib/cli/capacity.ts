@@ -1,0 +1,68 @@
+import { availableParallelism } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { capacityHelp, CAPACITY_FLAG_NAMES, resolveCapacity } from '../capacity/flags.ts';
+import { capacityRecords } from '../capacity/model.ts';
+import { repeatSmallCells } from '../capacity/plan.ts';
+import { EXIT, UsageError, exitCodeFor } from '../config/errors.ts';
+import { buildCapacityRows } from '../report/capacity-rows.ts';
+import { renderCapacityTables } from '../report/capacity-table.ts';
+import { runMatrix } from '../run/runner.ts';
+import { parseFlags } from './args.ts';
+import { interruption } from './overhead.ts';
+import { writeHtmlBeside } from './html-out.ts';
+import { terminal } from './terminal.ts';
+
+export const CAPACITY = {
+  name: 'capacity',
+  summary:
+    'Sweeps agent counts for the bare bus and full_integration (and any --layers), measuring throughput,\nlatency percentiles, CPU, RSS and tmpfs use per scale; fits the Universal Scalability Law to throughput\nand a growth curve to p95 latency (end-to-end unless --latency-op); predicts at --predict and finds where --budget-p95 / --budget-overhead\nbreak. Writes JSONL (with one `capacity` record per config) and an HTML report beside it.',
+};
+
+/** `busbench capacity` / `npm run capacity`. Returns the exit code. */
+export async function capacityMain(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  const term = terminal(env);
+  const name = CAPACITY.name;
+  try {
+    const flags = parseFlags(argv, CAPACITY_FLAG_NAMES);
+    if (flags.help) {
+      process.stdout.write(capacityHelp(name, CAPACITY.summary) + '\n');
+      return EXIT.ok;
+    }
+    const { options, capacity, warnings } = resolveCapacity({ flags, env, cores: availableParallelism() });
+    for (const w of warnings) term.warn(w);
+    if (options.out !== '-') mkdirSync(dirname(options.out), { recursive: true });
+
+    const outcome = await runMatrix(
+      options,
+      { progress: term.progress, warn: term.warn, interrupted: interruption() },
+      {
+        config: { predict: capacity.predict, budget_p95_ms: capacity.budgetP95Ms, budget_overhead_pct: capacity.budgetOverheadPct, cell_messages: capacity.cellMessages },
+        plan: (cells) => repeatSmallCells(cells, capacity.cellMessages),
+        finish: (records, emit) => capacityRecords(records, capacity).forEach(emit),
+      },
+    );
+    term.endProgress();
+    const rows = buildCapacityRows(outcome.records);
+    const tables = renderCapacityTables(rows, term.colour && options.out !== '-');
+    (options.out === '-' ? process.stderr : process.stdout).write(tables);
+    for (const w of rows.warnings) term.warn(`${w.config}: ${w.text}`);
+
+    const html = options.out === '-' ? null : writeHtmlBeside(options.out, outcome.records);
+    const summary = outcome.records.find((r) => r.type === 'summary');
+    if (summary && summary.type === 'summary') {
+      const where = options.out === '-' ? 'stdout' : relative(process.cwd(), options.out) || options.out;
+      const report = html ? ` · report: ${relative(process.cwd(), html) || html}` : '';
+      term.err(`${summary.status} in ${summary.duration_s.toFixed(1)} s · ${summary.cells_ok} cells ok, ${summary.cells_failed} failed · lost ${summary.lost_total}, duplicated ${summary.duplicated_total} · results: ${where}${report}${summary.reason ? ` · ${summary.reason}` : ''}`);
+    }
+    return outcome.exitCode;
+  } catch (e) {
+    term.endProgress();
+    if (e instanceof UsageError) {
+      term.err(`busbench ${name}: ${e.problems.length === 1 ? 'bad option' : `${e.problems.length} bad options`}:`);
+      for (const p of e.problems) term.err(`  ${p}`);
+      term.err(`Run 'busbench ${name} --help' for the flags.`);
+    } else term.err(`busbench ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return exitCodeFor(e);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The HTML report in a real browser: Debian's chromium, driven by playwright-core (which never
+ * downloads a browser). Missing chromium is a failure, not a skip: .ci/run installs it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { readRecords } from '../../lib/records/reader.ts';
+import { renderHtml } from '../../lib/report/html.ts';
+
+/** The little of the DOM the page script below uses (the project compiles without lib "dom"). */
+interface El {
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { width: number; height: number; left: number; right: number };
+  querySelectorAll(selector: string): ArrayLike<El>;
+  textContent: string | null;
+}
+declare const document: { querySelectorAll(selector: string): ArrayLike<El> };
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+test('the capacity report opens in headless Chromium with all four charts drawn from data, offline', async () => {
+  assert.ok(CHROMIUM, 'chromium not found: install Debian\'s chromium (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH');
+  const dir = mkdtempSync(join(tmpdir(), 'busbench-html-'));
+  try {
+    // A small real sweep (6 scales, so the USL is fitted), written as JSONL + HTML by the command.
+    const out = join(dir, 'cap.jsonl');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'capacity.ts'), '--scales', '1,2,3,4,5,6', '--runs', '2', '--iterations', '20', '--warmup', '5', '--cell-messages', '600', '--predict', '20', '--out', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 300_000 });
+    assert.equal(run.status, 0, run.stderr);
+    const htmlFile = join(dir, 'cap.html');
+    assert.ok(existsSync(htmlFile), 'the command writes the HTML beside the JSONL');
+    // renderHtml is a pure function of the records: rendering the JSONL again gives the same page.
+    const records = await readRecords(out);
+    writeFileSync(join(dir, 'again.html'), renderHtml(records));
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(pathToFileURL(htmlFile).href);
+      const charts = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('svg[data-chart]')).map((svg) => {
+          const box = svg.getBoundingClientRect();
+          return {
+            id: svg.getAttribute('data-chart'),
+            width: box.width,
+            height: box.height,
+            points: svg.querySelectorAll('circle.point').length,
+            models: svg.querySelectorAll('path.model').length,
+            bars: svg.querySelectorAll('rect.bar').length,
+            whiskers: svg.querySelectorAll('path.whisker').length,
+            axisLabels: Array.from(svg.querySelectorAll('text.axis-label')).map((t) => t.textContent ?? ''),
+            visiblePoints: Array.from(svg.querySelectorAll('circle.point, rect.bar')).filter((e) => {
+              const b = e.getBoundingClientRect();
+              return b.width > 0 && b.height > 0 && b.left >= box.left - 1 && b.right <= box.right + 1;
+            }).length,
+          };
+        }),
+      );
+      const chart = (id: string) => {
+        const c = charts.find((x) => x.id === id);
+        assert.ok(c, `chart ${id} is on the page (found ${charts.map((x) => x.id).join(', ')})`);
+        assert.ok(c.width > 300 && c.height > 200, `${id} is drawn at a readable size`);
+        assert.equal(c.axisLabels.length, 2, `${id} has both axes labelled`);
+        return c;
+      };
+      // 1. latency: p50 and p95 of 2 configs at 6 scales, in ms
+      const lat = chart('latency');
+      assert.equal(lat.points, 24);
+      assert.equal(lat.visiblePoints, 24);
+      assert.match(lat.axisLabels.join(' '), /agents.*ms/);
+      // 2. throughput: 2 configs × 6 measured points and a fitted USL curve for each
+      const tp = chart('throughput');
+      assert.equal(tp.points, 12);
+      assert.equal(tp.models, 2);
+      assert.match(tp.axisLabels.join(' '), /messages delivered per second/);
+      // 3. overhead: a bar with its interval for full_integration at each scale, send and receive
+      for (const id of ['overhead-send', 'overhead-receive']) {
+        const o = chart(id);
+        assert.equal(o.bars, 6);
+        assert.equal(o.whiskers, 6);
+        assert.equal(o.visiblePoints, 6);
+        assert.match(o.axisLabels.join(' '), /%/);
+      }
+      // 4. resources vs agents: CPU, RSS, tmpfs, each config at each scale
+      for (const id of ['resources-cpu', 'resources-rss', 'resources-tmpfs']) assert.equal(chart(id).points, 12, id);
+
+      assert.deepEqual(
+        requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:')),
+        [],
+        'the page loads nothing from the network',
+      );
+      const shot = join(tmpdir(), 'busbench-capacity-report.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      process.stderr.write(`screenshot: ${shot}\n`);
+
+      const again = await browser.newPage();
+      await again.goto(pathToFileURL(join(dir, 'again.html')).href);
+      assert.equal(await again.locator('svg[data-chart]').count(), charts.length);
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
