@@ -3,6 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { CONFIGS, type ConfigName } from '../layers/names.ts';
 import { UsageError } from './errors.ts';
 import { nonNegativeNumber, positiveInt, Problem, scaleList, choiceList, seed } from './parse.ts';
+import { parseThreshold, ThresholdSyntaxError, type Threshold } from '../verdict/syntax.ts';
+import { scopeProblems } from '../verdict/scope.ts';
+import { FORMAT_NAMES, formatNames, getFormat } from '../report/formats.ts';
 
 /** Everything a benchmark run needs, resolved and frozen. Nothing else reads env or argv. */
 export interface Options {
@@ -29,6 +32,12 @@ export interface Options {
   readonly sampleIntervalMs: number;
   readonly cellTimeoutS: number;
   readonly noopDelayUs: number;
+  /** Checked after the run; any failure → exit 99. */
+  readonly thresholds: readonly Threshold[];
+  /** How the results are printed at the end (lib/report/formats.ts). */
+  readonly format: string;
+  /** The resolution (noop interval half-width, %) the run should reach; wider is warned about. */
+  readonly resolution: number;
 }
 
 type Key = keyof Options;
@@ -40,6 +49,8 @@ interface Spec {
   /** Environment names, most specific first; BENCH_* plus the legacy names users script against. */
   env: string[];
   kind: 'value' | 'boolean';
+  /** May be given more than once (flag) or as a ';'-separated list (environment). */
+  repeatable?: boolean;
   help: string;
   arg?: string;
   parse?: (raw: string, flag: string) => unknown;
@@ -69,6 +80,9 @@ export const SPECS: readonly Spec[] = [
   { key: 'healthQueryEvery', flag: '--health-query-every', env: ['BENCH_HEALTH_QUERY_EVERY'], kind: 'value', arg: 'N', help: "health: the coordinator queries every agent's health once per N rounds", parse: (r, f) => positiveInt(r, f, 1_000_000) },
   { key: 'sampleIntervalMs', flag: '--sample-interval-ms', env: ['BENCH_SAMPLE_INTERVAL_MS'], kind: 'value', arg: 'MS', help: 'resource monitor sampling period', parse: (r, f) => positiveInt(r, f, 60_000, 10) },
   { key: 'cellTimeoutS', flag: '--cell-timeout', env: ['BENCH_CELL_TIMEOUT'], kind: 'value', arg: 'S', help: 'seconds a cell may take before it is recorded as failed', parse: (r, f) => positiveInt(r, f, 86_400) },
+  { key: 'thresholds', flag: '--threshold', env: ['BENCH_THRESHOLDS'], kind: 'value', arg: 'EXPR', repeatable: true, help: "a pass/fail check on the results, e.g. 'overhead(full_integration).message_send.p50 < 1%'; repeat for more (env: ';'-separated); any failure exits 99", parse: thresholdList },
+  { key: 'format', flag: '--format', env: ['BENCH_FORMAT'], kind: 'value', arg: 'NAME', help: `how the results are printed: ${FORMAT_NAMES.join(', ')}`, parse: (r, f) => formatName(r, f) },
+  { key: 'resolution', flag: '--resolution', env: ['BENCH_RESOLUTION'], kind: 'value', arg: 'PCT', help: 'resolution wanted (noop interval half-width, %); a wider one is warned about with advice', parse: (r, f) => pctValue(r, f) },
   { key: 'noopDelayUs', flag: '--noop-delay-us', env: ['BENCH_NOOP_DELAY_US'], kind: 'value', arg: 'US', help: 'noop: busy-wait this long per operation (to check the harness detects a known cost)', parse: (r, f) => nonNegativeNumber(r, f, 1_000_000) },
 ];
 
@@ -97,6 +111,9 @@ export function defaults(cores: number): Options {
     sampleIntervalMs: 100,
     cellTimeoutS: 120,
     noopDelayUs: 0,
+    thresholds: [],
+    format: 'table',
+    resolution: 1,
   };
 }
 
@@ -150,7 +167,7 @@ export function resolveOptions(input: ResolveInput): Resolved {
     if (flagName in input.flags) {
       raw = input.flags[flagName];
       from = 'flag';
-      if (Array.isArray(raw)) {
+      if (Array.isArray(raw) && !spec.repeatable) {
         problems.push(`${spec.flag}: given ${raw.length} times; give it once`);
         continue;
       }
@@ -173,8 +190,14 @@ export function resolveOptions(input: ResolveInput): Resolved {
         else if (raw === false || FALSE.has(s)) opts[spec.key] = false;
         else throw new Problem(`${label}: "${String(raw)}" is not a yes/no value; use 1 or 0`);
       } else {
-        if (raw === true || raw === false || raw === undefined) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
-        opts[spec.key] = spec.parse!(String(raw), label);
+        if (spec.repeatable) {
+          const list = Array.isArray(raw) ? raw : from === 'env' ? String(raw).split(/;|\n/).filter((x) => x.trim() !== '') : [raw];
+          if (list.some((x) => x === true || x === false || x === undefined)) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
+          opts[spec.key] = spec.parse!(JSON.stringify(list.map(String)), label);
+        } else {
+          if (raw === true || raw === false || raw === undefined) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
+          opts[spec.key] = spec.parse!(String(raw), label);
+        }
       }
       sources[spec.key] = from;
     } catch (e) {
@@ -189,10 +212,39 @@ export function resolveOptions(input: ResolveInput): Resolved {
   else if (o.out !== '-') checkOutFile(o.out, '--out', problems);
   if (o.perfLog !== null) checkOutFile(o.perfLog, '--perf-log', problems);
   if (sources.seed === 'default') o.seed = (input.randomSeed ?? (() => Math.floor(Math.random() * 0xffffffff)))();
+  problems.push(...scopeProblems(o.thresholds, { scales: o.scales, configs: ['baseline', ...o.layers] }));
   if (o.iterations < 2 && o.runs < 2) warnings.push('--iterations 1 with --runs 1 gives one sample per agent: no interval can be computed');
 
   if (problems.length > 0) throw new UsageError(problems);
-  return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]) }), sources, warnings };
+  return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]), thresholds: Object.freeze([...o.thresholds]) }), sources, warnings };
+}
+
+/** A repeatable flag's values arrive JSON-encoded (see resolveOptions); each is parsed on its own. */
+function thresholdList(raw: string, flag: string): Threshold[] {
+  const out: Threshold[] = [];
+  const bad: string[] = [];
+  for (const text of JSON.parse(raw) as string[]) {
+    try {
+      out.push(parseThreshold(text.trim()));
+    } catch (e) {
+      if (e instanceof ThresholdSyntaxError) bad.push(e.describe(flag));
+      else throw e;
+    }
+  }
+  if (bad.length > 0) throw new Problem(bad.join('\n  '));
+  return out;
+}
+
+function formatName(raw: string, flag: string): string {
+  if (!getFormat(raw)) throw new Problem(`${flag}: unknown format "${raw}"; choose from ${formatNames().join(', ')}`);
+  return raw;
+}
+
+function pctValue(raw: string, flag: string): number {
+  const s = raw.trim().replace(/%$/, '');
+  const n = nonNegativeNumber(s, flag, 1000);
+  if (n === 0) throw new Problem(`${flag}: 0% cannot be reached; give a positive percentage, e.g. ${flag} 1`);
+  return n;
 }
 
 /** UTC timestamp usable in a file name: 20261123T151800Z. */
@@ -245,10 +297,10 @@ export function helpText(command: string, summary: string, preset: Preset = {}):
     if (s.key === 'workers') def = 'cores';
     else if (s.key === 'out') def = 'results/overhead-<UTC time>.jsonl';
     else if (s.key === 'seed') def = 'random';
-    const shown = Array.isArray(def) ? def.join(',') : def === null ? 'none' : String(def);
+    const shown = Array.isArray(def) ? (def.length === 0 ? 'none' : def.join(',')) : def === null ? 'none' : String(def);
     lines.push(`${left.padEnd(28)}${s.help}`);
     lines.push(`${''.padEnd(28)}default ${shown} [${s.env.join(', ')}]`);
   }
-  lines.push('  -h, --help                show this help', '', 'Exit codes: 0 ok, 1 runtime error or lost messages, 2 bad flags, 130/143 interrupted.');
+  lines.push('  -h, --help                show this help', '', 'Exit codes: 0 ok, 1 runtime error or lost messages, 2 bad flags, 99 a threshold failed, 130/143 interrupted.');
   return lines.join('\n');
 }

@@ -10,7 +10,8 @@ import type { BenchRecord } from '../records/schema.ts';
 import { RecordWriter } from '../records/writer.ts';
 import { Aggregator } from './aggregate.ts';
 import { runCell } from './cell.ts';
-import { busbenchVersion, hostInfo } from './host.ts';
+import { busbenchVersion, gitSha, hostInfo } from './host.ts';
+import { evaluateThresholds } from '../verdict/evaluate.ts';
 import { planMatrix } from './matrix.ts';
 import { createRunDir, removeRunDir } from './rundir.ts';
 
@@ -66,6 +67,7 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
     emit({
       type: 'run',
       busbench_version: busbenchVersion(),
+      git_sha: await gitSha(),
       node_version: process.version,
       host: hostInfo(),
       tmpfs: fs,
@@ -128,9 +130,18 @@ export async function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome>
     } else io.warn(`run directory kept: ${runDir.path}`);
   }
 
-  const status = aborted !== null ? 'aborted' : failure !== undefined || cellsFailed > 0 || lost > 0 || duplicated > 0 ? 'failed' : 'ok';
-  const exitCode = aborted ?? (status === 'ok' ? EXIT.ok : EXIT.runtime);
-  const reason = aborted !== null ? 'interrupted by signal' : failure ?? (cellsFailed > 0 ? `${cellsFailed} cell(s) failed` : lost + duplicated > 0 ? 'messages lost or duplicated' : undefined);
+  // Thresholds are judged on what was measured; a broken run (exit 1) stays a broken run.
+  let thresholdsFailed = 0;
+  if (aborted === null && failure === undefined && opts.thresholds.length > 0) {
+    for (const t of evaluateThresholds(opts.thresholds, records)) {
+      emit(t);
+      if (!t.passed) thresholdsFailed++;
+    }
+  }
+  const broken = failure !== undefined || cellsFailed > 0 || lost > 0 || duplicated > 0;
+  const status = aborted !== null ? 'aborted' : broken || thresholdsFailed > 0 ? 'failed' : 'ok';
+  const exitCode = aborted ?? (status === 'ok' ? EXIT.ok : broken ? EXIT.runtime : EXIT.thresholds);
+  const reason = aborted !== null ? 'interrupted by signal' : failure ?? (cellsFailed > 0 ? `${cellsFailed} cell(s) failed` : lost + duplicated > 0 ? 'messages lost or duplicated' : thresholdsFailed > 0 ? `${thresholdsFailed} threshold(s) failed` : undefined);
   emit({
     type: 'summary',
     status,
