@@ -1,6 +1,9 @@
 import { EXIT } from '../config/errors.ts';
 import { QUICK } from '../config/options.ts';
 import { overheadMain, OVERHEAD, QUICK_CMD } from './overhead.ts';
+import { checkMain } from './check.ts';
+import { compareMain } from './compare.ts';
+import { reportMain } from './report.ts';
 
 type Handler = (argv: string[], env: Record<string, string | undefined>) => Promise<number>;
 
@@ -8,6 +11,9 @@ type Handler = (argv: string[], env: Record<string, string | undefined>) => Prom
 export const COMMANDS: Record<string, { summary: string; run: Handler }> = {
   overhead: { summary: 'bare bus vs each layer vs all layers, at each agent scale (the main job)', run: (a, e) => overheadMain(OVERHEAD, a, e) },
   quick: { summary: 'the overhead benchmark at smoke size', run: (a, e) => overheadMain({ ...QUICK_CMD, preset: QUICK }, a, e) },
+  check: { summary: 'judge thresholds against a results file (exit 99 when one fails)', run: checkMain },
+  compare: { summary: 'compare two results files: change per cell, 95 % interval, verdict', run: compareMain },
+  report: { summary: 'render a results file as table, markdown, bmf, prometheus or csv', run: reportMain },
 };
 
 export function usage(): string {
