@@ -115,6 +115,7 @@ function tokenize(text: string): Token[] {
       i += s[0].length;
       continue;
     }
+    if (ch === '=') throw new ThresholdSyntaxError(text, '"=" alone is not a comparator; use == (or <, <=, >, >=, !=)', { start: i, end: i + 1 });
     throw new ThresholdSyntaxError(text, `unexpected character "${ch}"`, { start: i, end: i + 1 });
   }
   out.push({ kind: 'end', value: '', start: text.length, end: text.length + 1 });
