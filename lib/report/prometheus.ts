@@ -13,7 +13,7 @@ export function renderPrometheus(rows: Rows): string {
   const out: string[] = [];
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
   const labels = (l: Record<string, string | number>) => `{${Object.entries(l).map(([k, v]) => `${k}="${esc(String(v))}"`).join(',')}}`;
-  const num = (x: number) => (Number.isFinite(x) ? String(x) : x > 0 ? '+Inf' : x < 0 ? '-Inf' : 'NaN');
+  const num = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(12))) : x > 0 ? '+Inf' : x < 0 ? '-Inf' : 'NaN');
   const family = (name: string, help: string, series: [Record<string, string | number>, number][]) => {
     if (series.length === 0) return;
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
