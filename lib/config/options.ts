@@ -54,6 +54,8 @@ interface Spec {
   help: string;
   arg?: string;
   parse?: (raw: string, flag: string) => unknown;
+  /** For a repeatable option: every value given, in order. */
+  parseList?: (raws: string[], flag: string) => unknown;
 }
 
 const MEASURED = CONFIGS.filter((c) => c !== 'baseline');
@@ -80,7 +82,7 @@ export const SPECS: readonly Spec[] = [
   { key: 'healthQueryEvery', flag: '--health-query-every', env: ['BENCH_HEALTH_QUERY_EVERY'], kind: 'value', arg: 'N', help: "health: the coordinator queries every agent's health once per N rounds", parse: (r, f) => positiveInt(r, f, 1_000_000) },
   { key: 'sampleIntervalMs', flag: '--sample-interval-ms', env: ['BENCH_SAMPLE_INTERVAL_MS'], kind: 'value', arg: 'MS', help: 'resource monitor sampling period', parse: (r, f) => positiveInt(r, f, 60_000, 10) },
   { key: 'cellTimeoutS', flag: '--cell-timeout', env: ['BENCH_CELL_TIMEOUT'], kind: 'value', arg: 'S', help: 'seconds a cell may take before it is recorded as failed', parse: (r, f) => positiveInt(r, f, 86_400) },
-  { key: 'thresholds', flag: '--threshold', env: ['BENCH_THRESHOLDS'], kind: 'value', arg: 'EXPR', repeatable: true, help: "a pass/fail check on the results, e.g. 'overhead(full_integration).message_send.p50 < 1%'; repeat for more (env: ';'-separated); any failure exits 99", parse: thresholdList },
+  { key: 'thresholds', flag: '--threshold', env: ['BENCH_THRESHOLDS'], kind: 'value', arg: 'EXPR', repeatable: true, help: "a pass/fail check on the results, e.g. 'overhead(full_integration).message_send.p50 < 1%'; repeat for more (env: ';'-separated); any failure exits 99", parseList: thresholdList },
   { key: 'format', flag: '--format', env: ['BENCH_FORMAT'], kind: 'value', arg: 'NAME', help: `how the results are printed: ${FORMAT_NAMES.join(', ')}`, parse: (r, f) => formatName(r, f) },
   { key: 'resolution', flag: '--resolution', env: ['BENCH_RESOLUTION'], kind: 'value', arg: 'PCT', help: 'resolution wanted (noop interval half-width, %); a wider one is warned about with advice', parse: (r, f) => pctValue(r, f) },
   { key: 'noopDelayUs', flag: '--noop-delay-us', env: ['BENCH_NOOP_DELAY_US'], kind: 'value', arg: 'US', help: 'noop: busy-wait this long per operation (to check the harness detects a known cost)', parse: (r, f) => nonNegativeNumber(r, f, 1_000_000) },
@@ -193,7 +195,7 @@ export function resolveOptions(input: ResolveInput): Resolved {
         if (spec.repeatable) {
           const list = Array.isArray(raw) ? raw : from === 'env' ? String(raw).split(/;|\n/).filter((x) => x.trim() !== '') : [raw];
           if (list.some((x) => x === true || x === false || x === undefined)) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
-          opts[spec.key] = spec.parse!(JSON.stringify(list.map(String)), label);
+          opts[spec.key] = spec.parseList!(list.map(String), label);
         } else {
           if (raw === true || raw === false || raw === undefined) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
           opts[spec.key] = spec.parse!(String(raw), label);
@@ -219,11 +221,11 @@ export function resolveOptions(input: ResolveInput): Resolved {
   return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]), thresholds: Object.freeze([...o.thresholds]) }), sources, warnings };
 }
 
-/** A repeatable flag's values arrive JSON-encoded (see resolveOptions); each is parsed on its own. */
-function thresholdList(raw: string, flag: string): Threshold[] {
+/** Every --threshold parsed on its own; all bad ones reported together, each pointing at its fault. */
+function thresholdList(raws: string[], flag: string): Threshold[] {
   const out: Threshold[] = [];
   const bad: string[] = [];
-  for (const text of JSON.parse(raw) as string[]) {
+  for (const text of raws) {
     try {
       out.push(parseThreshold(text.trim()));
     } catch (e) {
