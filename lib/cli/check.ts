@@ -6,7 +6,7 @@ import { buildRows } from '../report/rows.ts';
 import { getFormat } from '../report/formats.ts';
 import { advice } from '../verdict/advice.ts';
 import { evaluateThresholds } from '../verdict/evaluate.ts';
-import { parseThreshold, ThresholdSyntaxError, type Threshold } from '../verdict/syntax.ts';
+import { parseThresholds } from '../verdict/syntax.ts';
 import { failure } from './failure.ts';
 import { flagHelp, parseCommandFlags, type FlagSpec } from './flags.ts';
 import { emit, outTarget } from './output.ts';
@@ -17,22 +17,6 @@ const FLAGS: FlagSpec[] = [
   { name: 'out', kind: 'value', arg: 'FILE', help: "also write the threshold records as JSONL to FILE ('-' for stdout)" },
   { name: 'format', kind: 'value', arg: 'NAME', help: 'how the verdicts are printed: table (default) or markdown' },
 ];
-
-/** Every expression parsed; every bad one reported at once, pointing at the bad part. */
-export function parseAll(texts: readonly string[]): Threshold[] {
-  const out: Threshold[] = [];
-  const bad: string[] = [];
-  for (const t of texts) {
-    try {
-      out.push(parseThreshold(t.trim()));
-    } catch (e) {
-      if (e instanceof ThresholdSyntaxError) bad.push(e.describe());
-      else throw e;
-    }
-  }
-  if (bad.length > 0) throw new UsageError(bad);
-  return out;
-}
 
 /** busbench check FILE --threshold EXPR …: judges a results file; exit 99 when any threshold fails. */
 export async function checkMain(argv: string[], env: Record<string, string | undefined>): Promise<number> {
@@ -45,7 +29,8 @@ export async function checkMain(argv: string[], env: Record<string, string | und
     }
     const texts = f.values.threshold ?? [];
     if (texts.length === 0) throw new UsageError(["--threshold: give at least one, e.g. --threshold 'integrity.lost == 0'"]);
-    const thresholds = parseAll(texts);
+    const { thresholds, problems } = parseThresholds(texts);
+    if (problems.length > 0) throw new UsageError(problems);
     const fmt = f.values.format?.[0] ?? 'table';
     if (fmt !== 'table' && fmt !== 'markdown') throw new UsageError([`--format: "${fmt}" is not available for check; use table or markdown (other exports: busbench report)`]);
     const out = outTarget(f.values.out?.[0]);

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { CONFIGS, type ConfigName } from '../layers/names.ts';
 import { UsageError } from './errors.ts';
 import { nonNegativeNumber, positiveInt, Problem, scaleList, choiceList, seed } from './parse.ts';
-import { parseThreshold, ThresholdSyntaxError, type Threshold } from '../verdict/syntax.ts';
+import { parseThresholds, type Threshold } from '../verdict/syntax.ts';
 import { scopeProblems } from '../verdict/scope.ts';
 import { FORMAT_NAMES, formatNames, getFormat } from '../report/formats.ts';
 
@@ -223,18 +223,9 @@ export function resolveOptions(input: ResolveInput): Resolved {
 
 /** Every --threshold parsed on its own; all bad ones reported together, each pointing at its fault. */
 function thresholdList(raws: string[], flag: string): Threshold[] {
-  const out: Threshold[] = [];
-  const bad: string[] = [];
-  for (const text of raws) {
-    try {
-      out.push(parseThreshold(text.trim()));
-    } catch (e) {
-      if (e instanceof ThresholdSyntaxError) bad.push(e.describe(flag));
-      else throw e;
-    }
-  }
-  if (bad.length > 0) throw new Problem(bad.join('\n  '));
-  return out;
+  const { thresholds, problems } = parseThresholds(raws, flag);
+  if (problems.length > 0) throw new Problem(problems.join('\n  '));
+  return thresholds;
 }
 
 function formatName(raw: string, flag: string): string {

@@ -256,3 +256,18 @@ function resolveUnit(subject: Subject, value: number, unit: string, tok: Token, 
       return { limit: value, unit: 'count' };
   }
 }
+
+/** Parses every expression; the bad ones come back as problems (each with its caret line). */
+export function parseThresholds(texts: readonly string[], label = '--threshold'): { thresholds: Threshold[]; problems: string[] } {
+  const thresholds: Threshold[] = [];
+  const problems: string[] = [];
+  for (const text of texts) {
+    try {
+      thresholds.push(parseThreshold(text.trim()));
+    } catch (e) {
+      if (e instanceof ThresholdSyntaxError) problems.push(e.describe(label));
+      else throw e;
+    }
+  }
+  return { thresholds, problems };
+}
