@@ -40,7 +40,7 @@ const cells = (r: CompareRow) => [r.config, r.agents, r.op, r.old_p50, r.new_p50
 function caption(c: Comparison): string {
   const slower = c.cells.filter((x) => x.verdict === 'slower').length;
   const faster = c.cells.filter((x) => x.verdict === 'faster').length;
-  return `${c.cells.length} cells compared (${c.tested} with enough runs): ${slower} slower, ${faster} faster, ${c.tested - slower - faster} without significant change. Welch t-test on log per-run medians (a layer relative to the bare bus of its own run), Bonferroni over the ${c.tested} cells.`;
+  return `${c.cells.length} cells compared (${c.tested} with enough runs): ${slower} slower, ${faster} faster, ${c.tested - slower - faster} without significant change. Welch t-test on log per-run medians, Bonferroni over the ${c.tested} cells. A layer (vs bus) is compared relative to the bare bus of its own run, which cancels machine drift; the baseline is compared raw, so a change of the machine between the two runs shows there.`;
 }
 
 export function renderCompareTable(c: Comparison, colour: boolean): string {
