@@ -3,6 +3,7 @@
 // injected slowdown (the noop layer busy-waits --delay-us per call in the NEW run of each pair).
 //   node --import tsx scripts/aa.ts --pairs 20 --dir /tmp/aa -- --scales 10
 //   node --import tsx scripts/aa.ts --pairs 5 --delay-us 1.1 --dir /tmp/slow -- --scales 10
+//   node --import tsx scripts/aa.ts --pairs 20 --dir /tmp/aa --reuse [--layers-only]   (compare again, no new runs)
 // Flags after `--` go to every `busbench overhead` run. Prints one line per pair and a tally.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ const pairs = Number(argv.pairs ?? 20);
 const delay = Number(argv['delay-us'] ?? 0);
 const dir = String(argv.dir ?? '/tmp/busbench-aa');
 const extra = (argv._ as unknown[]).map(String);
+const reuse = Boolean(argv.reuse);
+const layersOnly = Boolean(argv['layers-only']);
 mkdirSync(dir, { recursive: true });
 const bin = join(import.meta.dirname, 'busbench.js');
 
@@ -21,9 +24,11 @@ let clean = 0;
 for (let i = 1; i <= pairs; i++) {
   const a = join(dir, `pair${i}-old.jsonl`);
   const b = join(dir, `pair${i}-new.jsonl`);
-  await $({ quiet: true })`node ${bin} overhead --out ${a} ${extra}`;
-  await $({ quiet: true })`node ${bin} overhead --out ${b} --noop-delay-us ${delay} ${extra}`;
-  const c = compareRuns(await readRecords(a), await readRecords(b));
+  if (!reuse) {
+    await $({ quiet: true })`node ${bin} overhead --out ${a} ${extra}`;
+    await $({ quiet: true })`node ${bin} overhead --out ${b} --noop-delay-us ${delay} ${extra}`;
+  }
+  const c = compareRuns(await readRecords(a), await readRecords(b), { layersOnly });
   const changed = c.cells.filter((x) => x.verdict === 'slower' || x.verdict === 'faster');
   if (changed.length === 0) clean++;
   const noop = c.cells.filter((x) => x.config === 'noop' && (x.operation === 'message_send' || x.operation === 'message_receive'));

@@ -12,6 +12,7 @@ import { terminal, type Terminal } from './terminal.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'fail-on-regression', kind: 'value', arg: 'PCT', help: 'exit 99 when a cell is significantly slower by more than PCT, e.g. 5%' },
+  { name: 'layers-only', kind: 'boolean', help: 'judge only layers relative to the bare bus of their own run (robust to machine drift; leaves the baseline out)' },
   { name: 'format', kind: 'value', arg: 'NAME', help: 'table (default) or markdown' },
   { name: 'out', kind: 'value', arg: 'FILE', help: 'write the comparison to FILE instead of stdout' },
 ];
@@ -72,7 +73,7 @@ export async function compareMain(argv: string[], env: Record<string, string | u
     const oldRecords = await readRecords(f.positionals[0]!);
     const newRecords = await readRecords(f.positionals[1]!);
 
-    const c = compareRuns(oldRecords, newRecords);
+    const c = compareRuns(oldRecords, newRecords, { layersOnly: f.booleans.has('layers-only') });
     if (c.cells.length === 0) throw new UsageError([`${f.positionals[0]} and ${f.positionals[1]} have no config, agent count and operation in common: nothing to compare (were both made by busbench overhead with overlapping --scales and --layers?)`]);
     fingerprintWarnings(term, runOf(oldRecords), runOf(newRecords));
     emit(fmt === 'markdown' ? renderCompareMarkdown(c) : renderCompareTable(c, term.colour && out === null && Boolean(process.stdout.isTTY)), out);

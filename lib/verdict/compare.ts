@@ -69,7 +69,17 @@ export interface Comparison {
   alpha: number;
 }
 
-export function compareRuns(oldRecords: readonly BenchRecord[], newRecords: readonly BenchRecord[], alpha = 0.05): Comparison {
+export interface CompareOptions {
+  alpha?: number;
+  /**
+   * Only the cells compared relative to the bare bus of their own run (layers on send, receive,
+   * delivery): the drift-robust family for a shared runner. Baseline and raw-only cells are left out.
+   */
+  layersOnly?: boolean;
+}
+
+export function compareRuns(oldRecords: readonly BenchRecord[], newRecords: readonly BenchRecord[], opts: CompareOptions = {}): Comparison {
+  const alpha = opts.alpha ?? 0.05;
   const oldStats = new Map((of(oldRecords, 'statistics') as StatisticsRecord[]).map((s) => [key(s), s]));
   const oldOv = new Map((of(oldRecords, 'overhead') as OverheadRecord[]).map((o) => [key(o), o]));
   const newOv = new Map((of(newRecords, 'overhead') as OverheadRecord[]).map((o) => [key(o), o]));
@@ -83,6 +93,7 @@ export function compareRuns(oldRecords: readonly BenchRecord[], newRecords: read
     const x = perRun(o, ovOld, method);
     const y = perRun(n, ovNew, method);
     if (x.length < 2 || y.length < 2) method = 'none';
+    if (opts.layersOnly && method !== 'relative_to_baseline') continue;
     pending.push({
       cell: {
         config: n.test_name,

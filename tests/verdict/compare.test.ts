@@ -77,3 +77,14 @@ test('fingerprint: machine, build and settings differences are told apart', () =
   assert.deepEqual(d.settings.map((x) => x.field), ['runs']);
   assert.deepEqual(differences(a, a), { machine: [], build: [], settings: [] });
 });
+
+test('layersOnly: only cells relative to the bare bus are compared (the baseline is left out)', () => {
+  const old = fixtureRecords();
+  const drift = fixtureRecords({ basePerRun: [0.03, 0.0302, 0.0299, 0.0301, 0.03] }); // the machine got 50 % slower
+  const all = compareRuns(old, drift);
+  assert.ok(all.cells.some((x) => x.config === 'baseline' && x.verdict === 'slower'));
+  const layers = compareRuns(old, drift, { layersOnly: true });
+  assert.ok(layers.cells.length > 0);
+  assert.ok(layers.cells.every((x) => x.method === 'relative_to_baseline' && x.verdict === 'no significant change'));
+  assert.equal(layers.tested, layers.cells.length);
+});
