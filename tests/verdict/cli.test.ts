@@ -48,6 +48,8 @@ test('compare: same file → exit 0, no significant change; a 20 % slower layer 
   assert.match(r.stderr, /regression beyond 5%: metrics @ 1 message_send \+19\.9%/);
   // Without the flag a slowdown is reported, not failed.
   assert.equal(busbench('compare', file, slow).code, 0);
+  // The drift-robust family finds it too.
+  assert.equal(busbench('compare', file, slow, '--layers-only', '--fail-on-regression', '5%').code, 99);
   // Beyond the bound only.
   assert.equal(busbench('compare', file, slow, '--fail-on-regression', '30%').code, 0);
 });
