@@ -2,6 +2,9 @@ import { EXIT } from '../config/errors.ts';
 import { QUICK } from '../config/options.ts';
 import { overheadMain, OVERHEAD, QUICK_CMD } from './overhead.ts';
 import { capacityMain } from './capacity.ts';
+import { checkMain } from './check.ts';
+import { compareMain } from './compare.ts';
+import { reportMain } from './report.ts';
 
 type Handler = (argv: string[], env: Record<string, string | undefined>) => Promise<number>;
 
@@ -10,6 +13,9 @@ export const COMMANDS: Record<string, { summary: string; run: Handler }> = {
   overhead: { summary: 'bare bus vs each layer vs all layers, at each agent scale (the main job)', run: (a, e) => overheadMain(OVERHEAD, a, e) },
   quick: { summary: 'the overhead benchmark at smoke size', run: (a, e) => overheadMain({ ...QUICK_CMD, preset: QUICK }, a, e) },
   capacity: { summary: 'sweep agent counts, fit a scaling model, predict and check budgets (JSONL + HTML report)', run: (a, e) => capacityMain(a, e) },
+  check: { summary: 'judge thresholds against a results file (exit 99 when one fails)', run: checkMain },
+  compare: { summary: 'compare two results files: change per cell, 95 % interval, verdict', run: compareMain },
+  report: { summary: 'render a results file as table, markdown, bmf, prometheus, csv or html', run: reportMain },
 };
 
 export function usage(): string {

@@ -5,7 +5,8 @@ import { dirname } from 'node:path';
 import { EXIT, UsageError, exitCodeFor } from '../config/errors.ts';
 import { helpText, resolveOptions, type Preset } from '../config/options.ts';
 import { buildRows } from '../report/rows.ts';
-import { renderTables } from '../report/table.ts';
+import { getFormat } from '../report/formats.ts';
+import { advice } from '../verdict/advice.ts';
 import { runOverhead } from '../run/runner.ts';
 import { parseFlags } from './args.ts';
 import { terminal } from './terminal.ts';
@@ -52,9 +53,11 @@ export async function overheadMain(cmd: Command, argv: string[], env: Record<str
 
     const outcome = await runOverhead(options, { progress: term.progress, warn: term.warn, interrupted: interruption() });
     term.endProgress();
-    const tables = renderTables(buildRows(outcome.records), term.colour && options.out !== '-');
-    if (options.out === '-') process.stderr.write(tables);
-    else process.stdout.write(tables);
+    // The export goes to stdout, unless stdout carries the JSONL (--out -).
+    const text = getFormat(options.format)!.render(outcome.records, { colour: term.colour && options.out !== '-' });
+    if (options.out === '-') process.stderr.write(text);
+    else process.stdout.write(text);
+    for (const note of advice({ rows: buildRows(outcome.records), records: outcome.records, wantedPct: options.resolution, thresholds: options.thresholds })) term.warn(note);
     const runRec = outcome.records.find((r) => r.type === 'run');
     if (runRec && runRec.type === 'run') {
       const c = runRec.calibration;

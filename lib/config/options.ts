@@ -5,6 +5,9 @@ import { DRIVERS, type DriverName } from '../agents/protocol.ts';
 import { loadShellConfig, type ShellDriverConfig } from '../bus/shell/config.ts';
 import { UsageError } from './errors.ts';
 import { nonNegativeNumber, positiveInt, Problem, scaleList, choiceList, seed } from './parse.ts';
+import { parseThresholds, type Threshold } from '../verdict/syntax.ts';
+import { scopeProblems } from '../verdict/scope.ts';
+import { FORMAT_NAMES, formatNames, getFormat } from '../report/formats.ts';
 
 /** Everything a benchmark run needs, resolved and frozen. Nothing else reads env or argv. */
 export interface Options {
@@ -38,6 +41,12 @@ export interface Options {
   readonly shell: ShellDriverConfig | null;
   /** Shell driver: seconds a library call may take before its agent shell is killed. */
   readonly opTimeoutS: number;
+  /** Checked after the run; any failure → exit 99. */
+  readonly thresholds: readonly Threshold[];
+  /** How the results are printed at the end (lib/report/formats.ts). */
+  readonly format: string;
+  /** The resolution (noop interval half-width, %) the run should reach; wider is warned about. */
+  readonly resolution: number;
 }
 
 type Key = keyof Options;
@@ -49,9 +58,13 @@ interface Spec {
   /** Environment names, most specific first; BENCH_* plus the legacy names users script against. */
   env: string[];
   kind: 'value' | 'boolean';
+  /** May be given more than once (flag) or as a ';'-separated list (environment). */
+  repeatable?: boolean;
   help: string;
   arg?: string;
   parse?: (raw: string, flag: string) => unknown;
+  /** For a repeatable option: every value given, in order. */
+  parseList?: (raws: string[], flag: string) => unknown;
 }
 
 const MEASURED = CONFIGS.filter((c) => c !== 'baseline');
@@ -81,6 +94,9 @@ export const SPECS: readonly Spec[] = [
   { key: 'driver', flag: '--driver', env: ['BENCH_DRIVER'], kind: 'value', arg: 'NAME', help: `bus to measure: ${DRIVERS.join(' or ')} (shell: your bash library, see --driver-config)`, parse: driverName },
   { key: 'driverConfig', flag: '--driver-config', env: ['BENCH_DRIVER_CONFIG'], kind: 'value', arg: 'FILE', help: 'shell driver: JSON config naming the bash files, env and command templates (see README)', parse: (r) => resolve(r) },
   { key: 'opTimeoutS', flag: '--op-timeout', env: ['BENCH_OP_TIMEOUT'], kind: 'value', arg: 'S', help: 'shell driver: seconds one library call may take before it is stopped and recorded as a timeout', parse: positiveSeconds },
+  { key: 'thresholds', flag: '--threshold', env: ['BENCH_THRESHOLDS'], kind: 'value', arg: 'EXPR', repeatable: true, help: "a pass/fail check on the results, e.g. 'overhead(full_integration).message_send.p50 < 1%'; repeat for more (env: ';'-separated); any failure exits 99", parseList: thresholdList },
+  { key: 'format', flag: '--format', env: ['BENCH_FORMAT'], kind: 'value', arg: 'NAME', help: `how the results are printed: ${FORMAT_NAMES.join(', ')}`, parse: (r, f) => formatName(r, f) },
+  { key: 'resolution', flag: '--resolution', env: ['BENCH_RESOLUTION'], kind: 'value', arg: 'PCT', help: 'resolution wanted (noop interval half-width, %); a wider one is warned about with advice', parse: (r, f) => pctValue(r, f) },
   { key: 'noopDelayUs', flag: '--noop-delay-us', env: ['BENCH_NOOP_DELAY_US'], kind: 'value', arg: 'US', help: 'noop: busy-wait this long per operation (to check the harness detects a known cost)', parse: (r, f) => nonNegativeNumber(r, f, 1_000_000) },
 ];
 
@@ -113,6 +129,9 @@ export function defaults(cores: number): Options {
     driverConfig: null,
     shell: null,
     opTimeoutS: 10,
+    thresholds: [],
+    format: 'table',
+    resolution: 1,
   };
 }
 
@@ -166,7 +185,7 @@ export function resolveOptions(input: ResolveInput): Resolved {
     if (flagName in input.flags) {
       raw = input.flags[flagName];
       from = 'flag';
-      if (Array.isArray(raw)) {
+      if (Array.isArray(raw) && !spec.repeatable) {
         problems.push(`${spec.flag}: given ${raw.length} times; give it once`);
         continue;
       }
@@ -189,8 +208,14 @@ export function resolveOptions(input: ResolveInput): Resolved {
         else if (raw === false || FALSE.has(s)) opts[spec.key] = false;
         else throw new Problem(`${label}: "${String(raw)}" is not a yes/no value; use 1 or 0`);
       } else {
-        if (raw === true || raw === false || raw === undefined) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
-        opts[spec.key] = spec.parse!(String(raw), label);
+        if (spec.repeatable) {
+          const list = Array.isArray(raw) ? raw : from === 'env' ? String(raw).split(/;|\n/).filter((x) => x.trim() !== '') : [raw];
+          if (list.some((x) => x === true || x === false || x === undefined)) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
+          opts[spec.key] = spec.parseList!(list.map(String), label);
+        } else {
+          if (raw === true || raw === false || raw === undefined) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
+          opts[spec.key] = spec.parse!(String(raw), label);
+        }
       }
       sources[spec.key] = from;
     } catch (e) {
@@ -206,10 +231,30 @@ export function resolveOptions(input: ResolveInput): Resolved {
   if (o.perfLog !== null) checkOutFile(o.perfLog, '--perf-log', problems);
   if (sources.seed === 'default') o.seed = (input.randomSeed ?? (() => Math.floor(Math.random() * 0xffffffff)))();
   checkDriver(o, sources, problems);
+  problems.push(...scopeProblems(o.thresholds, { scales: o.scales, configs: ['baseline', ...o.layers] }));
   if (o.iterations < 2 && o.runs < 2) warnings.push('--iterations 1 with --runs 1 gives one sample per agent: no interval can be computed');
 
   if (problems.length > 0) throw new UsageError(problems);
-  return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]) }), sources, warnings };
+  return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]), thresholds: Object.freeze([...o.thresholds]) }), sources, warnings };
+}
+
+/** Every --threshold parsed on its own; all bad ones reported together, each pointing at its fault. */
+function thresholdList(raws: string[], flag: string): Threshold[] {
+  const { thresholds, problems } = parseThresholds(raws, flag);
+  if (problems.length > 0) throw new Problem(problems.join('\n  '));
+  return thresholds;
+}
+
+function formatName(raw: string, flag: string): string {
+  if (!getFormat(raw)) throw new Problem(`${flag}: unknown format "${raw}"; choose from ${formatNames().join(', ')}`);
+  return raw;
+}
+
+function pctValue(raw: string, flag: string): number {
+  const s = raw.trim().replace(/%$/, '');
+  const n = nonNegativeNumber(s, flag, 1000);
+  if (n === 0) throw new Problem(`${flag}: 0% cannot be reached; give a positive percentage, e.g. ${flag} 1`);
+  return n;
 }
 
 function driverName(raw: string, flag: string): DriverName {
@@ -293,10 +338,10 @@ export function helpText(command: string, summary: string, preset: Preset = {}):
     else if (s.key === 'out') def = 'results/overhead-<UTC time>.jsonl';
     else if (s.key === 'seed') def = 'random';
     else if (s.key === 'driverConfig') def = 'none';
-    const shown = Array.isArray(def) ? def.join(',') : def === null ? 'none' : String(def);
+    const shown = Array.isArray(def) ? (def.length === 0 ? 'none' : def.join(',')) : def === null ? 'none' : String(def);
     lines.push(`${left.padEnd(28)}${s.help}`);
     lines.push(`${''.padEnd(28)}default ${shown} [${s.env.join(', ')}]`);
   }
-  lines.push('  -h, --help                show this help', '', 'Exit codes: 0 ok, 1 runtime error or lost messages, 2 bad flags, 130/143 interrupted.');
+  lines.push('  -h, --help                show this help', '', 'Exit codes: 0 ok, 1 runtime error or lost messages, 2 bad flags, 99 a threshold failed, 130/143 interrupted.');
   return lines.join('\n');
 }

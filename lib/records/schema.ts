@@ -19,6 +19,8 @@ interface Base {
 export interface RunRecord extends Base {
   type: 'run';
   busbench_version: string;
+  /** Commit of the busbench checkout that ran, when it is a git checkout (part of the fingerprint). */
+  git_sha?: string | null;
   node_version: string;
   host: { hostname: string; platform: string; arch: string; kernel: string; cpu_model: string; cores: number; mem_total_mb: number };
   tmpfs: FsCheck;
@@ -62,6 +64,8 @@ export interface StatisticsRecord extends Base {
   p99_ms: number;
   outliers_high: number;
   outliers_low: number;
+  /** The median of each statistical run, in run order (what `busbench compare` tests). */
+  per_run_p50_ms?: number[];
 }
 
 /** The estimate fields (overhead_pct, ci_*_pct, significant, runs_n, per_run_pct) are OverheadEstimate's. */
@@ -120,6 +124,30 @@ export interface ErrorRecord extends Base, CellKey {
   exit_status?: number;
   calls?: number;
   stderr?: string;
+}
+
+/** One check of a threshold at one place (scale × operation), in the threshold's unit. */
+export interface ThresholdCheck {
+  agent_count: number | null;
+  operation: Operation | null;
+  value: number | null;
+  passed: boolean;
+  note?: string;
+}
+
+/** The result of one `--threshold` expression (see lib/verdict/syntax.ts for the grammar). */
+export interface ThresholdRecord extends Base {
+  type: 'threshold';
+  expression: string;
+  passed: boolean;
+  comparator: '<' | '<=' | '>' | '>=' | '==' | '!=';
+  limit: number;
+  /** Unit of `limit` and of every value: '%' (overhead, resolution), 'us' (latency or overhead), 'count'. */
+  unit: '%' | 'us' | 'count';
+  /** The value furthest on the failing side among the checks (null when nothing could be measured). */
+  worst: number | null;
+  checks: ThresholdCheck[];
+  reason?: string;
 }
 
 export interface SummaryRecord extends Base {
@@ -229,7 +257,7 @@ export interface CapacityRecord extends Base {
   warnings: string[];
 }
 
-export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | ErrorRecord | SummaryRecord | CapacityRecord;
+export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord;
 export type RecordType = BenchRecord['type'];
 
 /** Distributes Omit over a union, so each kind keeps its own fields. */

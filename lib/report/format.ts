@@ -2,12 +2,17 @@ import type { Cell } from './rows.ts';
 
 const sign = (x: number, d = 1) => `${x >= 0 ? '+' : ''}${x.toFixed(d)}`;
 
-/** "+3.2% ±1.1": estimate and the half-width of its 95 % interval; in brackets when the interval includes 0. */
-export function pctCell(c: Cell | null | undefined): string {
+/** What a cell whose interval includes 0 shows instead of its misleading estimate. */
+export const NOT_MEASURABLE = 'n.m.';
+
+/**
+ * "+3.2% ±1.1": estimate and the half-width of its 95 % interval. When the interval includes 0
+ * the estimate is not shown: "n.m. ±4.0" (not measurable at this resolution; ± the half-width).
+ */
+export function pctCell(c: Cell | null | undefined, notMeasurable = NOT_MEASURABLE): string {
   if (!c) return '–';
-  if (c.lo === null || c.hi === null) return `${sign(c.pct)}%`;
-  const text = `${sign(c.pct)}% ±${((c.hi - c.lo) / 2).toFixed(1)}`;
-  return c.significant ? text : `(${text})`;
+  if (c.half === null) return `${sign(c.pct)}%`;
+  return c.significant ? `${sign(c.pct)}% ±${c.half.toFixed(1)}` : `${notMeasurable} ±${c.half.toFixed(1)}`;
 }
 
 export function us(x: number | null | undefined, d = 1): string {

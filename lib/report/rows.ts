@@ -2,7 +2,7 @@
  * One rows-builder for every export: turns records into the rows of the breakdown, the ranking,
  * the resources and the integrity tables. Renderers (terminal table, markdown, …) only format.
  */
-import type { BenchRecord, IntegrityRecord, OverheadRecord, ResourceRecord, StatisticsRecord } from '../records/schema.ts';
+import type { BenchRecord, IntegrityRecord, OverheadRecord, ResourceRecord, RunRecord, StatisticsRecord, SummaryRecord, ThresholdRecord } from '../records/schema.ts';
 import { LAYERS, type ConfigName } from '../layers/names.ts';
 import type { Operation } from '../agents/protocol.ts';
 import { MIN_CPU_SPAN_MS } from '../measure/resources.ts';
@@ -14,8 +14,44 @@ export interface Cell {
   pct: number;
   lo: number | null;
   hi: number | null;
+  /** Half-width of the 95 % interval, % (null with one run). */
+  half: number | null;
+  /** false: the interval includes 0, so the layer is not measurable at this resolution. */
   significant: boolean | null;
   us: number;
+}
+
+/** One (config, scale, operation): its latency summary and, for a layer, its overhead. */
+export interface MetricRow {
+  config: ConfigName;
+  agents: number;
+  operation: Operation;
+  n: number;
+  runs: number;
+  avg_us: number;
+  p50_us: number;
+  p95_us: number;
+  p99_us: number;
+  outliers: number;
+  overhead: Cell | null;
+}
+
+/** The resolution of the run at one scale and operation: the noop layer's interval. */
+export interface ResolutionRow {
+  agents: number;
+  operation: Operation;
+  /** The noop's estimate: an A/A figure (should be ~0). */
+  noop_pct: number;
+  /** Half-width of its 95 % interval: the smallest overhead this run can tell from 0. */
+  half_pct: number | null;
+  runs: number;
+}
+
+export interface ThresholdRow {
+  expression: string;
+  passed: boolean;
+  worst: string;
+  reason: string | null;
 }
 
 export interface BreakdownRow {
@@ -66,13 +102,19 @@ export interface Rows {
   errors: number;
   /** Lines under the tables: layers the driver skipped, library calls that failed (shell driver). */
   notes: string[];
+  metrics: MetricRow[];
+  resolution: ResolutionRow[];
+  thresholds: ThresholdRow[];
+  run: RunRecord | null;
+  summary: SummaryRecord | null;
 }
 
 const of = <T extends BenchRecord['type']>(records: readonly BenchRecord[], type: T) => records.filter((r) => r.type === type) as Extract<BenchRecord, { type: T }>[];
 
 function cellOf(o: OverheadRecord | undefined): Cell | null {
   if (!o) return null;
-  return { pct: o.overhead_pct, lo: o.ci_low_pct, hi: o.ci_high_pct, significant: o.significant, us: o.overhead_us };
+  const half = o.ci_low_pct === null || o.ci_high_pct === null ? null : (o.ci_high_pct - o.ci_low_pct) / 2;
+  return { pct: o.overhead_pct, lo: o.ci_low_pct, hi: o.ci_high_pct, half, significant: o.significant, us: o.overhead_us };
 }
 
 export function buildRows(records: readonly BenchRecord[]): Rows {
@@ -155,5 +197,29 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
   const calls = new Map<string, number>();
   for (const e of errs) if (e.kind === 'call') calls.set(`${e.operation} (status ${e.exit_status})`, (calls.get(`${e.operation} (status ${e.exit_status})`) ?? 0) + (e.calls ?? 0));
   for (const [what, n] of calls) notes.push(`${n} failed ${what} call(s): see the error records for their stderr`);
-  return { scales, configs, breakdown, ranking, rankingScale, resources, errors: errs.filter((e) => e.kind !== 'call').length, notes };
+  const metrics: MetricRow[] = stats.map((st) => ({
+    config: st.test_name,
+    agents: st.agent_count,
+    operation: st.operation,
+    n: st.n,
+    runs: st.runs_n,
+    avg_us: st.avg_ms * 1000,
+    p50_us: st.p50_ms * 1000,
+    p95_us: st.p95_ms * 1000,
+    p99_us: st.p99_ms * 1000,
+    outliers: st.outliers_high + st.outliers_low,
+    overhead: cellOf(ov(st.test_name, st.agent_count, st.operation)),
+  }));
+  const resolution: ResolutionRow[] = overheads
+    .filter((o) => o.test_name === 'noop')
+    .map((o) => ({ agents: o.agent_count, operation: o.operation, noop_pct: o.overhead_pct, half_pct: cellOf(o)!.half, runs: o.runs_n }));
+  const thresholds: ThresholdRow[] = (of(records, 'threshold') as ThresholdRecord[]).map((t) => ({
+    expression: t.expression,
+    passed: t.passed,
+    worst: t.worst === null ? '–' : t.unit === 'count' ? String(t.worst) : t.unit === 'us' ? `${t.worst.toFixed(1)} µs` : `${t.worst >= 0 ? '+' : ''}${t.worst.toFixed(2)}%`,
+    reason: t.reason ?? null,
+  }));
+  const run = (of(records, 'run') as RunRecord[])[0] ?? null;
+  const summary = (of(records, 'summary') as SummaryRecord[]).at(-1) ?? null;
+  return { scales, configs, breakdown, ranking, rankingScale, resources, errors: errs.filter((e) => e.kind !== 'call').length, notes, metrics, resolution, thresholds, run, summary };
 }

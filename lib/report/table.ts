@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { Rows } from './rows.ts';
-import { pct, pctCell, short, signedUs, us } from './format.ts';
+import { NOT_MEASURABLE, pct, pctCell, short, signedUs, us } from './format.ts';
 
 const NAMES: Record<string, string> = { noop: 'noop', metrics: 'metrics', health: 'health', rate_limiting: 'rate_lim', shutdown: 'shutdown', full_integration: 'full' };
 
@@ -9,14 +9,22 @@ export function renderTables(rows: Rows, colour: boolean): string {
   const style = { head: colour ? ['cyan'] : [], border: colour ? ['grey'] : [] };
   const out: string[] = [];
 
-  const head = ['agents', 'op', 'baseline p50', ...rows.configs.map((c) => NAMES[c] ?? c), 'Σ layers', 'full ÷ Σ'];
-  const t = new Table({ head, style });
-  for (const r of rows.breakdown) {
-    const full = r.cells.full_integration?.pct;
-    const ratio = full !== undefined && r.sum_of_parts_pct !== null && r.sum_of_parts_pct > 0 ? `×${(full / r.sum_of_parts_pct).toFixed(2)}` : '–';
-    t.push([String(r.agents), short(r.operation), us(r.baseline_p50_us), ...rows.configs.map((c) => pctCell(r.cells[c])), pct(r.sum_of_parts_pct), ratio]);
+  if (rows.breakdown.length > 0) {
+    const head = ['agents', 'op', 'baseline p50', ...rows.configs.map((c) => NAMES[c] ?? c), 'Σ layers', 'full ÷ Σ'];
+    const t = new Table({ head, style });
+    for (const r of rows.breakdown) {
+      const full = r.cells.full_integration?.pct;
+      const ratio = full !== undefined && r.sum_of_parts_pct !== null && r.sum_of_parts_pct > 0 ? `×${(full / r.sum_of_parts_pct).toFixed(2)}` : '–';
+      t.push([String(r.agents), short(r.operation), us(r.baseline_p50_us), ...rows.configs.map((c) => pctCell(r.cells[c])), pct(r.sum_of_parts_pct), ratio]);
+    }
+    out.push(`Overhead of each layer vs the bare bus (median per call, ± half-width of the 95 % interval; ${NOT_MEASURABLE} = not measurable at this resolution: the interval includes 0)`, t.toString());
   }
-  out.push('Overhead of each layer vs the bare bus (median per call, 95 % interval; (…) = interval includes 0, not measurable at this resolution)', t.toString());
+
+  if (rows.resolution.length > 0) {
+    const rs = new Table({ head: ['agents', 'op', 'resolution (noop ±)', 'noop A/A estimate', 'runs'], style });
+    for (const r of rows.resolution) rs.push([String(r.agents), short(r.operation), r.half_pct === null ? 'no interval' : `±${r.half_pct.toFixed(1)}%`, pct(r.noop_pct), String(r.runs)]);
+    out.push((out.length ? '\n' : '') + 'Resolution: the smallest overhead this run can tell from 0 (the noop layer passes everything through; its interval is the noise)', rs.toString());
+  }
 
   if (rows.rankingScale !== null && rows.ranking.length > 0) {
     const rt = new Table({ head: ['rank', 'layer', 'added per message', '% of send+receive', 'send', 'receive'], style });
@@ -44,6 +52,12 @@ export function renderTables(rows: Rows, colour: boolean): string {
       ]);
     }
     out.push('\nResources (harness + workers, per cell) and message integrity, per scale', res.toString());
+  }
+  if (rows.thresholds.length > 0) {
+    const tt = new Table({ head: ['', 'threshold', 'worst', 'detail'], style });
+    for (const r of rows.thresholds) tt.push([r.passed ? 'pass' : 'FAIL', r.expression, r.worst, r.reason ?? '']);
+    const failed = rows.thresholds.filter((r) => !r.passed).length;
+    out.push(`${out.length ? '\n' : ''}Thresholds: ${failed === 0 ? 'all passed' : `${failed} of ${rows.thresholds.length} failed`}`, tt.toString());
   }
   if (rows.notes.length > 0) out.push('', ...rows.notes.map((n) => `note: ${n}`));
   if (rows.errors > 0) out.push(`\n${rows.errors} cell(s) failed: see the error records.`);

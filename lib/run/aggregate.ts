@@ -50,6 +50,7 @@ export class Aggregator {
         p99_ms: ms(s.p99),
         outliers_high: o.high,
         outliers_low: o.low,
+        per_run_p50_ms: [...e.runs.entries()].sort((a, b) => a[0] - b[0]).map(([, arrays]) => ms(medianOf(arrays))),
       });
     }
     return out.sort(byKey);

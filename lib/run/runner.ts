@@ -11,7 +11,8 @@ import type { BenchRecord, Body } from '../records/schema.ts';
 import { RecordWriter } from '../records/writer.ts';
 import { Aggregator } from './aggregate.ts';
 import { runCell } from './cell.ts';
-import { busbenchVersion, hostInfo } from './host.ts';
+import { busbenchVersion, gitSha, hostInfo } from './host.ts';
+import { evaluateThresholds } from '../verdict/evaluate.ts';
 import { planMatrix, type PlannedCell } from './matrix.ts';
 import { createRunDir, removeRunDir } from './rundir.ts';
 
@@ -119,6 +120,7 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
     emit({
       type: 'run',
       busbench_version: busbenchVersion(),
+      git_sha: await gitSha(),
       node_version: process.version,
       host: hostInfo(),
       tmpfs: fs,
@@ -189,9 +191,18 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
     } else io.warn(`run directory kept: ${runDir.path}`);
   }
 
-  const status = aborted !== null ? 'aborted' : failure !== undefined || cellsFailed > 0 || lost > 0 || duplicated > 0 || failedCalls > 0 ? 'failed' : 'ok';
-  const exitCode = aborted ?? (status === 'ok' ? EXIT.ok : EXIT.runtime);
-  const reason = aborted !== null ? 'interrupted by signal' : failure ?? (cellsFailed > 0 ? `${cellsFailed} cell(s) failed` : lost + duplicated > 0 ? 'messages lost or duplicated' : failedCalls > 0 ? `${failedCalls} library call(s) failed` : undefined);
+  // Thresholds are judged on what was measured; a broken run (exit 1) stays a broken run.
+  let thresholdsFailed = 0;
+  if (aborted === null && failure === undefined && opts.thresholds.length > 0) {
+    for (const t of evaluateThresholds(opts.thresholds, records)) {
+      emit(t);
+      if (!t.passed) thresholdsFailed++;
+    }
+  }
+  const broken = failure !== undefined || cellsFailed > 0 || lost > 0 || duplicated > 0 || failedCalls > 0;
+  const status = aborted !== null ? 'aborted' : broken || thresholdsFailed > 0 ? 'failed' : 'ok';
+  const exitCode = aborted ?? (status === 'ok' ? EXIT.ok : broken ? EXIT.runtime : EXIT.thresholds);
+  const reason = aborted !== null ? 'interrupted by signal' : failure ?? (cellsFailed > 0 ? `${cellsFailed} cell(s) failed` : lost + duplicated > 0 ? 'messages lost or duplicated' : failedCalls > 0 ? `${failedCalls} library call(s) failed` : thresholdsFailed > 0 ? `${thresholdsFailed} threshold(s) failed` : undefined);
   emit({
     type: 'summary',
     status,
