@@ -7,10 +7,14 @@ import { busbench, fixtureRecords, tempDir, writeFixture } from '../verdict/fixt
 const good = writeFixture(fixtureRecords());
 
 test('report: every format from a results file, to stdout or --out', () => {
-  for (const f of ['table', 'markdown', 'bmf', 'prometheus', 'csv']) {
+  for (const f of ['table', 'markdown', 'bmf', 'prometheus', 'html', 'csv']) {
     const r = busbench('report', good, '--format', f);
     assert.equal(r.code, 0, `${f}: ${r.stderr}`);
     assert.ok(r.stdout.length > 100, f);
+    if (f === 'html') {
+      assert.match(r.stdout, /^<!doctype html>/);
+      assert.match(r.stdout, /<svg/);
+    }
   }
   const out = join(tempDir(), 'bmf.json');
   assert.equal(busbench('report', good, '--format', 'bmf', '--out', out).code, 0);
@@ -58,5 +62,5 @@ test('bad input: a missing file and an unknown format → exit 2', () => {
   assert.match(r.stderr, /no such file/);
   const f = busbench('report', good, '--format', 'html5');
   assert.equal(f.code, 2);
-  assert.match(f.stderr, /unknown format "html5"; choose from table, markdown, bmf, prometheus, csv/);
+  assert.match(f.stderr, /unknown format "html5"; choose from table, markdown, bmf, prometheus, html, csv/);
 });

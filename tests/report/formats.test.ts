@@ -9,7 +9,7 @@ const records = fixtureRecords({ threshold: true });
 const render = (name: string) => getFormat(name)!.render(records);
 
 test('the registry has every export and takes new ones', () => {
-  assert.deepEqual(formatNames().slice(0, 5), ['table', 'markdown', 'bmf', 'prometheus', 'csv']);
+  assert.deepEqual(formatNames().slice(0, 6), ['table', 'markdown', 'bmf', 'prometheus', 'html', 'csv']);
   registerFormat({ name: 'test-only', description: 'x', render: (r) => String(r.length) });
   assert.equal(getFormat('test-only')!.render(records), String(records.length));
   assert.throws(() => registerFormat({ name: 'table', description: '', render: () => '' }), /already registered/);

@@ -6,7 +6,7 @@ import { busbench, fixtureRecords, tempDir, writeFixture } from './fixture.ts';
 
 const file = writeFixture(fixtureRecords()); // metrics ≈ +0.5 % ±0.1, baseline p95 ≈ 60 µs, nothing lost
 
-test('check: the issue examples pass on a results file → exit 0, records on --out', () => {
+test('check: the documented examples pass on a results file → exit 0, records on --out', () => {
   const out = join(tempDir(), 'verdicts.jsonl');
   const r = busbench('check', file, '--threshold', 'overhead(metrics).message_send.p50 < 1%', '--threshold', 'overhead(metrics)@10.message_send.p50 < 0.6%', '--threshold', 'baseline@10.message_send.p95 < 200us', '--threshold', 'integrity.lost == 0', '--out', out);
   assert.equal(r.code, 0, r.stderr);

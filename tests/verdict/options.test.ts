@@ -23,7 +23,7 @@ test('--format and --resolution are validated with the other options, all proble
   } catch (e) {
     assert.ok(e instanceof UsageError);
     assert.equal(e.problems.length, 4);
-    assert.match(e.message, /--format: unknown format "html5"; choose from table, markdown, bmf, prometheus, csv/);
+    assert.match(e.message, /--format: unknown format "html5"; choose from table, markdown, bmf, prometheus, html, csv/);
     assert.match(e.message, /--resolution: 0% cannot be reached/);
     assert.match(e.message, /--threshold "integrity\.lost == 0%": integrity\.lost is a count/);
     assert.match(e.message, /--runs/);

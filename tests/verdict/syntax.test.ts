@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseThreshold, ThresholdSyntaxError } from '../../lib/verdict/syntax.ts';
 
-test('the issue examples parse to the subjects they name', () => {
+test('the documented examples parse to the subjects they name', () => {
   const a = parseThreshold('overhead(full_integration).message_send.p50 < 1%');
   assert.deepEqual(a.subject, { kind: 'overhead', bound: 'estimate', config: 'full_integration', agents: null, operation: 'message_send' });
   assert.deepEqual([a.comparator, a.limit, a.unit], ['<', 1, '%']);
