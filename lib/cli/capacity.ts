@@ -1,16 +1,17 @@
 import { availableParallelism } from 'node:os';
 import { mkdirSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname } from 'node:path';
 import { capacityHelp, CAPACITY_FLAG_NAMES, resolveCapacity } from '../capacity/flags.ts';
 import { capacityRecords } from '../capacity/model.ts';
 import { repeatSmallCells } from '../capacity/plan.ts';
-import { EXIT, UsageError, exitCodeFor } from '../config/errors.ts';
+import { EXIT } from '../config/errors.ts';
 import { buildCapacityRows } from '../report/capacity-rows.ts';
 import { renderCapacityTables } from '../report/capacity-table.ts';
 import { runMatrix } from '../run/runner.ts';
 import { parseFlags } from './args.ts';
+import { failure } from './failure.ts';
+import { finishRun } from './finish.ts';
 import { interruption } from './overhead.ts';
-import { writeHtmlBeside } from './html-out.ts';
 import { terminal } from './terminal.ts';
 
 export const CAPACITY = {
@@ -48,21 +49,9 @@ export async function capacityMain(argv: string[], env: Record<string, string | 
     (options.out === '-' ? process.stderr : process.stdout).write(tables);
     for (const w of rows.warnings) term.warn(`${w.config}: ${w.text}`);
 
-    const html = options.out === '-' ? null : writeHtmlBeside(options.out, outcome.records);
-    const summary = outcome.records.find((r) => r.type === 'summary');
-    if (summary && summary.type === 'summary') {
-      const where = options.out === '-' ? 'stdout' : relative(process.cwd(), options.out) || options.out;
-      const report = html ? ` · report: ${relative(process.cwd(), html) || html}` : '';
-      term.err(`${summary.status} in ${summary.duration_s.toFixed(1)} s · ${summary.cells_ok} cells ok, ${summary.cells_failed} failed · lost ${summary.lost_total}, duplicated ${summary.duplicated_total} · results: ${where}${report}${summary.reason ? ` · ${summary.reason}` : ''}`);
-    }
+    finishRun(term, options, outcome.records);
     return outcome.exitCode;
   } catch (e) {
-    term.endProgress();
-    if (e instanceof UsageError) {
-      term.err(`busbench ${name}: ${e.problems.length === 1 ? 'bad option' : `${e.problems.length} bad options`}:`);
-      for (const p of e.problems) term.err(`  ${p}`);
-      term.err(`Run 'busbench ${name} --help' for the flags.`);
-    } else term.err(`busbench ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return exitCodeFor(e);
+    return failure(term, name, e, 'option');
   }
 }

@@ -1,16 +1,16 @@
-import { relative } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { EXIT, UsageError, exitCodeFor } from '../config/errors.ts';
+import { EXIT } from '../config/errors.ts';
 import { helpText, resolveOptions, type Preset } from '../config/options.ts';
 import { buildRows } from '../report/rows.ts';
 import { getFormat } from '../report/formats.ts';
 import { advice } from '../verdict/advice.ts';
 import { runOverhead } from '../run/runner.ts';
 import { parseFlags } from './args.ts';
+import { failure } from './failure.ts';
+import { finishRun } from './finish.ts';
 import { terminal } from './terminal.ts';
-import { writeHtmlBeside } from './html-out.ts';
 
 export interface Command {
   name: string;
@@ -66,21 +66,9 @@ export async function overheadMain(cmd: Command, argv: string[], env: Record<str
           `bus send+receive ${c.bus_round_trip_us.toFixed(1)} µs vs ${c.syscall_floor_round_trip_us.toFixed(1)} µs for the bare syscalls (×${c.bus_vs_floor_ratio.toFixed(2)})`,
       );
     }
-    const html = options.out === '-' ? null : writeHtmlBeside(options.out, outcome.records);
-    const summary = outcome.records.find((r) => r.type === 'summary');
-    if (summary && summary.type === 'summary') {
-      const where = options.out === '-' ? 'stdout' : relative(process.cwd(), options.out) || options.out;
-      const report = html ? ` · report: ${relative(process.cwd(), html) || html}` : '';
-      term.err(`${summary.status} in ${summary.duration_s.toFixed(1)} s · ${summary.cells_ok} cells ok, ${summary.cells_failed} failed · lost ${summary.lost_total}, duplicated ${summary.duplicated_total} · results: ${where}${report}${summary.reason ? ` · ${summary.reason}` : ''}`);
-    }
+    finishRun(term, options, outcome.records);
     return outcome.exitCode;
   } catch (e) {
-    term.endProgress();
-    if (e instanceof UsageError) {
-      term.err(`busbench ${cmd.name}: ${e.problems.length === 1 ? 'bad option' : `${e.problems.length} bad options`}:`);
-      for (const p of e.problems) term.err(`  ${p}`);
-      term.err(`Run 'busbench ${cmd.name} --help' for the flags.`);
-    } else term.err(`busbench ${cmd.name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return exitCodeFor(e);
+    return failure(term, cmd.name, e, 'option');
   }
 }
