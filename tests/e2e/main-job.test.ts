@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parseJsonl, ROOT, run } from '../helpers/cli.ts';
@@ -24,7 +24,9 @@ test('npm run bench with defaults: table, results/overhead-*.jsonl, every cell, 
     assert.ok(integ.every((i) => i.lost === 0 && i.duplicated === 0 && i.sent === i.received + i.drained));
     const gate = execFileSync('jq', ['-s', 'map(select(.test_name == "full_integration" and .type == "statistics")) | .[0].avg_ms', file], { encoding: 'utf8' }).trim();
     assert.ok(Number(gate) > 0, gate);
+    assert.ok(existsSync(file.replace(/\.jsonl$/, '.html')), 'the HTML report beside it');
   } finally {
     rmSync(file, { force: true });
+    rmSync(file.replace(/\.jsonl$/, '.html'), { force: true });
   }
 });
