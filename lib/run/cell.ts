@@ -11,6 +11,7 @@ import type { ResourceMonitor, ResourceSummary } from '../measure/resources.ts';
 import type { Options } from '../config/options.ts';
 import { countIntegrity, type IntegrityCounts } from './integrity.ts';
 import type { PlannedCell } from './matrix.ts';
+import { layerOptions, shellSpec } from './specs.ts';
 
 export interface CellResult {
   samples: Map<Operation, Float64Array[]>;
@@ -39,7 +40,7 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
 
   const workers = Math.min(pool.size, cell.scale);
   const timeoutMs = opts.cellTimeoutS * 1000;
-  const shell = opts.driver === 'shell' && opts.shell ? { config: opts.shell, opTimeoutMs: opts.opTimeoutS * 1000 } : null;
+  const shell = shellSpec(opts);
   const coordinated = shell ? shellLayersOf(cell.config, shell.config).includes('shutdown') : layersOf(cell.config).includes('shutdown');
   const pids = [process.pid, ...pool.pids()];
   monitor.start(pids, dir, { cell: id, test_name: cell.config, agent_count: cell.scale, run: cell.run });
@@ -52,7 +53,7 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
       local: agentsOfWorker(w, workers, cell.scale),
       iterations: cell.iterations,
       payloadBytes: opts.payloadBytes,
-      layer: { capacity: opts.inboxCapacity, backoffMs: opts.backoffMs, maxRetries: opts.maxRetries, healthIntervalMs: opts.healthIntervalMs, noopDelayUs: opts.noopDelayUs },
+      layer: layerOptions(opts),
       healthQueryEvery: opts.healthQueryEvery,
       coordinator: w === 0,
       receiveTimeoutMs: Math.max(1000, timeoutMs / 2),

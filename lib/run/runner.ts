@@ -15,6 +15,7 @@ import { busbenchVersion, gitSha, hostInfo } from './host.ts';
 import { evaluateThresholds } from '../verdict/evaluate.ts';
 import { planMatrix, type PlannedCell } from './matrix.ts';
 import { createRunDir, removeRunDir } from './rundir.ts';
+import { layerOptions, shellSpec } from './specs.ts';
 
 export interface RunIO {
   /** Progress and warnings go here (stderr); never data. */
@@ -104,11 +105,11 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
     pool = await WorkerPool.start(opts.workers);
     if (aborted !== null) throw new Error('interrupted');
     const cal = await pool.request(0, { type: 'calibrate', dir: join(runDir.path, 'calibration'), rounds: 20_000 }, (m: FromWorker): m is { type: 'calibrated'; calibration: Calibration } => m.type === 'calibrated', 120_000);
-    if (opts.driver === 'shell' && opts.shell) {
-      const layer = { capacity: opts.inboxCapacity, backoffMs: opts.backoffMs, maxRetries: opts.maxRetries, healthIntervalMs: opts.healthIntervalMs, noopDelayUs: opts.noopDelayUs };
+    const shell = shellSpec(opts);
+    if (shell) {
       const shellCal = await pool.request(
         0,
-        { type: 'calibrate-shell', dir: join(runDir.path, 'calibration-shell'), shell: { config: opts.shell, opTimeoutMs: opts.opTimeoutS * 1000 }, layer, shells: 100, rounds: 5000 },
+        { type: 'calibrate-shell', dir: join(runDir.path, 'calibration-shell'), shell, layer: layerOptions(opts), shells: 100, rounds: 5000 },
         (m: FromWorker): m is { type: 'shell-calibrated'; shell: ShellCalibration } => m.type === 'shell-calibrated',
         120_000,
       );
@@ -148,8 +149,9 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
         for (const c of res.calls) {
           failedCalls += c.count;
           const first = c.stderr.split('\n')[0] ?? '';
-          emit({ type: 'error', ...key, kind: 'call', operation: c.operation, exit_status: c.status, calls: c.count, stderr: c.stderr, message: `${c.count} ${c.operation} call(s) failed with status ${c.status}${first ? `: ${first}` : ''}` });
-          io.warn(`${cell.config} @ ${cell.scale} run ${cell.run}: ${c.count} ${c.operation} call(s) failed with status ${c.status}${first ? `: ${first}` : ''}`);
+          const message = `${c.count} ${c.operation} call(s) failed with status ${c.status}${first ? `: ${first}` : ''}`;
+          emit({ type: 'error', ...key, kind: 'call', operation: c.operation, exit_status: c.status, calls: c.count, stderr: c.stderr, message });
+          io.warn(`${cell.config} @ ${cell.scale} run ${cell.run}: ${message}`);
         }
         emit({ type: 'resource', ...key, ...res.resources, ...throughputOf(i.received, res.workloadMs) });
         lost += i.lost;
