@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { busbench, newTag, parseJsonl, run, taggedPids, type Ran } from '../helpers/cli.ts';
+import { busbench, newTag, parseJsonl, taggedPids, type Ran } from '../helpers/cli.ts';
 import { shmDir } from '../helpers/tmpfs.ts';
 import { CONFIGS, layersOf } from '../../lib/layers/names.ts';
 
@@ -298,4 +298,3 @@ test('the README quick start names the two commands, and package.json has them',
   assert.equal(pkg.bin.busbench, 'scripts/busbench.js');
 });
 
-void run;
