@@ -84,7 +84,6 @@ export interface CellDone {
   /** Pairs (sender index, seq) of every message received during the workload. */
   received: Uint32Array;
   rejected: number;
-  emptyPolls: number;
   timedOut: boolean;
   /** Shell driver: failed library calls, and (sender, seq) of sends whose call failed. */
   calls?: CallErrors[];

@@ -52,7 +52,6 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   const got = new Array<number>(ids.length).fill(0);
   const received: number[] = [];
   let rejected = 0;
-  let emptyPolls = 0;
   const payload = makePayload(spec.payloadBytes);
   const bus = stack.bus;
   const cur = current;
@@ -65,10 +64,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       const t0 = hr();
       const m = bus.receive(id);
       const t1 = hr();
-      if (m === null) {
-        emptyPolls++;
-        return taken;
-      }
+      if (m === null) return taken;
       recv.push(Number(t1 - t0));
       delivery.push(Number(t1 - BigInt(m.sent_at_ns)));
       received.push(indexOf(cur, m), m.seq);
@@ -131,7 +127,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   const endNs = Number(hr());
   const samples: CellDone['samples'] = { message_send: send.values(), message_receive: recv.values(), delivery: delivery.values() };
   if (health.length > 0) samples.health_query = health.values();
-  return { type: 'cell-done', id: spec.id, samples, sent, received: Uint32Array.from(received), rejected, emptyPolls, timedOut, startNs, endNs };
+  return { type: 'cell-done', id: spec.id, samples, sent, received: Uint32Array.from(received), rejected, timedOut, startNs, endNs };
 }
 
 function drain(id: number, coordinated: boolean) {

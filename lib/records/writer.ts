@@ -13,7 +13,6 @@ export class RecordWriter {
   private closed = false;
   /** Set when the output fails (a closed pipe, a full disk): the run should stop, not crash. */
   failure: Error | null = null;
-  readonly counts = new Map<string, number>();
 
   constructor(readonly target: string, private readonly driver: string) {
     this.sink = target === '-' ? process.stdout : createWriteStream(target, { flags: 'w' });
@@ -28,7 +27,6 @@ export class RecordWriter {
     const rec = { schema: SCHEMA_VERSION, timestamp: new Date().toISOString(), driver: this.driver, ...body } as BenchRecord;
     if (this.closed) return rec;
     this.ser.write(rec);
-    this.counts.set(rec.type, (this.counts.get(rec.type) ?? 0) + 1);
     return rec;
   }
 

@@ -41,7 +41,6 @@ export async function runShellCell(spec: CellSpec): Promise<CellDone> {
     const failedSends: number[] = [];
     const failures = new FailureLog();
     let rejected = 0;
-    let emptyPolls = 0;
     const layers = shellLayersOf(spec.config, sh.config);
     const queries = spec.coordinator && layers.includes('health') && sh.config.operations.health_query !== undefined;
 
@@ -53,10 +52,7 @@ export async function runShellCell(spec: CellSpec): Promise<CellDone> {
         if (!line.startsWith('R ')) continue;
         const f = fields(line);
         const count = Number(f[4]);
-        if (count === 0) {
-          if (f[1] === '0') emptyPolls++;
-          continue;
-        }
+        if (count === 0) continue;
         recv.push(Number(f[2]) * 1000);
         const end = Number(f[3]);
         for (const m of parseMarks(f, 5)) {
@@ -122,7 +118,6 @@ export async function runShellCell(spec: CellSpec): Promise<CellDone> {
       sent,
       received: Uint32Array.from(received),
       rejected,
-      emptyPolls,
       timedOut,
       startNs,
       endNs,
