@@ -1,6 +1,6 @@
 import { EXIT, UsageError } from '../config/errors.ts';
 import { readRecords } from '../records/reader.ts';
-import type { BenchRecord, Body, ThresholdRecord } from '../records/schema.ts';
+import type { Body, ThresholdRecord } from '../records/schema.ts';
 import { SCHEMA_VERSION } from '../records/schema.ts';
 import { buildRows } from '../report/rows.ts';
 import { getFormat } from '../report/formats.ts';
@@ -9,7 +9,7 @@ import { evaluateThresholds } from '../verdict/evaluate.ts';
 import { parseThresholds } from '../verdict/syntax.ts';
 import { failure } from './failure.ts';
 import { flagHelp, parseCommandFlags, type FlagSpec } from './flags.ts';
-import { emit, outTarget } from './output.ts';
+import { colourFor, emit, outTarget } from './output.ts';
 import { terminal } from './terminal.ts';
 
 const FLAGS: FlagSpec[] = [
@@ -28,25 +28,22 @@ export async function checkMain(argv: string[], env: Record<string, string | und
       return EXIT.ok;
     }
     const texts = f.values.threshold ?? [];
-    if (texts.length === 0) throw new UsageError(["--threshold: give at least one, e.g. --threshold 'integrity.lost == 0'"]);
     const { thresholds, problems } = parseThresholds(texts);
-    if (problems.length > 0) throw new UsageError(problems);
+    if (texts.length === 0) problems.push("--threshold: give at least one, e.g. --threshold 'integrity.lost == 0'");
     const fmt = f.values.format?.[0] ?? 'table';
-    if (fmt !== 'table' && fmt !== 'markdown') throw new UsageError([`--format: "${fmt}" is not available for check; use table or markdown (other exports: busbench report)`]);
+    if (fmt !== 'table' && fmt !== 'markdown') problems.push(`--format: "${fmt}" is not available for check; use table or markdown (other exports: busbench report)`);
+    if (problems.length > 0) throw new UsageError(problems);
     const out = outTarget(f.values.out?.[0]);
     const records = await readRecords(f.positionals[0]!);
 
     const results = evaluateThresholds(thresholds, records);
-    const stamped = results.map((r) => ({ schema: SCHEMA_VERSION, timestamp: new Date().toISOString(), driver: driverOf(records), ...r }) as ThresholdRecord);
+    // The records come from the file, so they name its driver (the reader never returns none).
+    const stamped = results.map((r) => ({ schema: SCHEMA_VERSION, timestamp: new Date().toISOString(), driver: records[0]!.driver, ...r }) as ThresholdRecord);
     // Verdicts only: the file's own threshold records (from the run) are not repeated.
-    const text = getFormat(fmt)!.render(stamped, { colour: term.colour });
-    if (out === '-') {
-      process.stderr.write(text);
-      emit(stamped.map((r) => JSON.stringify(r)).join('\n') + '\n', '-');
-    } else {
-      process.stdout.write(text);
-      if (out !== null) emit(stamped.map((r) => JSON.stringify(r)).join('\n') + '\n', out);
-    }
+    // The table goes to stderr when stdout carries the JSONL (--out -).
+    const stream = out === '-' ? process.stderr : process.stdout;
+    stream.write(getFormat(fmt)!.render(stamped, { colour: colourFor(term, stream) }));
+    if (out !== null) emit(stamped.map((r) => JSON.stringify(r)).join('\n') + '\n', out);
     for (const note of advice({ rows: buildRows(records), records: [], wantedPct: Infinity, thresholds })) term.warn(note);
     const failed = results.filter((r: Body<ThresholdRecord>) => !r.passed).length;
     term.err(failed === 0 ? `all ${results.length} threshold(s) passed` : `${failed} of ${results.length} threshold(s) failed`);
@@ -54,8 +51,4 @@ export async function checkMain(argv: string[], env: Record<string, string | und
   } catch (e) {
     return failure(term, 'check', e);
   }
-}
-
-function driverOf(records: readonly BenchRecord[]): string {
-  return records[0]?.driver ?? 'tmpfs';
 }

@@ -7,7 +7,7 @@ import { compareRuns, regressions } from '../verdict/compare.ts';
 import { differences } from '../verdict/fingerprint.ts';
 import { failure } from './failure.ts';
 import { flagHelp, parseCommandFlags, type FlagSpec } from './flags.ts';
-import { emit, outTarget } from './output.ts';
+import { colourFor, emit, outTarget } from './output.ts';
 import { terminal, type Terminal } from './terminal.ts';
 
 const FLAGS: FlagSpec[] = [
@@ -74,9 +74,13 @@ export async function compareMain(argv: string[], env: Record<string, string | u
     const newRecords = await readRecords(f.positionals[1]!);
 
     const c = compareRuns(oldRecords, newRecords, { layersOnly: f.booleans.has('layers-only') });
+    if (c.cells.length === 0 && f.booleans.has('layers-only'))
+      throw new UsageError([`--layers-only: no layer cell can be compared (a layer is judged against the bare bus of its own run, which needs a baseline and 2 or more runs in both files); drop --layers-only or compare runs made with --runs 2 or more`]);
     if (c.cells.length === 0) throw new UsageError([`${f.positionals[0]} and ${f.positionals[1]} have no config, agent count and operation in common: nothing to compare (were both made by busbench overhead with overlapping --scales and --layers?)`]);
+    // A gate on data that could not be tested fails, like a threshold with nothing to judge.
+    if (bound !== null && c.tested === 0) throw new UsageError(['--fail-on-regression: no cell had 2 or more runs in both files, so nothing could be tested; compare runs made with --runs 5 or more']);
     fingerprintWarnings(term, runOf(oldRecords), runOf(newRecords));
-    emit(fmt === 'markdown' ? renderCompareMarkdown(c) : renderCompareTable(c, term.colour && out === null && Boolean(process.stdout.isTTY)), out);
+    emit(fmt === 'markdown' ? renderCompareMarkdown(c) : renderCompareTable(c, out === null && colourFor(term, process.stdout)), out);
     if (c.tested === 0) term.warn('no cell had 2 or more runs in both files, so nothing could be tested: use --runs 5 or more');
     if (bound !== null) {
       const bad = regressions(c, bound);

@@ -3,7 +3,7 @@ import { readRecords } from '../records/reader.ts';
 import { formatNames, getFormat } from '../report/formats.ts';
 import { failure } from './failure.ts';
 import { flagHelp, parseCommandFlags, type FlagSpec } from './flags.ts';
-import { emit, outTarget } from './output.ts';
+import { colourFor, emit, outTarget } from './output.ts';
 import { terminal } from './terminal.ts';
 
 const FLAGS: FlagSpec[] = [
@@ -17,7 +17,7 @@ export async function reportMain(argv: string[], env: Record<string, string | un
   try {
     const f = parseCommandFlags(argv, FLAGS, { names: ['FILE'] });
     if (f.help) {
-      process.stdout.write(flagHelp('report', 'FILE', 'Renders a results file (JSONL) as a table, markdown, Bencher Metric Format, Prometheus text or CSV.', FLAGS, '0 ok, 2 bad flags or a bad results file (nothing is written).') + '\n');
+      process.stdout.write(flagHelp('report', 'FILE', `Renders a results file (JSONL) in one of these formats:\n${formatNames().map((n) => `  ${n.padEnd(11)}${getFormat(n)!.description}`).join('\n')}`, FLAGS, '0 ok, 2 bad flags or a bad results file (nothing is written).') + '\n');
       return EXIT.ok;
     }
     const name = f.values.format?.[0] ?? 'table';
@@ -25,7 +25,7 @@ export async function reportMain(argv: string[], env: Record<string, string | un
     if (!format) throw new UsageError([`--format: unknown format "${name}"; choose from ${formatNames().join(', ')}`]);
     const out = outTarget(f.values.out?.[0]);
     const records = await readRecords(f.positionals[0]!);
-    emit(format.render(records, { colour: term.colour && out === null && Boolean(process.stdout.isTTY) }), out);
+    emit(format.render(records, { colour: out === null && colourFor(term, process.stdout) }), out);
     return EXIT.ok;
   } catch (e) {
     return failure(term, 'report', e);

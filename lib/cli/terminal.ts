@@ -1,7 +1,6 @@
 /** Where human output goes and how it looks: stderr, colour only on a TTY with NO_COLOR unset. */
 export interface Terminal {
   colour: boolean;
-  tty: boolean;
   err(line: string): void;
   warn(line: string): void;
   progress(done: number, total: number, label: string): void;
@@ -21,7 +20,6 @@ export function terminal(env: Record<string, string | undefined>, stream: NodeJS
   };
   return {
     colour,
-    tty,
     err: (line) => {
       clear();
       stream.write(line + '\n');

@@ -57,5 +57,6 @@ export function renderMarkdown(rows: Rows): string {
     );
   }
   if (rows.errors > 0) out.push(`**${rows.errors} cell(s) failed**: see the error records.`, '');
+  for (const n of rows.notes) out.push(`> note: ${n}`, '');
   return out.join('\n');
 }

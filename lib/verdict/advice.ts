@@ -41,8 +41,8 @@ export function advice(input: AdviceInput): string[] {
     notes.push(
       `run too short for the resolution wanted (±${wantedPct}%, --resolution): ${where}. ` +
         `The half-width shrinks about as 1/√runs: about --runs ${Number.isFinite(need) ? need : 'over 10000'} would reach it at ${worst.agents} agents if the spread between runs stays as it is; ` +
-        `the spread comes mostly from cell to cell, so the same messages split over more, shorter runs narrow it more than longer runs do ` +
-          `(on a 2-core machine --runs 20 --iterations 25 gave about a third of the default's half-width at 10 agents in about the same time); other load on the machine widens every interval.`,
+        `when the spread comes from cell to cell, the same messages split over more, shorter runs (e.g. --runs 20 --iterations 25 instead of 5 × 100) ` +
+          `narrow it more than longer runs do; other load on the machine widens every interval.`,
     );
   }
   for (const t of input.thresholds ?? []) {
