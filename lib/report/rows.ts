@@ -152,11 +152,13 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
     const br = base(rankingScale, 'message_receive');
     const baseUs = ((bs?.p50_ms ?? 0) + (br?.p50_ms ?? 0)) * 1000;
     const candidates = configs.filter((c) => c !== 'full_integration');
-    const rows = candidates.map((layer) => {
+    // A layer is ranked only on what was measured at that scale: both operations, or it is left out.
+    const rows = candidates.flatMap((layer) => {
       const send = cellOf(ov(layer, rankingScale, 'message_send'));
       const receive = cellOf(ov(layer, rankingScale, 'message_receive'));
-      const added = (send?.us ?? 0) + (receive?.us ?? 0);
-      return { layer, added_us: added, added_pct: baseUs > 0 ? (100 * added) / baseUs : 0, send, receive };
+      if (send === null || receive === null) return [];
+      const added = send.us + receive.us;
+      return [{ layer, added_us: added, added_pct: baseUs > 0 ? (100 * added) / baseUs : 0, send, receive }];
     });
     rows.sort((a, b) => b.added_us - a.added_us);
     rows.forEach((r, i) => ranking.push({ rank: i + 1, ...r }));
