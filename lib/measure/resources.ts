@@ -1,6 +1,10 @@
 import { appendFileSync } from 'node:fs';
 import pidusage from 'pidusage';
 import { dirUsage } from './dirsize.ts';
+import { LOG_DIR } from '../bus/shell/start.ts';
+
+/** The harness's own files in a cell directory: not the bus's tmpfs use. */
+const HARNESS_FILES = [LOG_DIR];
 
 /** CPU times come in 10 ms clock ticks: a CPU % over a shorter span than this is noise. */
 export const MIN_CPU_SPAN_MS = 50;
@@ -104,7 +108,7 @@ export class ResourceMonitor {
     this.cpuMs += cpuMs;
     this.wallMs += wallMs;
     const cpu = wallMs >= MIN_CPU_SPAN_MS ? round((100 * cpuMs) / wallMs, 1) : null;
-    const du = dirUsage(dir);
+    const du = dirUsage(dir, HARNESS_FILES);
     const s: ResourceSample = { t_ms: Math.round(performance.now() - this.t0), cpu_pct: cpu, rss_mb: round(rss / 1048576, 2), tmpfs_bytes: du.bytes, tmpfs_files: du.files };
     this.samples.push(s);
     if (this.perfLog) appendFileSync(this.perfLog, JSON.stringify({ timestamp: new Date().toISOString(), ...this.context, ...s }) + '\n');
