@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { BudgetCrossing } from '../records/schema.ts';
+import { BUDGET_SEARCH_LIMIT } from '../capacity/budget.ts';
 import type { CapacityRows } from './capacity-rows.ts';
 
 const dash = '–';
@@ -9,7 +10,7 @@ const pct = (x: number | null) => (x === null ? dash : `${x >= 0 ? '+' : ''}${x.
 const tilde = (s: string, extrapolated: boolean) => (s === dash ? s : extrapolated ? `≈${s}*` : s);
 
 export function crossingText(c: BudgetCrossing, unit: string): string {
-  if (c.broken_at_agents === null) return c.last_ok_agents === null ? 'no data' : `not broken (model followed to 1,000,000)`;
+  if (c.broken_at_agents === null) return c.last_ok_agents === null ? 'no data' : `not broken: not in the sweep, nor by the model (when one was fitted) up to ${BUDGET_SEARCH_LIMIT.toLocaleString('en-US')}`;
   const n = c.broken_at_agents.toLocaleString('en-US');
   const v = c.value_at_break === null || c.value_at_break === undefined ? '' : `, ${unit === '%' ? `${c.value_at_break.toFixed(1)}%` : ms(c.value_at_break)}`;
   if (c.source === 'measured') return c.last_ok_agents === null ? `already at ${n} (smallest scale${v})` : `between ${c.last_ok_agents} and ${n} (measured${v})`;
