@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readRecords } from '../../lib/records/reader.ts';
 import type { CapacityRecord, ErrorRecord } from '../../lib/records/schema.ts';
+import { diskDir } from '../helpers/tmpfs.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts', 'capacity.ts');
@@ -17,7 +17,7 @@ function capacity(args: string[]) {
 }
 
 test('bad input: exit 2 before anything runs, every flag named with its fix', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'busbench-cap-'));
+  const dir = diskDir('busbench-cap-');
   try {
     const out = join(dir, 'x.jsonl');
     const r = capacity(['--scales', '20', '--predict', '0', '--budget-p95', '5', '--budget-overhead', '1', '--out', out]);
@@ -38,7 +38,7 @@ test('bad input: exit 2 before anything runs, every flag named with its fix', ()
 });
 
 test('a sweep where one scale fails: error recorded, the rest measured and modelled, JSONL + HTML written', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'busbench-cap-'));
+  const dir = diskDir('busbench-cap-');
   try {
     const out = join(dir, 'cap.jsonl');
     // 3000 agents × 20 messages cannot be delivered within the 1 s cell timeout on any machine

@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { diskDir } from '../helpers/tmpfs.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 test('the overhead benchmark writes its HTML report beside the JSONL (and none when the JSONL goes to stdout)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'busbench-ovh-'));
+  const dir = diskDir('busbench-ovh-');
   try {
     const out = join(dir, 'run.jsonl');
     const env = { ...process.env, NO_COLOR: '1' };

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveOptions, QUICK, helpText, SPECS } from '../../lib/config/options.ts';
 import { UsageError } from '../../lib/config/errors.ts';
 import { parseFlags } from '../../lib/cli/args.ts';
+import { diskDir } from '../helpers/tmpfs.ts';
 
 const resolve = (argv: string[], env: Record<string, string> = {}, preset = {}) =>
   resolveOptions({ flags: parseFlags(argv), env, cores: 2, preset, randomSeed: () => 1234, now: new Date('2026-01-02T03:04:05.678Z') });
@@ -82,7 +82,7 @@ test('all problems are reported at once', () => {
 });
 
 test('--base-dir must exist, be a directory and be writable', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'busbench-opt-'));
+  const dir = diskDir('busbench-opt-');
   const file = join(dir, 'f');
   writeFileSync(file, '');
   assert.match(problems(['--base-dir', join(dir, 'missing')])[0]!, /does not exist/);

@@ -1,11 +1,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { busbench, newTag, parseJsonl, taggedPids, type Ran } from '../helpers/cli.ts';
-import { shmDir } from '../helpers/tmpfs.ts';
+import { diskDir, shmDir } from '../helpers/tmpfs.ts';
 import { CONFIGS, layersOf } from '../../lib/layers/names.ts';
 
 const SCALES = [1, 3];
@@ -16,7 +16,7 @@ let records: Record<string, unknown>[];
 const of = (type: string) => records.filter((r) => r.type === type);
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'busbench-e2e-'));
+  const dir = diskDir('busbench-e2e-');
   out = join(dir, 'quick.jsonl');
   quick = await busbench(['quick', '--out', out, '--seed', '7']);
   records = parseJsonl(readFileSync(out, 'utf8'));
@@ -147,7 +147,7 @@ test('--out - writes only JSONL to stdout; the table goes to stderr', async () =
 });
 
 test('--raw adds sample records with every timed value', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'busbench-raw-'));
+  const dir = diskDir('busbench-raw-');
   const file = join(dir, 'raw.jsonl');
   const r = await busbench(['quick', '--out', file, '--scales', '2', '--runs', '2', '--iterations', '4', '--layers', 'noop', '--raw', '--warmup', '0']);
   assert.equal(r.code, 0, r.stderr);
@@ -163,7 +163,7 @@ test('--raw adds sample records with every timed value', async () => {
 
 test('PERF_LOG gets every resource sample; --keep leaves the marked run directory', async () => {
   const base = shmDir();
-  const dir = mkdtempSync(join(tmpdir(), 'busbench-perf-'));
+  const dir = diskDir('busbench-perf-');
   const perf = join(dir, 'perf.jsonl');
   const r = await busbench(['quick', '--out', '-', '--base-dir', base, '--keep', '--scales', '2', '--runs', '1', '--iterations', '3', '--layers', 'metrics', '--warmup', '0'], { env: { PERF_LOG: perf } });
   assert.equal(r.code, 0, r.stderr);
@@ -184,7 +184,7 @@ test('PERF_LOG gets every resource sample; --keep leaves the marked run director
 
 test('bad options: exit 2, every problem named, nothing created', async () => {
   const base = shmDir();
-  const dir = mkdtempSync(join(tmpdir(), 'busbench-bad-'));
+  const dir = diskDir('busbench-bad-');
   const file = join(dir, 'never.jsonl');
   const r = await busbench(['overhead', '--scales', '1,,10', '--runs', '0', '--layers', 'metrics,warp', '--turbo', '--base-dir', base, '--out', file]);
   assert.equal(r.code, 2);
@@ -210,7 +210,7 @@ test('--help prints the flags and exits 0', async () => {
 });
 
 test('a base dir that is not tmpfs runs with a warning, noted in the run record', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'busbench-disk-'));
+  const dir = diskDir('busbench-disk-');
   const fsType = execFileSync('stat', ['-f', '-c', '%T', dir], { encoding: 'utf8' }).trim();
   if (fsType === 'tmpfs') return t.skip(`${tmpdir()} is tmpfs on this machine: no disk directory to try`);
   const r = await busbench(['quick', '--base-dir', dir, '--out', '-', '--scales', '1', '--runs', '1', '--iterations', '3', '--layers', 'noop', '--warmup', '0']);
@@ -224,7 +224,7 @@ test('a base dir that is not tmpfs runs with a warning, noted in the run record'
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   test(`${signal} mid-run: workers stopped, run directory removed, complete lines + aborted summary, exit ${code}`, async () => {
     const base = shmDir();
-    const dir = mkdtempSync(join(tmpdir(), 'busbench-sig-'));
+    const dir = diskDir('busbench-sig-');
     const file = join(dir, 'aborted.jsonl');
     const tag = newTag();
     let sawWorkers = 0;

@@ -1,10 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 
 /** A fresh directory on the real tmpfs, removed after the test file. */
 export function shmDir(prefix = 'busbench-test-'): string {
   const dir = mkdtempSync(join('/dev/shm', prefix));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A fresh directory under the OS temp dir (a disk, usually), removed after the test file. */
+export function diskDir(prefix = 'busbench-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

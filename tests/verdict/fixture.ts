@@ -1,9 +1,9 @@
 /** Synthetic results files for the verdict and report tests: known figures, every record kind used. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchRecord } from '../../lib/records/schema.ts';
+import { diskDir } from '../helpers/tmpfs.ts';
 
 const base = { schema: 1 as const, timestamp: '2026-01-01T00:00:00.000Z', driver: 'tmpfs' };
 
@@ -67,14 +67,14 @@ export function fixtureRecords(o: FixtureOptions = {}): BenchRecord[] {
 
 /** Writes records as JSONL into a fresh temporary directory; returns the file path. */
 export function writeFixture(records: readonly BenchRecord[], name = 'results.jsonl'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'busbench-test-'));
+  const dir = diskDir('busbench-test-');
   const file = join(dir, name);
   writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   return file;
 }
 
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'busbench-test-'));
+  return diskDir('busbench-test-');
 }
 
 const BIN = join(import.meta.dirname, '../../scripts/busbench.js');

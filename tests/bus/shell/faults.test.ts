@@ -47,8 +47,11 @@ test('a library that exits the shell (exit, or set -e tripping) is reported with
     for (const lib of ['quit() { echo "fatal: bus gone" >&2; exit 9; }\n', 'set -e\nquit() { echo "fatal: bus gone" >&2; false; echo unreachable; }\n']) {
       const cfg = makeConfig(t.dir, lib + 'none() { :; }\n', { send: 'quit', receive: 'none' });
       const [sh] = await startShells(spec(t.dir, cfg), [0]);
-      await assert.rejects(sh!.ask('s 1', (l) => l.startsWith('S ')), (e: unknown) => e instanceof ShellFault && e.kind === 'exit' && /exited \(status \d+\).*fatal: bus gone/.test(e.message));
-      await stopAll([sh!]);
+      try {
+        await assert.rejects(sh!.ask('s 1', (l) => l.startsWith('S ')), (e: unknown) => e instanceof ShellFault && e.kind === 'exit' && /exited \(status \d+\).*fatal: bus gone/.test(e.message));
+      } finally {
+        await stopAll([sh!]);
+      }
     }
     await noneLeft(t.dir);
   } finally {
@@ -59,12 +62,15 @@ test('a library that exits the shell (exit, or set -e tripping) is reported with
 test('a hanging call is stopped after the op timeout, with everything it started', async () => {
   const t = tmpDir('hang');
   try {
-    const cfg = makeConfig(t.dir, `hang() { echo "waiting for lock" >&2; sleep 30 & wait; }\nnone() { :; }\n`, { send: 'hang', receive: 'none' }, { env: { MARK: t.dir } });
+    const cfg = makeConfig(t.dir, `hang() { echo "waiting for lock" >&2; sleep 30 & wait; }\nnone() { :; }\n`, { send: 'hang', receive: 'none' });
     const [sh] = await startShells(spec(t.dir, cfg, 300), [0]);
-    const t0 = performance.now();
-    await assert.rejects(sh!.ask('s 1', (l) => l.startsWith('S ')), (e: unknown) => e instanceof ShellFault && e.kind === 'timeout' && /--op-timeout 0\.3 s/.test(e.message) && /waiting for lock/.test(e.stderr));
-    assert.ok(performance.now() - t0 < 10_000);
-    await stopAll([sh!]);
+    try {
+      const t0 = performance.now();
+      await assert.rejects(sh!.ask('s 1', (l) => l.startsWith('S ')), (e: unknown) => e instanceof ShellFault && e.kind === 'timeout' && /--op-timeout 0\.3 s/.test(e.message) && /waiting for lock/.test(e.stderr));
+      assert.ok(performance.now() - t0 < 10_000);
+    } finally {
+      await stopAll([sh!]);
+    }
     await noneLeft(t.dir);
   } finally {
     t.done();
