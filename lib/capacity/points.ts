@@ -8,12 +8,10 @@
 import { median } from 'simple-statistics';
 import type { ConfigName } from '../layers/names.ts';
 import type { BenchRecord, CapacityPoint, ErrorRecord, LatencyOperation, ResourceRecord, StatisticsRecord } from '../records/schema.ts';
+import { ofType as of } from '../records/select.ts';
+import { MIN_CPU_SPAN_MS } from '../measure/resources.ts';
 
 const round = (x: number | null, d: number) => (x === null || !Number.isFinite(x) ? null : Number(x.toFixed(d)));
-
-function of<T extends BenchRecord['type']>(records: readonly BenchRecord[], type: T): Extract<BenchRecord, { type: T }>[] {
-  return records.filter((r) => r.type === type) as Extract<BenchRecord, { type: T }>[];
-}
 
 export function sweepScales(records: readonly BenchRecord[]): number[] {
   const run = records.find((r) => r.type === 'run');
@@ -46,7 +44,7 @@ export function measuredPoints(records: readonly BenchRecord[], config: ConfigNa
     const wall = rs.reduce((a, r) => a + r.wall_ms, 0);
     const cpuMs = rs.reduce((a, r) => a + r.cpu_time_ms, 0);
     const delivered = rs.reduce((a, r) => a + (r.delivered ?? 0), 0);
-    const cpuPct = wall >= 50 ? (100 * cpuMs) / wall : null;
+    const cpuPct = wall >= MIN_CPU_SPAN_MS ? (100 * cpuMs) / wall : null;
     const rss = rs.length > 0 ? rs.reduce((a, r) => a + r.rss_avg_mb, 0) / rs.length : null;
     const mine = cost(config, n);
     const base = config === 'baseline' ? null : cost('baseline', n);

@@ -2,10 +2,11 @@
  * One rows-builder for every export: turns records into the rows of the breakdown, the ranking,
  * the resources and the integrity tables. Renderers (terminal table, markdown, …) only format.
  */
-import type { BenchRecord, IntegrityRecord, OverheadRecord, ResourceRecord, RunRecord, StatisticsRecord, SummaryRecord, ThresholdRecord } from '../records/schema.ts';
+import type { BenchRecord, IntegrityRecord, OverheadRecord, ResourceRecord, RunRecord, SummaryRecord } from '../records/schema.ts';
 import { LAYERS, type ConfigName } from '../layers/names.ts';
 import type { Operation } from '../agents/protocol.ts';
 import { MIN_CPU_SPAN_MS } from '../measure/resources.ts';
+import { ofType as of } from '../records/select.ts';
 
 export const BREAKDOWN_OPS: readonly Operation[] = ['message_send', 'message_receive'];
 export const BREAKDOWN_CONFIGS: readonly ConfigName[] = ['noop', ...LAYERS, 'full_integration'];
@@ -109,7 +110,6 @@ export interface Rows {
   summary: SummaryRecord | null;
 }
 
-const of = <T extends BenchRecord['type']>(records: readonly BenchRecord[], type: T) => records.filter((r) => r.type === type) as Extract<BenchRecord, { type: T }>[];
 
 function cellOf(o: OverheadRecord | undefined): Cell | null {
   if (!o) return null;
@@ -118,8 +118,8 @@ function cellOf(o: OverheadRecord | undefined): Cell | null {
 }
 
 export function buildRows(records: readonly BenchRecord[]): Rows {
-  const stats = of(records, 'statistics') as StatisticsRecord[];
-  const overheads = of(records, 'overhead') as OverheadRecord[];
+  const stats = of(records, 'statistics');
+  const overheads = of(records, 'overhead');
   const scales = [...new Set(stats.map((s) => s.agent_count))].sort((a, b) => a - b);
   const configs = BREAKDOWN_CONFIGS.filter((c) => overheads.some((o) => o.test_name === c));
   const ov = (c: ConfigName, n: number, op: Operation) => overheads.find((o) => o.test_name === c && o.agent_count === n && o.operation === op);
@@ -165,8 +165,8 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
   }
 
   const resources: ResourceRow[] = [];
-  const res = of(records, 'resource') as ResourceRecord[];
-  const integ = of(records, 'integrity') as IntegrityRecord[];
+  const res = of(records, 'resource');
+  const integ = of(records, 'integrity');
   for (const n of [...new Set([...res.map((r) => r.agent_count), ...integ.map((r) => r.agent_count)])].sort((a, b) => a - b)) {
     const rs = res.filter((r) => r.agent_count === n && r.run > 0);
     const is = integ.filter((r) => r.agent_count === n);
@@ -215,13 +215,13 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
   const resolution: ResolutionRow[] = overheads
     .filter((o) => o.test_name === 'noop')
     .map((o) => ({ agents: o.agent_count, operation: o.operation, noop_pct: o.overhead_pct, half_pct: cellOf(o)!.half, runs: o.runs_n }));
-  const thresholds: ThresholdRow[] = (of(records, 'threshold') as ThresholdRecord[]).map((t) => ({
+  const thresholds: ThresholdRow[] = of(records, 'threshold').map((t) => ({
     expression: t.expression,
     passed: t.passed,
     worst: t.worst === null ? '–' : t.unit === 'count' ? String(t.worst) : t.unit === 'us' ? `${t.worst.toFixed(1)} µs` : `${t.worst >= 0 ? '+' : ''}${t.worst.toFixed(2)}%`,
     reason: t.reason ?? null,
   }));
-  const run = (of(records, 'run') as RunRecord[])[0] ?? null;
-  const summary = (of(records, 'summary') as SummaryRecord[]).at(-1) ?? null;
+  const run = of(records, 'run')[0] ?? null;
+  const summary = of(records, 'summary').at(-1) ?? null;
   return { scales, configs, breakdown, ranking, rankingScale, resources, errors: errs.filter((e) => e.kind !== 'call').length, notes, metrics, resolution, thresholds, run, summary };
 }

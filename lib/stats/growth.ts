@@ -1,4 +1,5 @@
 import { linearRegression } from 'simple-statistics';
+import { rSquaredFromSse } from './r2.ts';
 
 /**
  * How a latency (or any positive cost) grows with the number of agents N. Two candidate models,
@@ -35,10 +36,7 @@ export function growthSolve(fit: { model: GrowthModel; a: number; b: number }, t
 }
 
 function r2Of(points: readonly GrowthPoint[], f: (n: number) => number): number {
-  const m = points.reduce((a, p) => a + p.value, 0) / points.length;
-  const sst = points.reduce((a, p) => a + (p.value - m) ** 2, 0);
-  const sse = points.reduce((a, p) => a + (p.value - f(p.agents)) ** 2, 0);
-  return sst > 0 ? 1 - sse / sst : sse === 0 ? 1 : 0;
+  return rSquaredFromSse(points.map((p) => p.value), points.reduce((a, p) => a + (p.value - f(p.agents)) ** 2, 0));
 }
 
 export function fitGrowth(points: readonly GrowthPoint[]): GrowthFit {

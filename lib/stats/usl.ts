@@ -1,4 +1,5 @@
 import { nelderMead } from './minimize.ts';
+import { rSquaredFromSse } from './r2.ts';
 
 /**
  * The Universal Scalability Law (Gunther, "Guerrilla Capacity Planning", 2007, ch. 4–5):
@@ -77,9 +78,7 @@ export function sumSquaredError(points: readonly UslPoint[], p: UslParams): numb
 }
 
 export function rSquared(points: readonly UslPoint[], sse: number): number {
-  const m = points.reduce((a, q) => a + q.throughput, 0) / points.length;
-  const sst = points.reduce((a, q) => a + (q.throughput - m) ** 2, 0);
-  return sst > 0 ? 1 - sse / sst : sse === 0 ? 1 : 0;
+  return rSquaredFromSse(points.map((q) => q.throughput), sse);
 }
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));

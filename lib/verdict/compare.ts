@@ -17,6 +17,7 @@ import type { Operation } from '../agents/protocol.ts';
 import type { ConfigName } from '../layers/names.ts';
 import type { BenchRecord, OverheadRecord, StatisticsRecord } from '../records/schema.ts';
 import { tQuantile, tTwoSidedP } from '../stats/student.ts';
+import { ofType as of } from '../records/select.ts';
 
 export type Verdict = 'slower' | 'faster' | 'no significant change' | 'not enough runs';
 
@@ -54,7 +55,6 @@ export function welch(x: readonly number[], y: readonly number[]): Welch {
   return { diff: mean(y as number[]) - mean(x as number[]), se, df };
 }
 
-const of = <T extends BenchRecord['type']>(records: readonly BenchRecord[], type: T) => records.filter((r) => r.type === type) as Extract<BenchRecord, { type: T }>[];
 const key = (r: { test_name: string; agent_count: number; operation: string }) => `${r.test_name}|${r.agent_count}|${r.operation}`;
 
 function perRun(stat: StatisticsRecord, ov: OverheadRecord | undefined, method: CompareCell['method']): number[] {

@@ -6,8 +6,8 @@
 import type { Operation } from '../agents/protocol.ts';
 import type { BenchRecord, Body, IntegrityRecord, OverheadRecord, StatisticsRecord, ThresholdCheck, ThresholdRecord } from '../records/schema.ts';
 import type { Comparator, Threshold } from './syntax.ts';
+import { ofType as of } from '../records/select.ts';
 
-const of = <T extends BenchRecord['type']>(records: readonly BenchRecord[], type: T) => records.filter((r) => r.type === type) as Extract<BenchRecord, { type: T }>[];
 
 export function compare(value: number, cmp: Comparator, limit: number): boolean {
   switch (cmp) {
