@@ -191,10 +191,6 @@ export class AgentShell {
     }
   }
 
-  get running(): boolean {
-    return this.exited === null;
-  }
-
   /** Ask the shell to leave; kill its process group if it has not after `graceMs`. */
   async stop(graceMs = 2000): Promise<void> {
     if (this.exited === null) {

@@ -7,17 +7,17 @@
  *   receive = [shutdown check] [noop] receive, read its output [metrics op=receive per message] [health op=receive]
  * A layer whose operation is absent from the driver config is skipped (see skippedLayers).
  */
-import { layersOf, type ConfigName, type LayerName } from '../../layers/names.ts';
+import { LAYERS, layersOf, type ConfigName, type LayerName } from '../../layers/names.ts';
 import type { LayerOptions } from '../../layers/stack.ts';
 import type { ShellDriverConfig } from './config.ts';
 import { COMMON, shQuote, toBash, varOf, type ShellOperation } from './placeholders.ts';
 
 /** The operation a layer cannot do without. */
-export const LAYER_OPERATION: Record<LayerName, ShellOperation> = { metrics: 'metrics', health: 'health', rate_limiting: 'rate_limiting', shutdown: 'shutdown' };
 
 /** Layers this driver config cannot run, with the missing operation. */
 export function skippedLayers(cfg: ShellDriverConfig): { layer: LayerName; missing: ShellOperation }[] {
-  return (Object.keys(LAYER_OPERATION) as LayerName[]).filter((l) => cfg.operations[LAYER_OPERATION[l]] === undefined).map((layer) => ({ layer, missing: LAYER_OPERATION[layer] }));
+  // Each layer's operation in a driver config has the layer's own name.
+  return LAYERS.filter((l) => cfg.operations[l] === undefined).map((layer) => ({ layer, missing: layer }));
 }
 
 /** The layers a config has under this driver (absent ones dropped). */

@@ -26,7 +26,6 @@ export const OPERATION_PLACEHOLDERS = {
 
 export type ShellOperation = keyof typeof OPERATION_PLACEHOLDERS;
 export const SHELL_OPERATIONS = Object.keys(OPERATION_PLACEHOLDERS) as ShellOperation[];
-export const ALL_PLACEHOLDERS: readonly string[] = [...new Set([...COMMON, ...Object.values(OPERATION_PLACEHOLDERS).flat()])];
 
 const NAME = /^[a-z_]+$/;
 

@@ -51,9 +51,4 @@ export class FailureLog {
   list(): (CallFailure & { count: number })[] {
     return [...this.groups.values()];
   }
-  get total(): number {
-    let n = 0;
-    for (const g of this.groups.values()) n += g.count;
-    return n;
-  }
 }
