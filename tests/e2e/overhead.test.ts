@@ -15,9 +15,11 @@ let out: string;
 let records: Record<string, unknown>[];
 const of = (type: string) => records.filter((r) => r.type === type);
 
+// Created here, not in before(): a directory made inside a hook is removed when the hook ends.
+const quickDir = diskDir('busbench-e2e-');
+
 before(async () => {
-  const dir = diskDir('busbench-e2e-');
-  out = join(dir, 'quick.jsonl');
+  out = join(quickDir, 'quick.jsonl');
   quick = await busbench(['quick', '--out', out, '--seed', '7']);
   records = parseJsonl(readFileSync(out, 'utf8'));
 });
