@@ -17,8 +17,14 @@ export type Operation = (typeof OPERATIONS)[number];
 
 export interface CellSpec {
   id: number;
+  /** The cell's directory; each config's bus lives in its own subdirectory (configDir). */
   dir: string;
-  config: ConfigName;
+  /**
+   * Configs measured in this cell. More than one: interleaved, round by round, in an order
+   * shuffled afresh every round from `orderSeed` (the same order on every worker).
+   */
+  configs: ConfigName[];
+  orderSeed: number;
   /** Agents at this scale. */
   scale: number;
   /** Indices of the agents this worker runs. */
@@ -71,23 +77,31 @@ export type ToWorker =
   | { type: 'calibrate'; dir: string; rounds: number }
   | { type: 'cell'; cell: CellSpec }
   | { type: 'calibrate-shell'; dir: string; shell: ShellCellSpec; layer: LayerOptions; shells: number; rounds: number }
-  | { type: 'drain'; id: number; coordinated: boolean }
+  /** `coordinated`: the configs whose agents stop through the shutdown layer's drain. */
+  | { type: 'drain'; id: number; coordinated: ConfigName[] }
   | { type: 'shutdown-request'; id: number }
   | { type: 'stop' };
 
-export interface CellDone {
-  type: 'cell-done';
-  id: number;
+/** What one config of a cell measured on one worker. */
+export interface ConfigDone {
+  config: ConfigName;
   samples: Partial<Record<Operation, Float64Array>>;
   /** Messages each local agent got accepted by the bus (same order as `local`). */
   sent: number[];
   /** Pairs (sender index, seq) of every message received during the workload. */
   received: Uint32Array;
   rejected: number;
-  timedOut: boolean;
   /** Shell driver: failed library calls, and (sender, seq) of sends whose call failed. */
   calls?: CallErrors[];
   failedSends?: Uint32Array;
+}
+
+export interface CellDone {
+  type: 'cell-done';
+  id: number;
+  /** One entry per config of the cell, in the spec's order. */
+  parts: ConfigDone[];
+  timedOut: boolean;
   /**
    * The workload's span on this worker: hrtime (CLOCK_MONOTONIC, shared by every process on the
    * host) just before the first send and just after the last message received.
@@ -96,15 +110,21 @@ export interface CellDone {
   endNs: number;
 }
 
-export interface Drained {
-  type: 'drained';
-  id: number;
+export interface ConfigDrained {
+  config: ConfigName;
   drained: Uint32Array;
   /** Time this worker took to drain and stop its agents (coordinated shutdown only). */
   drainNs: number | null;
   /** Shell driver, coordinated shutdown: agents whose drain-and-stop succeeded. */
   stopped?: number;
   calls?: CallErrors[];
+}
+
+export interface Drained {
+  type: 'drained';
+  id: number;
+  /** One entry per config of the cell, in the spec's order. */
+  parts: ConfigDrained[];
 }
 
 export type FromWorker =

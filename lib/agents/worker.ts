@@ -11,8 +11,10 @@ import { calibrate } from '../measure/calibrate.ts';
 import { abandon, drainShellCell, requestShellShutdown, runShellCell } from '../bus/shell/cell-runner.ts';
 import { calibrateShell } from '../bus/shell/calibrate.ts';
 import { Samples } from '../measure/samples.ts';
-import { agentId, makePayload, peerOf } from './workload.ts';
-import type { CellDone, CellSpec, FromWorker, ToWorker } from './protocol.ts';
+import { agentId, configDir, makePayload, peerOf } from './workload.ts';
+import { mulberry32, seededShuffle } from '../stats/rng.ts';
+import type { ConfigName } from '../layers/names.ts';
+import type { CellDone, CellSpec, ConfigDone, Drained, FromWorker, ToWorker } from './protocol.ts';
 
 const hr = process.hrtime.bigint;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -21,59 +23,84 @@ function reply(msg: FromWorker): void {
   if (process.connected) process.send!(msg);
 }
 
+/** One config of the running cell: its stack over its own bus directory, and what it measured. */
+interface Part {
+  config: ConfigName;
+  stack: Stack;
+  send: Samples;
+  recv: Samples;
+  delivery: Samples;
+  health: Samples;
+  sent: number[];
+  got: number[];
+  received: number[];
+  rejected: number;
+}
+
 interface Current {
   spec: CellSpec;
-  stack: Stack;
-  index: Map<string, number>;
+  parts: Part[];
 }
 let current: Current | null = null;
 
-function indexOf(current: Current, m: Message): number {
-  const i = current.index.get(m.from);
+function senderIndex(index: Map<string, number>, m: Message): number {
+  const i = index.get(m.from);
   if (i === undefined) throw new Error(`message ${m.id} from unknown sender ${m.from}`);
   return i;
 }
 
+/**
+ * A cell: every local agent sends `iterations` messages through each config's stack and takes
+ * what reaches its inboxes. With several configs they take turns round by round (each round
+ * every agent sends one message per config, the configs in a freshly shuffled order), so the
+ * machine's state at any moment falls on all of them alike.
+ */
 async function runCell(spec: CellSpec): Promise<CellDone> {
-  const base = new TmpfsBus(spec.dir);
-  const stack = buildStack(spec.config, base, base.paths, spec.layer);
   const index = new Map<string, number>();
   for (let i = 0; i < spec.scale; i++) index.set(agentId(i), i);
-  current = { spec, stack, index };
   const ids = spec.local.map(agentId);
-  for (const id of ids) stack.bus.register(id);
-
-  const n = spec.iterations * spec.local.length;
-  const send = new Samples(n);
-  const recv = new Samples(n);
-  const delivery = new Samples(n);
-  const health = new Samples(Math.ceil(spec.iterations / spec.healthQueryEvery) + 1);
-  const sent = new Array<number>(ids.length).fill(0);
-  const got = new Array<number>(ids.length).fill(0);
-  const received: number[] = [];
-  let rejected = 0;
+  const n = spec.iterations * ids.length;
+  const parts: Part[] = spec.configs.map((config) => {
+    const base = new TmpfsBus(configDir(spec.dir, config));
+    const stack = buildStack(config, base, base.paths, spec.layer);
+    return {
+      config,
+      stack,
+      send: new Samples(n),
+      recv: new Samples(n),
+      delivery: new Samples(n),
+      health: new Samples(Math.ceil(spec.iterations / spec.healthQueryEvery) + 1),
+      sent: new Array<number>(ids.length).fill(0),
+      got: new Array<number>(ids.length).fill(0),
+      received: [],
+      rejected: 0,
+    };
+  });
+  current = { spec, parts };
+  for (const p of parts) for (const id of ids) p.stack.bus.register(id);
   const payload = makePayload(spec.payloadBytes);
-  const bus = stack.bus;
-  const cur = current;
+  const random = mulberry32(spec.orderSeed);
 
   /** Take everything in one agent's inbox now; time each message taken. */
-  const take = (slot: number): number => {
+  const take = (p: Part, slot: number): number => {
     const id = ids[slot]!;
+    const bus = p.stack.bus;
     let taken = 0;
     for (;;) {
       const t0 = hr();
       const m = bus.receive(id);
       const t1 = hr();
       if (m === null) return taken;
-      recv.push(Number(t1 - t0));
-      delivery.push(Number(t1 - BigInt(m.sent_at_ns)));
-      received.push(indexOf(cur, m), m.seq);
+      p.recv.push(Number(t1 - t0));
+      p.delivery.push(Number(t1 - BigInt(m.sent_at_ns)));
+      p.received.push(senderIndex(index, m), m.seq);
       taken++;
     }
   };
 
-  const startNs = Number(hr());
-  for (let k = 0; k < spec.iterations; k++) {
+  /** Round k of one config: every local agent sends one message, then takes its mail. */
+  const round = (p: Part, k: number): void => {
+    const bus = p.stack.bus;
     for (let slot = 0; slot < ids.length; slot++) {
       const to = agentId(peerOf(spec.local[slot]!, k, spec.scale));
       const t0 = hr();
@@ -81,21 +108,26 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
         bus.send(ids[slot]!, to, payload);
       } catch (e) {
         if (e instanceof BackpressureError) {
-          rejected++;
+          p.rejected++;
           continue;
         }
         throw e;
       }
       const t1 = hr();
-      send.push(Number(t1 - t0));
-      sent[slot]!++;
+      p.send.push(Number(t1 - t0));
+      p.sent[slot]!++;
     }
-    for (let slot = 0; slot < ids.length; slot++) got[slot]! += take(slot);
-    if (spec.coordinator && stack.health && k % spec.healthQueryEvery === spec.healthQueryEvery - 1) {
+    for (let slot = 0; slot < ids.length; slot++) p.got[slot]! += take(p, slot);
+    if (spec.coordinator && p.stack.health && k % spec.healthQueryEvery === spec.healthQueryEvery - 1) {
       const t0 = hr();
-      stack.health.query();
-      health.push(Number(hr() - t0));
+      p.stack.health.query();
+      p.health.push(Number(hr() - t0));
     }
+  };
+
+  const startNs = Number(hr());
+  for (let k = 0; k < spec.iterations; k++) {
+    for (const p of parts.length > 1 ? seededShuffle(parts, random) : parts) round(p, k);
   }
 
   // Mail from agents on other workers may still be on its way: poll (sleeping, never spinning)
@@ -105,10 +137,12 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   let lastYield = hr();
   for (;;) {
     let missing = 0;
-    for (let slot = 0; slot < ids.length; slot++) {
-      if (got[slot]! < spec.iterations) {
-        got[slot]! += take(slot);
-        if (got[slot]! < spec.iterations) missing++;
+    for (const p of parts) {
+      for (let slot = 0; slot < ids.length; slot++) {
+        if (p.got[slot]! < spec.iterations) {
+          p.got[slot]! += take(p, slot);
+          if (p.got[slot]! < spec.iterations) missing++;
+        }
       }
     }
     if (missing === 0) break;
@@ -125,28 +159,52 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   }
 
   const endNs = Number(hr());
-  const samples: CellDone['samples'] = { message_send: send.values(), message_receive: recv.values(), delivery: delivery.values() };
-  if (health.length > 0) samples.health_query = health.values();
-  return { type: 'cell-done', id: spec.id, samples, sent, received: Uint32Array.from(received), rejected, timedOut, startNs, endNs };
+  return {
+    type: 'cell-done',
+    id: spec.id,
+    parts: parts.map((p) => {
+      const samples: ConfigDone['samples'] = { message_send: p.send.values(), message_receive: p.recv.values(), delivery: p.delivery.values() };
+      if (p.health.length > 0) samples.health_query = p.health.values();
+      return { config: p.config, samples, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected };
+    }),
+    timedOut,
+    startNs,
+    endNs,
+  };
 }
 
-function drain(id: number, coordinated: boolean) {
+function drain(id: number, coordinated: readonly ConfigName[]): Drained {
   const cur = current;
   if (cur === null || cur.spec.id !== id) throw new Error(`drain for cell ${id}, but no such cell is running here`);
-  const out: number[] = [];
-  const keep = (m: Message) => out.push(indexOf(cur, m), m.seq);
-  let drainNs: number | null = null;
+  const index = new Map<string, number>();
+  for (let i = 0; i < cur.spec.scale; i++) index.set(agentId(i), i);
   const ids = cur.spec.local.map(agentId);
-  if (coordinated && cur.stack.shutdown) {
-    const t0 = hr();
-    for (const a of ids) cur.stack.shutdown.drainAndStop(a, keep);
-    drainNs = Number(hr() - t0);
-  } else {
-    for (const a of ids) for (let m = cur.stack.bus.receive(a); m !== null; m = cur.stack.bus.receive(a)) keep(m);
-  }
-  cur.stack.bus.close();
+  const parts = cur.parts.map((p) => {
+    const out: number[] = [];
+    const keep = (m: Message) => out.push(senderIndex(index, m), m.seq);
+    let drainNs: number | null = null;
+    if (coordinated.includes(p.config) && p.stack.shutdown) {
+      const t0 = hr();
+      for (const a of ids) p.stack.shutdown.drainAndStop(a, keep);
+      drainNs = Number(hr() - t0);
+    } else {
+      for (const a of ids) for (let m = p.stack.bus.receive(a); m !== null; m = p.stack.bus.receive(a)) keep(m);
+    }
+    return { config: p.config, drained: Uint32Array.from(out), drainNs };
+  });
+  closeAll(cur);
   current = null;
-  return { type: 'drained' as const, id, drained: Uint32Array.from(out), drainNs };
+  return { type: 'drained', id, parts };
+}
+
+function closeAll(cur: Current): void {
+  for (const p of cur.parts) {
+    try {
+      p.stack.bus.close();
+    } catch {
+      // descriptors already gone
+    }
+  }
 }
 
 /** Id of the shell-driver cell this worker is running, if any. */
@@ -179,11 +237,7 @@ process.on('message', (msg: ToWorker) => {
       }
     } catch (e) {
       await abandon();
-      try {
-        current?.stack.bus.close();
-      } catch {
-        // descriptors already gone
-      }
+      if (current) closeAll(current);
       current = null;
       reply({ type: 'error', id, message: e instanceof Error ? e.message : String(e) });
     }

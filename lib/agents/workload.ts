@@ -23,3 +23,8 @@ export function agentsOfWorker(worker: number, workers: number, n: number): numb
 export function makePayload(bytes: number): { data: string } {
   return { data: 'x'.repeat(Math.max(0, bytes - 11)) };
 }
+
+/** Where one config's bus lives inside a cell's directory: configs interleaved in a cell never share inboxes. */
+export function configDir(cellDir: string, config: string): string {
+  return `${cellDir}/${config}`;
+}

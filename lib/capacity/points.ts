@@ -23,15 +23,16 @@ export function sweepScales(records: readonly BenchRecord[]): number[] {
 export function sweepConfigs(records: readonly BenchRecord[]): ConfigName[] {
   const run = records.find((r) => r.type === 'run');
   if (run && run.type === 'run') return [...run.configs];
-  return [...new Set([...of(records, 'statistics'), ...of(records, 'resource')].map((r) => r.test_name))];
+  return [...new Set([...of(records, 'statistics').map((r) => r.test_name), ...of(records, 'resource').flatMap((r) => (r.test_name === 'interleaved' ? [] : [r.test_name]))])];
 }
 
-export function measuredPoints(records: readonly BenchRecord[], config: ConfigName): CapacityPoint[] {
+/** A config's figures per scale; `interleaved`: the resource use of the cells all configs shared (no latencies). */
+export function measuredPoints(records: readonly BenchRecord[], config: ConfigName | 'interleaved'): CapacityPoint[] {
   const stats = of(records, 'statistics') as StatisticsRecord[];
   const resources = (of(records, 'resource') as ResourceRecord[]).filter((r) => r.run > 0 && r.test_name === config);
   const errors = (of(records, 'error') as ErrorRecord[]).filter((r) => r.run > 0 && r.test_name === config);
-  const stat = (c: ConfigName, n: number, op: StatisticsRecord['operation']) => stats.find((s) => s.test_name === c && s.agent_count === n && s.operation === op);
-  const cost = (c: ConfigName, n: number) => {
+  const stat = (c: ConfigName | 'interleaved', n: number, op: StatisticsRecord['operation']) => stats.find((s) => s.test_name === c && s.agent_count === n && s.operation === op);
+  const cost = (c: ConfigName | 'interleaved', n: number) => {
     const s = stat(c, n, 'message_send');
     const r = stat(c, n, 'message_receive');
     return s && r ? s.p50_ms + r.p50_ms : null;

@@ -39,6 +39,8 @@ export async function capacityMain(argv: string[], env: Record<string, string | 
       { progress: term.progress, warn: term.warn, interrupted: interruption() },
       {
         config: { predict: capacity.predict, budget_p95_ms: capacity.budgetP95Ms, budget_overhead_pct: capacity.budgetOverheadPct, cell_messages: capacity.cellMessages },
+        // Throughput and CPU per config need each config's own wall time: one config per cell.
+        interleave: false,
         plan: (cells) => repeatSmallCells(cells, capacity.cellMessages),
         finish: (records, emit) => capacityRecords(records, capacity).forEach(emit),
       },

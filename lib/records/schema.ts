@@ -28,6 +28,8 @@ export interface RunRecord extends Base {
   seed: number;
   config: Record<string, unknown>;
   configs: ConfigName[];
+  /** The configs took turns inside one cell per scale and run (absent in files from before this mode). */
+  interleaved?: boolean;
   cells_planned: number;
   calibration: Calibration;
   /** Layers the driver cannot run (shell driver: its config lacks the operation), not measured. */
@@ -79,12 +81,19 @@ export interface OverheadRecord extends Base, OverheadEstimate {
   baseline_p50_ms: number;
   layer_p50_ms: number;
   overhead_us: number;
-  method: 'paired_t_log_ratio';
+  /**
+   * How the per-run figures were made (lib/stats/overhead.ts): the median of matched calls' log
+   * ratios; `paired_t_log_ratio` (files from busbench before 0.2) used the ratio of the two medians.
+   */
+  method: 'paired_t_matched_log_ratio' | 'paired_t_log_ratio';
 }
 
 /** Per cell; the fields and their meaning are ResourceSummary's (measure/resources.ts). */
-export interface ResourceRecord extends Base, CellKey, ResourceSummary {
+export interface ResourceRecord extends Base, Omit<CellKey, 'test_name'>, ResourceSummary {
   type: 'resource';
+  /** The cell's config, or `interleaved` for a cell where every config in `configs` took turns. */
+  test_name: ConfigName | 'interleaved';
+  configs?: ConfigName[];
   /**
    * Messages received during the workload, its wall time (first send on any worker to the last
    * receipt on any worker) and their ratio, the whole system's throughput. Absent in files

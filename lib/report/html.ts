@@ -13,7 +13,8 @@ import { buildCapacityRows } from './capacity-rows.ts';
 import { crossingText } from './capacity-table.ts';
 import { barChart, esc, lineChart, type Bar, type Series } from './svg.ts';
 
-export const COLOURS: Record<ConfigName, string> = {
+export const COLOURS: Record<ConfigName | 'interleaved', string> = {
+  interleaved: '#3c4150',
   baseline: '#1f5fbf',
   noop: '#7f7f7f',
   metrics: '#2ca02c',
@@ -78,7 +79,7 @@ function latencyChart(configs: ConfigName[], points: Map<ConfigName, CapacityPoi
   });
 }
 
-function throughputChart(configs: ConfigName[], points: Map<ConfigName, CapacityPoint[]>, caps: CapacityRecord[], hi: number): string {
+function throughputChart(configs: ConfigName[], points: Map<ConfigName, CapacityPoint[]>, caps: CapacityRecord[], hi: number, interleaved: boolean): string {
   const series: Series[] = [];
   for (const c of configs) {
     const ps = (points.get(c) ?? []).filter((p) => p.throughput_msgs_per_s !== null);
@@ -95,7 +96,9 @@ function throughputChart(configs: ConfigName[], points: Map<ConfigName, Capacity
     x: { label: 'agents (log scale)', log: true, fmt: agentsFmt },
     y: { label: 'messages delivered per second (whole system)', log: false, zero: true },
     series,
-    note: `Dots: median over the statistical runs of messages delivered per second of workload.${caps.length > 0 ? ' Curves: X(N) = λN / (1 + σ(N−1) + κN(N−1)) fitted to the dots (dashed when the fit is poor); beyond the last dot it is an extrapolation.' : ' Run busbench capacity for the fitted scaling model.'}`,
+    note: interleaved
+      ? 'This run interleaved the configs, taking turns in one cell per scale, so no config has a wall time of its own: throughput per config comes from a run with --separate-cells, or from busbench capacity.'
+      : `Dots: median over the statistical runs of messages delivered per second of workload.${caps.length > 0 ? ' Curves: X(N) = λN / (1 + σ(N−1) + κN(N−1)) fitted to the dots (dashed when the fit is poor); beyond the last dot it is an extrapolation.' : ' Run busbench capacity for the fitted scaling model.'}`,
   });
 }
 
@@ -128,7 +131,8 @@ function overheadCharts(records: readonly BenchRecord[], scales: number[]): stri
   });
 }
 
-function resourceCharts(configs: ConfigName[], points: Map<ConfigName, CapacityPoint[]>): string[] {
+/** Resource use per config, or (interleaved run) of the cells every config shared. */
+function resourceCharts(configs: (ConfigName | 'interleaved')[], points: Map<ConfigName | 'interleaved', CapacityPoint[]>): string[] {
   const chart = (id: string, title: string, yLabel: string, pick: (p: CapacityPoint) => number | null, fmt: (v: number) => string) =>
     lineChart({
       id,
@@ -139,7 +143,7 @@ function resourceCharts(configs: ConfigName[], points: Map<ConfigName, CapacityP
       x: { label: 'agents (log scale)', log: true, fmt: agentsFmt },
       y: { label: yLabel, log: false, zero: true },
       series: configs.map((c) => ({
-        name: c,
+        name: c === 'interleaved' ? 'all configs (interleaved)' : c,
         colour: COLOURS[c],
         points: (points.get(c) ?? []).filter((p) => pick(p) !== null).map((p) => ({ x: p.agent_count, y: pick(p)!, label: `${c} at ${p.agent_count} agents: ${fmt(pick(p)!)}` })),
         markers: true,
@@ -219,6 +223,7 @@ export function renderHtml(records: readonly BenchRecord[]): string {
   const predicted = caps.flatMap((c) => c.predictions.map((p) => p.agent_count));
   const hi = Math.max(2, ...scales, ...predicted);
   const kind = caps.length > 0 ? 'capacity' : 'overhead';
+  const interleaved = run?.interleaved === true;
   const errors = records.filter((r) => r.type === 'error');
 
   return `<!doctype html>
@@ -231,7 +236,7 @@ ${errors.length > 0 ? `<p class="warn">${errors.length} cell(s) failed and are l
 <h2>Latency and throughput</h2>
 <div class="charts">
 ${latencyChart(configs, points, caps, hi)}
-${throughputChart(configs, points, caps, hi)}
+${throughputChart(configs, points, caps, hi, interleaved)}
 </div>
 <h2>Overhead per layer</h2>
 <div class="charts">
@@ -239,7 +244,7 @@ ${overheadCharts(records, scales).join('\n')}
 </div>
 <h2>Resources</h2>
 <div class="charts">
-${resourceCharts(configs, points).join('\n')}
+${(interleaved ? resourceCharts(['interleaved'], new Map([['interleaved', measuredPoints(records, 'interleaved')]])) : resourceCharts(configs, points)).join('\n')}
 </div>
 ${capacityTables(records)}
 </main></body></html>

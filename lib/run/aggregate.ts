@@ -2,7 +2,7 @@ import { medianSorted } from 'simple-statistics';
 import { OPERATIONS, type Operation } from '../agents/protocol.ts';
 import type { ConfigName } from '../layers/names.ts';
 import { madOutliers } from '../stats/outliers.ts';
-import { overheadFromRuns } from '../stats/overhead.ts';
+import { matchedLogRatio, overheadFromRuns } from '../stats/overhead.ts';
 import { sorted, summarize } from '../stats/summary.ts';
 import type { Body, OverheadRecord, StatisticsRecord } from '../records/schema.ts';
 
@@ -56,20 +56,21 @@ export class Aggregator {
     return out.sort(byKey);
   }
 
-  /** Per run medians of each layer vs the baseline's, paired by run (see stats/overhead.ts). */
+  /** Each layer against the baseline, run by run, from matched calls (see stats/overhead.ts). */
   overheads(): Body<OverheadRecord>[] {
     const out: Body<OverheadRecord>[] = [];
     for (const e of this.data.values()) {
       if (e.config === 'baseline' || !COMPARED.includes(e.op)) continue;
       const base = this.data.get(`baseline|${e.scale}|${e.op}`);
       if (!base) continue;
-      const pairs = [];
-      for (const [run, arrays] of e.runs) {
+      const perRun: number[] = [];
+      for (const [run, arrays] of [...e.runs.entries()].sort((a, b) => a[0] - b[0])) {
         const b = base.runs.get(run);
-        if (b) pairs.push({ layer: medianOf(arrays), base: medianOf(b) });
+        const d = b ? matchedLogRatio(arrays, b) : null;
+        if (d !== null) perRun.push(d);
       }
-      if (pairs.length === 0) continue;
-      const est = overheadFromRuns(pairs);
+      if (perRun.length === 0) continue;
+      const est = overheadFromRuns(perRun);
       const layerP50 = medianOf([...e.runs.values()].flat());
       const baseP50 = medianOf([...base.runs.values()].flat());
       const r = (x: number | null) => (x === null ? null : Number(x.toFixed(3)));
@@ -88,7 +89,7 @@ export class Aggregator {
         significant: est.significant,
         runs_n: est.runs_n,
         per_run_pct: est.per_run_pct.map((x) => r(x)!),
-        method: 'paired_t_log_ratio',
+        method: 'paired_t_matched_log_ratio',
       });
     }
     return out.sort(byKey);

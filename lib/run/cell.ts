@@ -1,10 +1,10 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallErrors, CellDone, CellSpec, Drained, FromWorker, Operation } from '../agents/protocol.ts';
-import { agentId, agentsOfWorker } from '../agents/workload.ts';
+import { agentId, agentsOfWorker, configDir } from '../agents/workload.ts';
 import type { WorkerPool } from '../agents/pool.ts';
 import { layout } from '../bus/tmpfs/layout.ts';
-import { layersOf } from '../layers/names.ts';
+import { layersOf, type ConfigName } from '../layers/names.ts';
 import { shellLayersOf } from '../bus/shell/compose.ts';
 import { ShutdownLayer } from '../layers/shutdown.ts';
 import type { ResourceMonitor, ResourceSummary } from '../measure/resources.ts';
@@ -13,12 +13,20 @@ import { countIntegrity, type IntegrityCounts } from './integrity.ts';
 import type { PlannedCell } from './matrix.ts';
 import { layerOptions, shellSpec } from './specs.ts';
 
-export interface CellResult {
+/** What one config of a cell measured, counted over every worker. */
+export interface ConfigResult {
+  config: ConfigName;
   samples: Map<Operation, Float64Array[]>;
-  integrity: IntegrityCounts & { rejected: number; leftover: number; timedOut: boolean; failedSends: number };
-  resources: ResourceSummary;
+  integrity: IntegrityCounts & { rejected: number; leftover: number; failedSends: number };
   /** Shell driver: failed library calls in this cell. */
   calls: CallErrors[];
+}
+
+export interface CellResult {
+  /** One per config of the cell, in the plan's order. */
+  parts: ConfigResult[];
+  timedOut: boolean;
+  resources: ResourceSummary;
   /** Wall time of the workload across every worker: first send anywhere to last receipt anywhere. */
   workloadMs: number;
 }
@@ -28,27 +36,31 @@ const isDrained = (m: FromWorker): m is Drained => m.type === 'drained';
 const isRequested = (m: FromWorker): m is { type: 'shutdown-requested'; id: number } => m.type === 'shutdown-requested';
 
 /**
- * One cell: a fresh directory, N agents spread over the workers, every agent sending its
- * messages and receiving its share, then the end-of-cell drain (the coordinated shutdown where the
- * config has the shutdown layer), the message count, and the directory removed.
+ * One cell: a fresh directory with one bus directory per config, N agents spread over the
+ * workers, every agent sending its messages through each config and receiving its share, then
+ * the end-of-cell drain (the coordinated shutdown for configs with the shutdown layer), the
+ * message count per config, and the directory removed.
  */
 export async function runCell(id: number, cell: PlannedCell, opts: Options, runDir: string, pool: WorkerPool, monitor: ResourceMonitor): Promise<CellResult> {
   const dir = join(runDir, `cell-${id}`);
-  const paths = layout(dir);
-  for (let i = 0; i < cell.scale; i++) mkdirSync(paths.inbox(agentId(i)), { recursive: true });
-  mkdirSync(paths.tmp, { recursive: true });
+  for (const config of cell.configs) {
+    const paths = layout(configDir(dir, config));
+    for (let i = 0; i < cell.scale; i++) mkdirSync(paths.inbox(agentId(i)), { recursive: true });
+    mkdirSync(paths.tmp, { recursive: true });
+  }
 
   const workers = Math.min(pool.size, cell.scale);
   const timeoutMs = opts.cellTimeoutS * 1000;
   const shell = shellSpec(opts);
-  const coordinated = shell ? shellLayersOf(cell.config, shell.config).includes('shutdown') : layersOf(cell.config).includes('shutdown');
+  const coordinated = cell.configs.filter((c) => (shell ? shellLayersOf(c, shell.config) : layersOf(c)).includes('shutdown'));
   const pids = [process.pid, ...pool.pids()];
-  monitor.start(pids, dir, { cell: id, test_name: cell.config, agent_count: cell.scale, run: cell.run });
+  monitor.start(pids, dir, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
   try {
     const specs: CellSpec[] = Array.from({ length: workers }, (_, w) => ({
       id,
       dir,
-      config: cell.config,
+      configs: cell.configs,
+      orderSeed: cell.orderSeed,
       scale: cell.scale,
       local: agentsOfWorker(w, workers, cell.scale),
       iterations: cell.iterations,
@@ -63,50 +75,56 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
     const resources = await monitor.stop(pids, dir);
 
-    if (coordinated && shell) {
+    if (coordinated.length > 0 && shell) {
       if (shell.config.operations.shutdown_request !== undefined) await pool.request(0, { type: 'shutdown-request', id }, isRequested, timeoutMs);
-    } else if (coordinated) ShutdownLayer.request(paths);
+    } else for (const c of coordinated) ShutdownLayer.request(layout(configDir(dir, c)));
     const drained = await Promise.all(specs.map((_, w) => pool.request(w, { type: 'drain', id, coordinated }, isDrained, timeoutMs)));
-    if (coordinated && shell) {
-      const stopped = drained.reduce((a, d) => a + (d.stopped ?? 0), 0);
-      if (drained.some((d) => d.stopped !== undefined) && stopped !== cell.scale) throw new Error(`coordinated shutdown: the library's shutdown_drain stopped ${stopped} of ${cell.scale} agents`);
-    } else if (coordinated) {
-      const stopped = ShutdownLayer.stoppedAgents(paths).length;
-      if (stopped !== cell.scale) throw new Error(`coordinated shutdown: ${stopped} of ${cell.scale} agents stopped`);
-    }
-    let leftover = 0;
-    // Files left in the reference layout's inboxes (a shell library with another layout leaves none here).
-    for (let i = 0; i < cell.scale; i++) leftover += readdirSync(paths.inbox(agentId(i))).filter((n) => !n.startsWith('.')).length;
 
-    const sentPerAgent = new Array<number>(cell.scale).fill(0);
-    const samples = new Map<Operation, Float64Array[]>();
-    const add = (op: Operation, v: Float64Array) => {
-      const list = samples.get(op) ?? [];
-      list.push(v);
-      samples.set(op, list);
-    };
-    done.forEach((d, w) => {
-      specs[w]!.local.forEach((agent, slot) => (sentPerAgent[agent] = d.sent[slot] ?? 0));
-      for (const [op, v] of Object.entries(d.samples) as [Operation, Float64Array][]) add(op, v);
+    const parts = cell.configs.map((config, k): ConfigResult => {
+      const paths = layout(configDir(dir, config));
+      const mine = done.map((d) => partOf(d.parts, k, config, id));
+      const gone = drained.map((d) => partOf(d.parts, k, config, id));
+      if (coordinated.includes(config) && shell) {
+        const stopped = gone.reduce((a, d) => a + (d.stopped ?? 0), 0);
+        if (gone.some((d) => d.stopped !== undefined) && stopped !== cell.scale) throw new Error(`coordinated shutdown: the library's shutdown_drain stopped ${stopped} of ${cell.scale} agents`);
+      } else if (coordinated.includes(config)) {
+        const stopped = ShutdownLayer.stoppedAgents(paths).length;
+        if (stopped !== cell.scale) throw new Error(`coordinated shutdown (${config}): ${stopped} of ${cell.scale} agents stopped`);
+      }
+      let leftover = 0;
+      // Files left in the reference layout's inboxes (a shell library with another layout leaves none here).
+      for (let i = 0; i < cell.scale; i++) leftover += readdirSync(paths.inbox(agentId(i))).filter((n) => !n.startsWith('.')).length;
+
+      const sentPerAgent = new Array<number>(cell.scale).fill(0);
+      const samples = new Map<Operation, Float64Array[]>();
+      const add = (op: Operation, v: Float64Array) => {
+        const list = samples.get(op) ?? [];
+        list.push(v);
+        samples.set(op, list);
+      };
+      mine.forEach((d, w) => {
+        specs[w]!.local.forEach((agent, slot) => (sentPerAgent[agent] = d.sent[slot] ?? 0));
+        for (const [op, v] of Object.entries(d.samples) as [Operation, Float64Array][]) add(op, v);
+      });
+      const drainNs = gone.map((d) => d.drainNs).filter((x): x is number => x !== null);
+      if (drainNs.length > 0) add('shutdown_drain', Float64Array.from(drainNs));
+
+      const failed = mine.map((d) => d.failedSends).filter((f): f is Uint32Array => f !== undefined);
+      const counts = countIntegrity(
+        sentPerAgent,
+        mine.map((d) => d.received),
+        gone.map((d) => d.drained),
+        failed,
+      );
+      return {
+        config,
+        samples,
+        integrity: { ...counts, rejected: mine.reduce((a, d) => a + d.rejected, 0), leftover, failedSends: failed.reduce((a, f) => a + f.length / 2, 0) },
+        calls: mergeCalls([...mine.flatMap((d) => d.calls ?? []), ...gone.flatMap((d) => d.calls ?? [])]),
+      };
     });
-    const drainNs = drained.map((d) => d.drainNs).filter((x): x is number => x !== null);
-    if (drainNs.length > 0) add('shutdown_drain', Float64Array.from(drainNs));
-
-    const failed = done.map((d) => d.failedSends).filter((f): f is Uint32Array => f !== undefined);
-    const counts = countIntegrity(
-      sentPerAgent,
-      done.map((d) => d.received),
-      drained.map((d) => d.drained),
-      failed,
-    );
     const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
-    return {
-      samples,
-      workloadMs,
-      integrity: { ...counts, rejected: done.reduce((a, d) => a + d.rejected, 0), leftover, timedOut: done.some((d) => d.timedOut), failedSends: failed.reduce((a, f) => a + f.length / 2, 0) },
-      resources,
-      calls: mergeCalls([...done.flatMap((d) => d.calls ?? []), ...drained.flatMap((d) => d.calls ?? [])]),
-    };
+    return { parts, timedOut: done.some((d) => d.timedOut), workloadMs, resources };
   } catch (e) {
     // A worker failed or hung: replace them all before touching the directory they work in.
     await pool.restartAll();
@@ -115,6 +133,18 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
     await monitor.stop(pids, dir).catch(() => undefined);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The name a cell's records carry: its config, or `interleaved` for a cell of several. */
+export function cellName(configs: readonly ConfigName[]): ConfigName | 'interleaved' {
+  return configs.length === 1 ? configs[0]! : 'interleaved';
+}
+
+/** A worker's answer for the k-th config of the cell; a worker answering for another config is a bug. */
+function partOf<T extends { config: ConfigName }>(parts: readonly T[], k: number, config: ConfigName, id: number): T {
+  const p = parts[k];
+  if (!p || p.config !== config) throw new Error(`cell ${id}: a worker reported ${p ? p.config : 'nothing'} where ${config} was expected`);
+  return p;
 }
 
 /** Failed calls of every worker, grouped by operation and exit status (first stderr kept). */

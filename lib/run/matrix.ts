@@ -4,24 +4,32 @@ import { mulberry32, seededShuffle } from '../stats/rng.ts';
 export interface PlannedCell {
   /** 0 is the warm-up pass; statistical runs count from 1. */
   run: number;
-  config: ConfigName;
+  /** One config, or (interleaved) every config of the run, taking turns round by round. */
+  configs: ConfigName[];
   scale: number;
   iterations: number;
+  /** Seeds the per-round order of an interleaved cell's configs. */
+  orderSeed: number;
 }
 
 /**
  * The run matrix: an optional warm-up pass, then `runs` statistical runs. Inside each run every
- * (config, scale) cell is measured once, in a freshly shuffled order, so machine drift falls on
+ * (config, scale) pair is measured once, in a freshly shuffled order, so machine drift falls on
  * every config alike instead of on whichever ran last.
+ *
+ * Interleaved (the default for the reference bus), a run holds one cell per scale in which every
+ * config takes its turn in every round, in a freshly shuffled order each round: a layer and the
+ * baseline it is compared with are then measured milliseconds apart, under the same machine
+ * state, instead of in separate cells seconds apart. Otherwise each (config, scale) is its own cell.
  */
-export function planMatrix(p: { configs: readonly ConfigName[]; scales: readonly number[]; runs: number; iterations: number; warmup: number; seed: number }): PlannedCell[] {
+export function planMatrix(p: { configs: readonly ConfigName[]; scales: readonly number[]; runs: number; iterations: number; warmup: number; seed: number; interleave: boolean }): PlannedCell[] {
   const random = mulberry32(p.seed);
   const cells: PlannedCell[] = [];
-  const base = p.configs.flatMap((config) => p.scales.map((scale) => ({ config, scale })));
+  const base = p.interleave ? p.scales.map((scale) => ({ configs: [...p.configs], scale })) : p.configs.flatMap((config) => p.scales.map((scale) => ({ configs: [config], scale })));
   const first = p.warmup > 0 ? 0 : 1;
   for (let run = first; run <= p.runs; run++) {
     const iterations = run === 0 ? p.warmup : p.iterations;
-    for (const c of seededShuffle(base, random)) cells.push({ run, iterations, ...c });
+    for (const c of seededShuffle(base, random)) cells.push({ run, iterations, ...c, orderSeed: Math.floor(random() * 2 ** 32) });
   }
   return cells;
 }

@@ -10,7 +10,7 @@ import { checkTmpfs } from '../measure/tmpfs.ts';
 import type { BenchRecord, Body } from '../records/schema.ts';
 import { RecordWriter } from '../records/writer.ts';
 import { Aggregator } from './aggregate.ts';
-import { runCell } from './cell.ts';
+import { cellName, runCell } from './cell.ts';
 import { busbenchVersion, gitSha, hostInfo } from './host.ts';
 import { evaluateThresholds } from '../verdict/evaluate.ts';
 import { planMatrix, type PlannedCell } from './matrix.ts';
@@ -37,6 +37,8 @@ const CONFIG_ORDER: ConfigName[] = ['baseline', 'noop', 'metrics', 'health', 'ra
 export interface RunExtension {
   /** Settings of the scenario itself, recorded in the run record's `config` beside the options. */
   config?: Record<string, unknown>;
+  /** false: every config in cells of its own, even where the run would interleave them. */
+  interleave?: boolean;
   /** Adjust the planned cells (e.g. more messages per agent at small scales). */
   plan?(cells: PlannedCell[]): PlannedCell[];
   finish?(records: readonly BenchRecord[], emit: (r: Body<BenchRecord>) => void): void;
@@ -65,6 +67,9 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
   const skipped = opts.driver === 'shell' && opts.shell ? skippedLayers(opts.shell).map((s) => ({ layer: s.layer, reason: `driver config has no "${s.missing}" operation` })) : [];
   const configs = CONFIG_ORDER.filter((c) => c === 'baseline' || (opts.layers.includes(c) && !skipped.some((s) => s.layer === c)));
   for (const s of skipped) if (opts.layers.includes(s.layer)) io.warn(`${s.layer} skipped: the ${s.reason}${opts.layers.includes('full_integration') ? '; full_integration runs without it' : ''}`);
+  // Configs take turns inside one cell unless asked not to, or the scenario needs each config's
+  // own wall time (capacity), or the driver cannot (a shell config's agents are its own processes).
+  const interleave = configs.length > 1 && !opts.separateCells && opts.driver === 'tmpfs' && ext.interleave !== false;
   const fs = checkTmpfs(opts.baseDir);
   if (!fs.is_tmpfs) io.warn(`${opts.baseDir} is ${fs.fs_type}, not tmpfs: figures will not match a /dev/shm bus (noted in the run record)`);
 
@@ -116,7 +121,7 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
       cal.calibration.shell = shellCal.shell;
       if (shellCal.shell.empty_command_p50_us >= 50) io.warn(`an empty command costs ${shellCal.shell.empty_command_p50_us} µs inside an agent shell: the machine is too busy for µs figures`);
     }
-    const planned = planMatrix({ configs, scales: opts.scales, runs: opts.runs, iterations: opts.iterations, warmup: opts.warmup, seed: opts.seed });
+    const planned = planMatrix({ configs, scales: opts.scales, runs: opts.runs, iterations: opts.iterations, warmup: opts.warmup, seed: opts.seed, interleave });
     const plan = ext.plan ? ext.plan(planned) : planned;
     emit({
       type: 'run',
@@ -129,6 +134,7 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
       seed: opts.seed,
       config: { ...opts, ...(ext.config ?? {}) },
       configs,
+      interleaved: interleave,
       cells_planned: plan.length,
       calibration: cal.calibration,
       ...(skipped.length > 0 ? { skipped } : {}),
@@ -139,38 +145,46 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
     for (const [id, cell] of plan.entries()) {
       if (aborted !== null) break;
       if (writer.failure) throw new Error(`cannot write results to ${opts.out === '-' ? 'stdout' : opts.out}: ${writer.failure.message}`);
-      const key = { test_name: cell.config, agent_count: cell.scale, run: cell.run };
-      io.progress(id, plan.length, `${cell.run === 0 ? 'warm-up' : `run ${cell.run}/${opts.runs}`} · ${cell.config} @ ${cell.scale} agent${cell.scale === 1 ? '' : 's'}`);
+      const name = cellName(cell.configs);
+      const where = `${name === 'interleaved' ? `${cell.configs.length} configs interleaved` : name} @ ${cell.scale} agent${cell.scale === 1 ? '' : 's'}`;
+      io.progress(id, plan.length, `${cell.run === 0 ? 'warm-up' : `run ${cell.run}/${opts.runs}`} · ${where}`);
+      const keyOf = (config: ConfigName) => ({ test_name: config, agent_count: cell.scale, run: cell.run });
       try {
         const res = await runCell(id, cell, opts, runDir.path, pool, monitor);
-        const i = res.integrity;
-        const ok = i.lost === 0 && i.duplicated === 0 && i.unknown === 0 && i.leftover === 0;
-        emit({ type: 'integrity', ...key, warmup: cell.run === 0, sent: i.sent, received: i.received, drained: i.drained, lost: i.lost, duplicated: i.duplicated, rejected: i.rejected, unknown: i.unknown, leftover: i.leftover, ...(opts.driver === 'shell' ? { failed_sends: i.failedSends } : {}), ok });
-        for (const c of res.calls) {
-          failedCalls += c.count;
-          const first = c.stderr.split('\n')[0] ?? '';
-          const message = `${c.count} ${c.operation} call(s) failed with status ${c.status}${first ? `: ${first}` : ''}`;
-          emit({ type: 'error', ...key, kind: 'call', operation: c.operation, exit_status: c.status, calls: c.count, stderr: c.stderr, message });
-          io.warn(`${cell.config} @ ${cell.scale} run ${cell.run}: ${message}`);
-        }
-        emit({ type: 'resource', ...key, ...res.resources, ...throughputOf(i.received, res.workloadMs) });
-        lost += i.lost;
-        duplicated += i.duplicated;
-        if (!ok) io.warn(`integrity: ${cell.config} @ ${cell.scale} run ${cell.run}: lost ${i.lost}, duplicated ${i.duplicated}, unknown ${i.unknown}, leftover ${i.leftover}`);
-        if (i.timedOut) io.warn(`${cell.config} @ ${cell.scale} run ${cell.run}: agents stopped waiting for mail; the drain counted the rest`);
-        if (cell.run > 0) {
-          for (const [op, arrays] of res.samples) {
-            for (const v of arrays) agg.add(cell.config, cell.scale, cell.run, op, v);
-            if (opts.raw) emit({ type: 'sample', ...key, operation: op, values_us: arrays.flatMap((a) => Array.from(a, (ns) => Number((ns / 1000).toFixed(3)))) });
+        for (const part of res.parts) {
+          const key = keyOf(part.config);
+          const i = part.integrity;
+          const ok = i.lost === 0 && i.duplicated === 0 && i.unknown === 0 && i.leftover === 0;
+          emit({ type: 'integrity', ...key, warmup: cell.run === 0, sent: i.sent, received: i.received, drained: i.drained, lost: i.lost, duplicated: i.duplicated, rejected: i.rejected, unknown: i.unknown, leftover: i.leftover, ...(opts.driver === 'shell' ? { failed_sends: i.failedSends } : {}), ok });
+          for (const c of part.calls) {
+            failedCalls += c.count;
+            const first = c.stderr.split('\n')[0] ?? '';
+            const message = `${c.count} ${c.operation} call(s) failed with status ${c.status}${first ? `: ${first}` : ''}`;
+            emit({ type: 'error', ...key, kind: 'call', operation: c.operation, exit_status: c.status, calls: c.count, stderr: c.stderr, message });
+            io.warn(`${part.config} @ ${cell.scale} run ${cell.run}: ${message}`);
+          }
+          lost += i.lost;
+          duplicated += i.duplicated;
+          if (!ok) io.warn(`integrity: ${part.config} @ ${cell.scale} run ${cell.run}: lost ${i.lost}, duplicated ${i.duplicated}, unknown ${i.unknown}, leftover ${i.leftover}`);
+          if (cell.run > 0) {
+            for (const [op, arrays] of part.samples) {
+              for (const v of arrays) agg.add(part.config, cell.scale, cell.run, op, v);
+              if (opts.raw) emit({ type: 'sample', ...key, operation: op, values_us: arrays.flatMap((a) => Array.from(a, (ns) => Number((ns / 1000).toFixed(3)))) });
+            }
           }
         }
+        // An interleaved cell's processes and directory serve every config at once: one resource
+        // record for the cell, without a throughput (its wall time is shared by all the configs).
+        if (name === 'interleaved') emit({ type: 'resource', test_name: name, configs: cell.configs, agent_count: cell.scale, run: cell.run, ...res.resources });
+        else emit({ type: 'resource', ...keyOf(name), ...res.resources, ...throughputOf(res.parts[0]!.integrity.received, res.workloadMs) });
+        if (res.timedOut) io.warn(`${where} run ${cell.run}: agents stopped waiting for mail; the drain counted the rest`);
         cellsOk++;
       } catch (e) {
         if (aborted !== null) break;
         cellsFailed++;
         const message = e instanceof Error ? e.message : String(e);
-        emit({ type: 'error', ...key, kind: isTimeout(message) ? 'timeout' : 'cell', message });
-        io.warn(`cell failed: ${cell.config} @ ${cell.scale} run ${cell.run}: ${message} (the matrix goes on)`);
+        for (const config of cell.configs) emit({ type: 'error', ...keyOf(config), kind: isTimeout(message) ? 'timeout' : 'cell', message });
+        io.warn(`cell failed: ${where} run ${cell.run}: ${message} (the matrix goes on)`);
       }
     }
     if (aborted === null) {

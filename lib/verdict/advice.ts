@@ -40,9 +40,11 @@ export function advice(input: AdviceInput): string[] {
     const where = wide.map((r) => `${r.agents} agents ${r.operation.replace('message_', '')} ±${r.half_pct!.toFixed(1)}%`).join(', ');
     notes.push(
       `run too short for the resolution wanted (±${wantedPct}%, --resolution): ${where}. ` +
-        `The half-width shrinks about as 1/√runs: about --runs ${Number.isFinite(need) ? need : 'over 10000'} would reach it at ${worst.agents} agents if the spread between runs stays as it is; ` +
-        `when the spread comes from cell to cell, the same messages split over more, shorter runs (e.g. --runs 20 --iterations 25 instead of 5 × 100) ` +
-          `narrow it more than longer runs do; other load on the machine widens every interval.`,
+        `The half-width shrinks about as 1/√runs: about --runs ${Number.isFinite(need) ? need : 'over 10000'} would reach it at ${worst.agents} agents if the spread between runs stays as it is` +
+        (rows.run?.interleaved === false && rows.run.configs.length > 1
+          ? `; this run measured each config in a cell of its own, where the spread between cells dominates: without --separate-cells the configs take turns inside one cell and the intervals narrow several-fold`
+          : '') +
+        `; other load on the machine widens every interval.`,
     );
   }
   for (const t of input.thresholds ?? []) {

@@ -34,9 +34,9 @@ test('cells of small scales are repeated until enough messages are measured; the
   assert.equal(repeatsFor(10, 1, 1_000_000), MAX_REPEATS);
   const cells = repeatSmallCells(
     [
-      { run: 0, config: 'baseline', scale: 1, iterations: 20 },
-      { run: 1, config: 'baseline', scale: 1, iterations: 100 },
-      { run: 1, config: 'full_integration', scale: 50, iterations: 100 },
+      { run: 0, configs: ['baseline'], scale: 1, iterations: 20, orderSeed: 1 },
+      { run: 1, configs: ['baseline'], scale: 1, iterations: 100, orderSeed: 2 },
+      { run: 1, configs: ['full_integration'], scale: 50, iterations: 100, orderSeed: 3 },
     ],
     300,
   );

@@ -22,6 +22,9 @@ test('the overhead benchmark writes its HTML report beside the JSONL (and none w
     // baseline and metrics at scales 1 and 3: p50 + p95 each
     assert.equal((html.match(/<circle class="point"[^>]*data-x/g) ?? []).length >= 8, true);
     assert.match(html, /<rect class="bar"[^>]*data-series="metrics"/);
+    // Interleaved (the default): resources of the shared cells as one series; no per-config throughput, and it says why.
+    assert.match(html, /data-series="all configs \(interleaved\)"/);
+    assert.match(html, /no config has a wall time of its own/);
 
     const piped = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'quick.ts'), '--layers', 'metrics', '--scales', '1', '--out', '-'], { cwd: ROOT, encoding: 'utf8', env, timeout: 300_000 });
     assert.equal(piped.status, 0, piped.stderr);

@@ -54,6 +54,7 @@ test('run record: host, tmpfs check, seed, resolved config and calibration', () 
   assert.ok(r.host.cores >= 1);
   assert.deepEqual(r.config.scales, SCALES);
   assert.deepEqual(r.configs, [...CONFIGS]);
+  assert.equal(r.interleaved, true, 'the reference bus interleaves the configs by default');
   for (const k of ['timer_empty_p50_ns', 'harness_cost_per_call_ns', 'syscall_floor_round_trip_us', 'bus_round_trip_us', 'bus_send_us', 'bus_vs_floor_ratio', 'harness_pct_of_send']) {
     assert.equal(typeof r.calibration[k], 'number', k);
     assert.ok(r.calibration[k] >= 0, k);
@@ -88,7 +89,7 @@ test('overhead: each layer vs baseline per scale and operation, with a 95 % inte
     assert.ok(o.ci_low_pct <= o.overhead_pct && o.overhead_pct <= o.ci_high_pct, JSON.stringify(o));
     assert.equal(o.significant, o.ci_low_pct > 0 || o.ci_high_pct < 0);
     assert.equal(o.per_run_pct.length, 2);
-    assert.equal(o.method, 'paired_t_log_ratio');
+    assert.equal(o.method, 'paired_t_matched_log_ratio');
   }
 });
 
@@ -104,7 +105,14 @@ test('integrity: every message counted, none lost or duplicated, sent = received
     assert.equal(i.sent, i.agent_count * (i.run === 0 ? 5 : ITER));
     assert.equal(i.ok, true);
   }
-  assert.equal(of('resource').length, integ.length);
+  // Interleaved: one cell per scale and pass (warm-up + 2 runs) serves every config, and has one resource record.
+  const res = of('resource') as Record<string, any>[];
+  assert.equal(res.length, SCALES.length * 3);
+  for (const x of res) {
+    assert.equal(x.test_name, 'interleaved');
+    assert.deepEqual(x.configs, [...CONFIGS]);
+    assert.equal(x.throughput_msgs_per_s, undefined, 'no throughput for a wall time shared by every config');
+  }
   const s = records.at(-1)! as Record<string, any>;
   assert.deepEqual([s.status, s.exit_code, s.cells_failed, s.lost_total], ['ok', 0, 0, 0]);
 });
@@ -163,12 +171,18 @@ test('--raw adds sample records with every timed value', async () => {
   assert.ok(Math.abs(stat.max_ms * 1000 - Math.max(...all)) < 0.01, 'the statistics come from these very samples');
 });
 
-test('PERF_LOG gets every resource sample; --keep leaves the marked run directory', async () => {
+test('--separate-cells, PERF_LOG and --keep: a cell per config with its own resource record and samples; the marked run directory stays', async () => {
   const base = shmDir();
   const dir = diskDir('busbench-perf-');
   const perf = join(dir, 'perf.jsonl');
-  const r = await busbench(['quick', '--out', '-', '--base-dir', base, '--keep', '--scales', '2', '--runs', '1', '--iterations', '3', '--layers', 'metrics', '--warmup', '0'], { env: { PERF_LOG: perf } });
+  const r = await busbench(['quick', '--out', '-', '--base-dir', base, '--keep', '--separate-cells', '--scales', '2', '--runs', '1', '--iterations', '3', '--layers', 'metrics', '--warmup', '0'], { env: { PERF_LOG: perf } });
   assert.equal(r.code, 0, r.stderr);
+  const recs = parseJsonl(r.stdout) as Record<string, any>[];
+  assert.equal(recs[0]!.interleaved, false);
+  const res = recs.filter((x) => x.type === 'resource');
+  assert.deepEqual(res.map((x) => x.test_name).sort(), ['baseline', 'metrics']);
+  for (const x of res) assert.ok(x.delivered === 6 && x.workload_ms > 0, JSON.stringify(x));
+  assert.equal(recs.at(-1)!.cells_ok, 2);
   const samples = parseJsonl(readFileSync(perf, 'utf8')) as Record<string, any>[];
   assert.ok(samples.length >= 2, 'at least one sample per cell');
   for (const s of samples) {
@@ -272,7 +286,7 @@ test('a failed cell becomes an error record; the matrix goes on; exit 1; nothing
   assert.deepEqual(ok.map((i) => `${i.test_name}@${i.agent_count}:${i.lost}`).sort(), ['baseline@1:0', 'noop@1:0']);
   assert.ok(recs.some((x) => x.type === 'overhead' && x.agent_count === 1), 'the cells that ran are still analysed');
   const summary = recs.at(-1)!;
-  assert.deepEqual([summary.status, summary.cells_ok, summary.cells_failed], ['failed', 2, 2]);
+  assert.deepEqual([summary.status, summary.cells_ok, summary.cells_failed], ['failed', 1, 1], 'one interleaved cell per scale');
   assert.match(r.stderr, /cell failed: .*@ 200 .*the matrix goes on/);
   assert.deepEqual(taggedPids(tag), [], 'no worker left behind');
   assert.deepEqual(readdirSync(base), [], 'run directory removed');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { summarize } from '../../lib/stats/summary.ts';
-import { overheadFromRuns } from '../../lib/stats/overhead.ts';
+import { matchedLogRatio, overheadFromRuns } from '../../lib/stats/overhead.ts';
 import { t975 } from '../../lib/stats/tdist.ts';
 import { madOutliers } from '../../lib/stats/outliers.ts';
 import { mulberry32, seededShuffle } from '../../lib/stats/rng.ts';
@@ -36,18 +36,13 @@ test('t975 matches the table and approaches the normal quantile', () => {
   assert.throws(() => t975(0));
 });
 
-test('overheadFromRuns: paired t-interval on log ratios, by hand', () => {
+test('overheadFromRuns: paired t-interval on per-run log ratios, by hand', () => {
   // ratios 1.10, 1.20, 1.15: d = ln r; mean and sd computed by hand below.
-  const pairs = [
-    { layer: 110, base: 100 },
-    { layer: 120, base: 100 },
-    { layer: 115, base: 100 },
-  ];
   const d = [Math.log(1.1), Math.log(1.2), Math.log(1.15)];
   const m = (d[0]! + d[1]! + d[2]!) / 3;
   const sd = Math.sqrt(d.reduce((a, x) => a + (x - m) ** 2, 0) / 2);
   const half = (4.303 * sd) / Math.sqrt(3);
-  const e = overheadFromRuns(pairs);
+  const e = overheadFromRuns(d);
   close(e.overhead_pct, (Math.exp(m) - 1) * 100);
   close(e.ci_low_pct, (Math.exp(m - half) - 1) * 100);
   close(e.ci_high_pct, (Math.exp(m + half) - 1) * 100);
@@ -57,17 +52,26 @@ test('overheadFromRuns: paired t-interval on log ratios, by hand', () => {
 });
 
 test('overheadFromRuns: an interval that includes 0 is not significant; one run has no interval', () => {
-  const e = overheadFromRuns([
-    { layer: 101, base: 100 },
-    { layer: 99, base: 100 },
-    { layer: 100.5, base: 100 },
-  ]);
+  const e = overheadFromRuns([Math.log(1.01), Math.log(0.99), Math.log(1.005)]);
   assert.equal(e.significant, false);
   assert.ok(e.ci_low_pct! < 0 && e.ci_high_pct! > 0);
-  const one = overheadFromRuns([{ layer: 105, base: 100 }]);
+  const one = overheadFromRuns([Math.log(1.05)]);
   close(one.overhead_pct, 5);
   assert.equal(one.ci_low_pct, null);
   assert.equal(one.significant, null);
+  assert.throws(() => overheadFromRuns([]));
+});
+
+test('matchedLogRatio: the median of ln(layer/base) over calls matched by worker and position, by hand', () => {
+  const f = (...v: number[]) => Float64Array.from(v);
+  // worker 0 pairs: 11/10, 30/20, 9/10; worker 1: 22/20 (its extra layer call has no partner).
+  // ln ratios: 0.0953, 0.4055, −0.1054, 0.0953 → sorted −0.1054, 0.0953, 0.0953, 0.4055 → median ln 1.1.
+  close(matchedLogRatio([f(11, 30, 9), f(22, 50)], [f(10, 20, 10), f(20)]), Math.log(1.1));
+  // The ratio of the two medians would say otherwise: medians 22 and 15 → ln(22/15).
+  // A pair with a zero time is skipped; nothing matched gives null.
+  close(matchedLogRatio([f(0, 12)], [f(10, 10)]), Math.log(1.2));
+  assert.equal(matchedLogRatio([f()], [f(10)]), null);
+  assert.equal(matchedLogRatio([], []), null);
 });
 
 test('madOutliers flags by modified z-score > 3.5 and never on flat data', () => {

@@ -24,6 +24,9 @@ test('advice: too-short runs, thresholds finer than the resolution, outliers', (
   assert.equal(short.length, 1);
   assert.match(short[0]!, /run too short for the resolution wanted \(±0\.1%, --resolution\): 1 agents send ±0\.3%/);
   assert.match(short[0]!, /about --runs \d+ would reach it/);
+  assert.doesNotMatch(short[0]!, /--separate-cells/, 'an interleaved run (or one from before the mode) is not told to interleave');
+  const separate = records.map((r) => (r.type === 'run' ? { ...r, interleaved: false } : r));
+  assert.match(advice({ rows: buildRows(separate), records: separate, wantedPct: 0.1 })[0]!, /without --separate-cells the configs take turns inside one cell/);
   const fine = advice({ rows, records, wantedPct: 1, thresholds: [parseThreshold('overhead(metrics)@10.message_send.p50 < 0.2%')] });
   assert.equal(fine.length, 1);
   assert.match(fine[0]!, /bounds at 0\.2% but the resolution there is ±0\.3% at 10 agents/);

@@ -54,7 +54,7 @@ export function fixtureRecords(o: FixtureOptions = {}): BenchRecord[] {
         if (config !== 'baseline') {
           const est = geo(pcts);
           const half = config === 'noop' ? 0.25 : 0.1;
-          out.push({ ...base, type: 'overhead', test_name: config, agent_count: n, operation: op, statistic: 'p50', baseline_p50_ms: mean(basePerRun), layer_p50_ms: p50, overhead_us: Number(((p50 - mean(basePerRun)) * 1000).toFixed(3)), overhead_pct: Number(est.toFixed(3)), ci_low_pct: Number((est - half).toFixed(3)), ci_high_pct: Number((est + half).toFixed(3)), significant: est - half > 0 || est + half < 0, runs_n: 5, per_run_pct: pcts, method: 'paired_t_log_ratio' });
+          out.push({ ...base, type: 'overhead', test_name: config, agent_count: n, operation: op, statistic: 'p50', baseline_p50_ms: mean(basePerRun), layer_p50_ms: p50, overhead_us: Number(((p50 - mean(basePerRun)) * 1000).toFixed(3)), overhead_pct: Number(est.toFixed(3)), ci_low_pct: Number((est - half).toFixed(3)), ci_high_pct: Number((est + half).toFixed(3)), significant: est - half > 0 || est + half < 0, runs_n: 5, per_run_pct: pcts, method: 'paired_t_matched_log_ratio' });
         }
       }
       out.push({ ...base, type: 'integrity', test_name: config, agent_count: n, run: 1, warmup: false, sent: 100 * n, received: 100 * n, drained: 0, lost: 0, duplicated: 0, rejected: 0, unknown: 0, leftover: 0, ok: true });

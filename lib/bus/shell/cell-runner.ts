@@ -5,8 +5,9 @@
  * own bash process, which times it and reports back. Agents of one worker take turns, as in the
  * reference runner, so as many agents run at once as there are workers.
  */
-import type { CellDone, CellSpec, Drained } from '../../agents/protocol.ts';
-import { peerOf } from '../../agents/workload.ts';
+import type { CellDone, CellSpec, ConfigDone, Drained } from '../../agents/protocol.ts';
+import { configDir, peerOf } from '../../agents/workload.ts';
+import type { ConfigName } from '../../layers/names.ts';
 import { Samples } from '../../measure/samples.ts';
 import type { AgentShell } from './agent-shell.ts';
 import { shellLayersOf } from './compose.ts';
@@ -25,9 +26,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runShellCell(spec: CellSpec): Promise<CellDone> {
   if (!spec.shell) throw new Error('shell driver cell without its shell spec');
+  // Each config's agents are their own bash processes: the shell driver measures one config per cell.
+  if (spec.configs.length !== 1) throw new Error(`shell driver cell with ${spec.configs.length} configs; it runs one per cell`);
   if (current !== null) await abandon();
   const sh = spec.shell;
-  const shells = await startShells({ dir: spec.dir, config: spec.config, scale: spec.scale, layer: spec.layer, shell: sh.config, opTimeoutMs: sh.opTimeoutMs, fill: filler(spec.payloadBytes) }, spec.local);
+  const config = spec.configs[0]!;
+  const shells = await startShells({ dir: configDir(spec.dir, config), config, scale: spec.scale, layer: spec.layer, shell: sh.config, opTimeoutMs: sh.opTimeoutMs, fill: filler(spec.payloadBytes) }, spec.local);
   current = { spec, shells };
   try {
     const n = spec.iterations * spec.local.length;
@@ -41,7 +45,7 @@ export async function runShellCell(spec: CellSpec): Promise<CellDone> {
     const failedSends: number[] = [];
     const failures = new FailureLog();
     let rejected = 0;
-    const layers = shellLayersOf(spec.config, sh.config);
+    const layers = shellLayersOf(config, sh.config);
     const queries = spec.coordinator && layers.includes('health') && sh.config.operations.health_query !== undefined;
 
     const take = async (slot: number): Promise<number> => {
@@ -109,20 +113,15 @@ export async function runShellCell(spec: CellSpec): Promise<CellDone> {
     }
     const endNs = Number(process.hrtime.bigint());
 
-    const samples: CellDone['samples'] = { message_send: send.values(), message_receive: recv.values(), delivery: delivery.values() };
+    const samples: ConfigDone['samples'] = { message_send: send.values(), message_receive: recv.values(), delivery: delivery.values() };
     if (health.length > 0) samples.health_query = health.values();
     return {
       type: 'cell-done',
       id: spec.id,
-      samples,
-      sent,
-      received: Uint32Array.from(received),
-      rejected,
+      parts: [{ config, samples, sent, received: Uint32Array.from(received), rejected, calls: failures.list(), failedSends: Uint32Array.from(failedSends) }],
       timedOut,
       startNs,
       endNs,
-      calls: failures.list(),
-      failedSends: Uint32Array.from(failedSends),
     };
   } catch (e) {
     await abandon();
@@ -147,11 +146,12 @@ export async function requestShellShutdown(id: number): Promise<{ type: 'shutdow
  * End of cell: with a coordinated shutdown each agent runs the library's drain-and-stop (timed);
  * otherwise each takes what is left with its receive. Then every shell is stopped.
  */
-export async function drainShellCell(id: number, coordinated: boolean): Promise<Drained> {
+export async function drainShellCell(id: number, coordinated: readonly ConfigName[]): Promise<Drained> {
   const cur = current;
   if (cur === null || cur.spec.id !== id) throw new Error(`drain for cell ${id}, but no such cell is running here`);
   const sh = cur.spec.shell!;
-  const viaLibrary = coordinated && shellLayersOf(cur.spec.config, sh.config).includes('shutdown') && sh.config.operations.shutdown_drain !== undefined;
+  const config = cur.spec.configs[0]!;
+  const viaLibrary = coordinated.includes(config) && shellLayersOf(config, sh.config).includes('shutdown') && sh.config.operations.shutdown_drain !== undefined;
   const out: number[] = [];
   const failures = new FailureLog();
   let drainUs = 0;
@@ -174,10 +174,7 @@ export async function drainShellCell(id: number, coordinated: boolean): Promise<
   return {
     type: 'drained',
     id,
-    drained: Uint32Array.from(out),
-    drainNs: viaLibrary ? drainUs * 1000 : null,
-    ...(viaLibrary ? { stopped } : {}),
-    calls: failures.list(),
+    parts: [{ config, drained: Uint32Array.from(out), drainNs: viaLibrary ? drainUs * 1000 : null, ...(viaLibrary ? { stopped } : {}), calls: failures.list() }],
   };
 }
 
