@@ -86,6 +86,8 @@ export type ToWorker =
 export interface ConfigDone {
   config: ConfigName;
   samples: Partial<Record<Operation, Float64Array>>;
+  /** Per sample of send, receive and delivery: the key of its message (workload.ts messageKey). */
+  keys: Partial<Record<Operation, Float64Array>>;
   /** Messages each local agent got accepted by the bus (same order as `local`). */
   sent: number[];
   /** Pairs (sender index, seq) of every message received during the workload. */

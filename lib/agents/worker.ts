@@ -11,7 +11,7 @@ import { calibrate } from '../measure/calibrate.ts';
 import { abandon, drainShellCell, requestShellShutdown, runShellCell } from '../bus/shell/cell-runner.ts';
 import { calibrateShell } from '../bus/shell/calibrate.ts';
 import { Samples } from '../measure/samples.ts';
-import { agentId, configDir, makePayload, peerOf } from './workload.ts';
+import { agentId, configDir, makePayload, messageKey, peerOf } from './workload.ts';
 import { mulberry32, seededShuffle } from '../stats/rng.ts';
 import type { ConfigName } from '../layers/names.ts';
 import type { CellDone, CellSpec, ConfigDone, Drained, FromWorker, ToWorker } from './protocol.ts';
@@ -30,6 +30,9 @@ interface Part {
   send: Samples;
   recv: Samples;
   delivery: Samples;
+  /** The message key of each send, and of each receipt (receive and delivery share them). */
+  sendKeys: Samples;
+  recvKeys: Samples;
   health: Samples;
   sent: number[];
   got: number[];
@@ -60,23 +63,27 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   for (let i = 0; i < spec.scale; i++) index.set(agentId(i), i);
   const ids = spec.local.map(agentId);
   const n = spec.iterations * ids.length;
-  const parts: Part[] = spec.configs.map((config) => {
+  const parts: Part[] = [];
+  // Known to the error path before any stack opens a descriptor, so a failure closes them all.
+  current = { spec, parts };
+  for (const config of spec.configs) {
     const base = new TmpfsBus(configDir(spec.dir, config));
     const stack = buildStack(config, base, base.paths, spec.layer);
-    return {
+    parts.push({
       config,
       stack,
       send: new Samples(n),
       recv: new Samples(n),
       delivery: new Samples(n),
+      sendKeys: new Samples(n),
+      recvKeys: new Samples(n),
       health: new Samples(Math.ceil(spec.iterations / spec.healthQueryEvery) + 1),
       sent: new Array<number>(ids.length).fill(0),
       got: new Array<number>(ids.length).fill(0),
       received: [],
       rejected: 0,
-    };
-  });
-  current = { spec, parts };
+    });
+  }
   for (const p of parts) for (const id of ids) p.stack.bus.register(id);
   const payload = makePayload(spec.payloadBytes);
   const random = mulberry32(spec.orderSeed);
@@ -93,7 +100,9 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       if (m === null) return taken;
       p.recv.push(Number(t1 - t0));
       p.delivery.push(Number(t1 - BigInt(m.sent_at_ns)));
-      p.received.push(senderIndex(index, m), m.seq);
+      const from = senderIndex(index, m);
+      p.recvKeys.push(messageKey(from, m.seq));
+      p.received.push(from, m.seq);
       taken++;
     }
   };
@@ -104,8 +113,9 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
     for (let slot = 0; slot < ids.length; slot++) {
       const to = agentId(peerOf(spec.local[slot]!, k, spec.scale));
       const t0 = hr();
+      let seq: number;
       try {
-        bus.send(ids[slot]!, to, payload);
+        seq = bus.send(ids[slot]!, to, payload).seq;
       } catch (e) {
         if (e instanceof BackpressureError) {
           p.rejected++;
@@ -115,6 +125,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       }
       const t1 = hr();
       p.send.push(Number(t1 - t0));
+      p.sendKeys.push(messageKey(spec.local[slot]!, seq));
       p.sent[slot]!++;
     }
     for (let slot = 0; slot < ids.length; slot++) p.got[slot]! += take(p, slot);
@@ -165,7 +176,9 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
     parts: parts.map((p) => {
       const samples: ConfigDone['samples'] = { message_send: p.send.values(), message_receive: p.recv.values(), delivery: p.delivery.values() };
       if (p.health.length > 0) samples.health_query = p.health.values();
-      return { config: p.config, samples, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected };
+      const recvKeys = p.recvKeys.values();
+      const keys = { message_send: p.sendKeys.values(), message_receive: recvKeys, delivery: recvKeys };
+      return { config: p.config, samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected };
     }),
     timedOut,
     startNs,

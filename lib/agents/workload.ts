@@ -28,3 +28,12 @@ export function makePayload(bytes: number): { data: string } {
 export function configDir(cellDir: string, config: string): string {
   return `${cellDir}/${config}`;
 }
+
+/**
+ * One number naming a message within a config's cell: sender index and sequence number
+ * (sender · 2^20 + seq; exact in a double for up to 10000 agents and 1,000,000 messages each).
+ * Every config runs the same workload, so the same key is the same message in each of them.
+ */
+export function messageKey(sender: number, seq: number): number {
+  return sender * 1_048_576 + seq;
+}

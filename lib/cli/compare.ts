@@ -73,6 +73,9 @@ export async function compareMain(argv: string[], env: Record<string, string | u
     const oldRecords = await readRecords(f.positionals[0]!);
     const newRecords = await readRecords(f.positionals[1]!);
 
+    const methods = (r: readonly BenchRecord[]) => [...new Set(r.flatMap((x) => (x.type === 'overhead' ? [x.method] : [])))].sort().join(', ');
+    if (methods(oldRecords) !== '' && methods(newRecords) !== '' && methods(oldRecords) !== methods(newRecords))
+      term.warn(`the overheads were computed differently (${methods(oldRecords)} → ${methods(newRecords)}, see README "Statistical method"): a layer's change includes the change of method`);
     const c = compareRuns(oldRecords, newRecords, { layersOnly: f.booleans.has('layers-only') });
     if (c.cells.length === 0 && f.booleans.has('layers-only'))
       throw new UsageError([`--layers-only: no layer cell can be compared (a layer is judged against the bare bus of its own run, which needs a baseline and 2 or more runs in both files); drop --layers-only or compare runs made with --runs 2 or more`]);

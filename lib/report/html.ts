@@ -224,7 +224,16 @@ export function renderHtml(records: readonly BenchRecord[]): string {
   const hi = Math.max(2, ...scales, ...predicted);
   const kind = caps.length > 0 ? 'capacity' : 'overhead';
   const interleaved = run?.interleaved === true;
-  const errors = records.filter((r) => r.type === 'error');
+  // Failed cells, one line each: an interleaved cell that failed left one error record per config.
+  const failed = new Map<string, { where: string; configs: string[]; message: string }>();
+  for (const e of records) {
+    if (e.type !== 'error' || e.kind === 'call') continue;
+    const k = `${e.agent_count}|${e.run}|${e.message}`;
+    const f = failed.get(k) ?? { where: `${e.agent_count} agents, run ${e.run}`, configs: [], message: e.message };
+    f.configs.push(e.test_name);
+    failed.set(k, f);
+  }
+  const errors = [...failed.values()];
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -232,7 +241,7 @@ export function renderHtml(records: readonly BenchRecord[]): string {
 <body><main>
 <h1>busbench ${kind} report</h1>
 ${runInfo(run, summary)}
-${errors.length > 0 ? `<p class="warn">${errors.length} cell(s) failed and are left out of the figures: ${errors.slice(0, 5).map((e) => esc(e.type === 'error' ? `${e.test_name} @ ${e.agent_count}: ${e.message}` : '')).join('; ')}</p>` : ''}
+${errors.length > 0 ? `<p class="warn">${errors.length} cell(s) failed and are left out of the figures: ${errors.slice(0, 5).map((e) => esc(`${e.configs.join(', ')} @ ${e.where}: ${e.message}`)).join('; ')}</p>` : ''}
 <h2>Latency and throughput</h2>
 <div class="charts">
 ${latencyChart(configs, points, caps, hi)}

@@ -223,5 +223,8 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
   }));
   const run = of(records, 'run')[0] ?? null;
   const summary = of(records, 'summary').at(-1) ?? null;
-  return { scales, configs, breakdown, ranking, rankingScale, resources, errors: errs.filter((e) => e.kind !== 'call').length, notes, metrics, resolution, thresholds, run, summary };
+  // Failed cells: the summary counts them; without one, distinct (scale, run, message) of the error
+  // records, since an interleaved cell that fails leaves one record per config.
+  const failedCells = summary?.cells_failed ?? new Set(errs.filter((e) => e.kind !== 'call').map((e) => `${e.agent_count}|${e.run}|${e.message}`)).size;
+  return { scales, configs, breakdown, ranking, rankingScale, resources, errors: failedCells, notes, metrics, resolution, thresholds, run, summary };
 }

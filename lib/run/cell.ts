@@ -12,11 +12,13 @@ import type { Options } from '../config/options.ts';
 import { countIntegrity, type IntegrityCounts } from './integrity.ts';
 import type { PlannedCell } from './matrix.ts';
 import { layerOptions, shellSpec } from './specs.ts';
+import type { KeyedSamples } from '../stats/overhead.ts';
 
 /** What one config of a cell measured, counted over every worker. */
 export interface ConfigResult {
   config: ConfigName;
-  samples: Map<Operation, Float64Array[]>;
+  /** Per operation, one entry per worker (the drain's: one for all). */
+  samples: Map<Operation, KeyedSamples[]>;
   integrity: IntegrityCounts & { rejected: number; leftover: number; failedSends: number };
   /** Shell driver: failed library calls in this cell. */
   calls: CallErrors[];
@@ -50,7 +52,8 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
   }
 
   const workers = Math.min(pool.size, cell.scale);
-  const timeoutMs = opts.cellTimeoutS * 1000;
+  // --cell-timeout is per config: an interleaved cell does the work of all its configs.
+  const timeoutMs = opts.cellTimeoutS * 1000 * cell.configs.length;
   const shell = shellSpec(opts);
   const coordinated = cell.configs.filter((c) => (shell ? shellLayersOf(c, shell.config) : layersOf(c)).includes('shutdown'));
   const pids = [process.pid, ...pool.pids()];
@@ -96,15 +99,15 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
       for (let i = 0; i < cell.scale; i++) leftover += readdirSync(paths.inbox(agentId(i))).filter((n) => !n.startsWith('.')).length;
 
       const sentPerAgent = new Array<number>(cell.scale).fill(0);
-      const samples = new Map<Operation, Float64Array[]>();
-      const add = (op: Operation, v: Float64Array) => {
+      const samples = new Map<Operation, KeyedSamples[]>();
+      const add = (op: Operation, values: Float64Array, keys?: Float64Array) => {
         const list = samples.get(op) ?? [];
-        list.push(v);
+        list.push(keys ? { values, keys } : { values });
         samples.set(op, list);
       };
       mine.forEach((d, w) => {
         specs[w]!.local.forEach((agent, slot) => (sentPerAgent[agent] = d.sent[slot] ?? 0));
-        for (const [op, v] of Object.entries(d.samples) as [Operation, Float64Array][]) add(op, v);
+        for (const [op, v] of Object.entries(d.samples) as [Operation, Float64Array][]) add(op, v, d.keys[op]);
       });
       const drainNs = gone.map((d) => d.drainNs).filter((x): x is number => x !== null);
       if (drainNs.length > 0) add('shutdown_drain', Float64Array.from(drainNs));

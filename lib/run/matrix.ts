@@ -29,7 +29,9 @@ export function planMatrix(p: { configs: readonly ConfigName[]; scales: readonly
   const first = p.warmup > 0 ? 0 : 1;
   for (let run = first; run <= p.runs; run++) {
     const iterations = run === 0 ? p.warmup : p.iterations;
-    for (const c of seededShuffle(base, random)) cells.push({ run, iterations, ...c, orderSeed: Math.floor(random() * 2 ** 32) });
+    // The order seeds come from the same stream only when interleaving, so a plan of separate cells
+    // stays what the same --seed gave before interleaving existed.
+    for (const c of seededShuffle(base, random)) cells.push({ run, iterations, ...c, orderSeed: p.interleave ? Math.floor(random() * 2 ** 32) : 0 });
   }
   return cells;
 }

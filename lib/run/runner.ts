@@ -140,7 +140,7 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
       ...(skipped.length > 0 ? { skipped } : {}),
     });
 
-    const agg = new Aggregator();
+    const agg = new Aggregator({ interleaved: interleave });
     const monitor = new ResourceMonitor(opts.sampleIntervalMs, opts.perfLog);
     for (const [id, cell] of plan.entries()) {
       if (aborted !== null) break;
@@ -167,9 +167,9 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
           duplicated += i.duplicated;
           if (!ok) io.warn(`integrity: ${part.config} @ ${cell.scale} run ${cell.run}: lost ${i.lost}, duplicated ${i.duplicated}, unknown ${i.unknown}, leftover ${i.leftover}`);
           if (cell.run > 0) {
-            for (const [op, arrays] of part.samples) {
-              for (const v of arrays) agg.add(part.config, cell.scale, cell.run, op, v);
-              if (opts.raw) emit({ type: 'sample', ...key, operation: op, values_us: arrays.flatMap((a) => Array.from(a, (ns) => Number((ns / 1000).toFixed(3)))) });
+            for (const [op, sets] of part.samples) {
+              for (const s of sets) agg.add(part.config, cell.scale, cell.run, op, s);
+              if (opts.raw) emit({ type: 'sample', ...key, operation: op, values_us: sets.flatMap((s) => Array.from(s.values, (ns) => Number((ns / 1000).toFixed(3)))) });
             }
           }
         }

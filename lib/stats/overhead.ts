@@ -12,25 +12,38 @@ export interface OverheadEstimate {
   per_run_pct: number[];
 }
 
+/** Timed calls of one operation on one worker, with the key of each call's message (workload.ts messageKey). */
+export interface KeyedSamples {
+  values: Float64Array;
+  keys?: Float64Array;
+}
+
 /**
  * One run's figure for a layer against the baseline: the median, over matched pairs of timed
  * calls, of ln(layer call / baseline call).
  *
- * Calls are matched by position: the i-th call of an operation on worker w under the layer with
- * the i-th under the baseline. Every config runs the same workload, so the i-th send is by the
- * same agent, to the same peer, in the same round (and, interleaved, a few hundred µs apart); the
- * i-th receipt is that agent's i-th message. Matching removes what the two calls share (which
- * agent, which peer, where in the round, the moment's machine state), so the median of the
- * matched ratios varies far less from run to run than the ratio of two separate medians does.
- * Pairs with a non-positive time are skipped; arrays of unequal length (rejected sends) are matched
- * up to the shorter one. Returns null when nothing could be matched.
+ * Calls are matched by message: every config runs the same workload, so agent s's n-th message
+ * goes to the same peer in the same round under each config, and its send under the layer is
+ * matched with its send under the baseline, its receipt with its receipt. Matching removes what the
+ * two calls share (which agent and peer, where in the round, and, interleaved, the machine's state
+ * one round apart), so the median of the matched ratios varies far less from run to run than the
+ * ratio of two separate medians. A call without a partner (a send rejected by rate limiting, a
+ * message the drain took) is left out, as is a pair with a non-positive time. Returns null when
+ * nothing could be matched (or the samples carry no keys).
  */
-export function matchedLogRatio(layer: readonly Float64Array[], base: readonly Float64Array[]): number | null {
+export function matchedLogRatio(layer: readonly KeyedSamples[], base: readonly KeyedSamples[]): number | null {
+  const partner = new Map<number, number>();
+  for (const b of base) {
+    if (!b.keys) continue;
+    for (let i = 0; i < b.values.length; i++) if (b.values[i]! > 0 && Number.isFinite(b.keys[i]!)) partner.set(b.keys[i]!, b.values[i]!);
+  }
   const d: number[] = [];
-  for (let w = 0; w < Math.min(layer.length, base.length); w++) {
-    const l = layer[w]!;
-    const b = base[w]!;
-    for (let i = 0; i < Math.min(l.length, b.length); i++) if (l[i]! > 0 && b[i]! > 0) d.push(Math.log(l[i]! / b[i]!));
+  for (const l of layer) {
+    if (!l.keys) continue;
+    for (let i = 0; i < l.values.length; i++) {
+      const p = partner.get(l.keys[i]!);
+      if (p !== undefined && l.values[i]! > 0) d.push(Math.log(l.values[i]! / p));
+    }
   }
   if (d.length === 0) return null;
   return medianSorted(d.sort((x, y) => x - y));

@@ -41,7 +41,7 @@ export function advice(input: AdviceInput): string[] {
     notes.push(
       `run too short for the resolution wanted (±${wantedPct}%, --resolution): ${where}. ` +
         `The half-width shrinks about as 1/√runs: about --runs ${Number.isFinite(need) ? need : 'over 10000'} would reach it at ${worst.agents} agents if the spread between runs stays as it is` +
-        (rows.run?.interleaved === false && rows.run.configs.length > 1
+        (rows.run?.interleaved === false && rows.run.driver === 'tmpfs' && rows.run.configs.length > 1
           ? `; this run measured each config in a cell of its own, where the spread between cells dominates: without --separate-cells the configs take turns inside one cell and the intervals narrow several-fold`
           : '') +
         `; other load on the machine widens every interval.`,
@@ -67,7 +67,7 @@ export function advice(input: AdviceInput): string[] {
     notes.push(
       `${out} of ${total} samples (${((100 * out) / total).toFixed(1)}%) are outliers (modified z-score above 3.5, Iglewicz & Hoaglin); none was dropped. ` +
         `Most: ${worst.test_name} @ ${worst.agent_count} ${worst.operation} (${worst.outliers_high + worst.outliers_low} of ${worst.n}). ` +
-        `Medians and overheads (per-run medians) resist them; avg, stddev and p99 do not. Quiet the machine (other benchmarks, builds), raise --warmup if they come early, or raise --runs.`,
+        `Medians and overheads (medians of matched ratios) resist them; avg, stddev and p99 do not. Quiet the machine (other benchmarks, builds), raise --warmup if they come early, or raise --runs.`,
     );
   }
   return notes;

@@ -44,6 +44,10 @@ export function differences(a: RunRecord, b: RunRecord): { machine: Difference[]
   return {
     machine: diff(MACHINE_FIELDS, fa, fb),
     build: diff(BUILD_FIELDS, fa, fb),
-    settings: diff(SETTINGS, a.config as Record<string, unknown>, b.config as Record<string, unknown>),
+    settings: [
+      ...diff(SETTINGS, a.config as Record<string, unknown>, b.config as Record<string, unknown>),
+      // How the configs shared the cells changes every overhead's spread (a file from before: separate).
+      ...diff(['interleaved'], { interleaved: a.interleaved ?? false }, { interleaved: b.interleaved ?? false }),
+    ],
   };
 }

@@ -83,7 +83,9 @@ test('statistics: every config at every scale, per-call percentiles, layer opera
 
 test('overhead: each layer vs baseline per scale and operation, with a 95 % interval', () => {
   const ov = of('overhead') as Record<string, any>[];
-  assert.equal(ov.length, (CONFIGS.length - 1) * SCALES.length * 3);
+  // Interleaved: send and receive; end-to-end delivery only with cells of their own (README, Statistical method).
+  assert.equal(ov.length, (CONFIGS.length - 1) * SCALES.length * 2);
+  assert.ok(ov.every((o) => o.operation !== 'delivery'));
   for (const o of ov) {
     assert.notEqual(o.test_name, 'baseline');
     assert.ok(o.ci_low_pct <= o.overhead_pct && o.overhead_pct <= o.ci_high_pct, JSON.stringify(o));
@@ -146,9 +148,12 @@ test("the README's jq recipes run on the output", () => {
   assert.ok(Number(outputs.at(-1)) > 0, 'the p95 recipe prints a number');
 });
 
-test('--out - writes only JSONL to stdout; the table goes to stderr', async () => {
-  const r = await busbench(['quick', '--out', '-', '--scales', '2', '--runs', '2', '--iterations', '5', '--layers', 'metrics', '--warmup', '0']);
+test('--out - writes only JSONL to stdout; the table goes to stderr; the perf log names the interleaved cells', async () => {
+  const perf = join(diskDir('busbench-perf-'), 'perf.jsonl');
+  const r = await busbench(['quick', '--out', '-', '--scales', '2', '--runs', '2', '--iterations', '5', '--layers', 'metrics', '--warmup', '0'], { env: { PERF_LOG: perf } });
   assert.equal(r.code, 0, r.stderr);
+  const samples = parseJsonl(readFileSync(perf, 'utf8')) as Record<string, any>[];
+  assert.ok(samples.length >= 2 && samples.every((s) => s.test_name === 'interleaved'), 'one interleaved cell per run');
   const recs = parseJsonl(r.stdout);
   assert.equal(recs[0]!.type, 'run');
   assert.equal(recs.at(-1)!.type, 'summary');
@@ -281,7 +286,7 @@ test('a failed cell becomes an error record; the matrix goes on; exit 1; nothing
   const recs = parseJsonl(r.stdout) as Record<string, any>[];
   const errors = recs.filter((x) => x.type === 'error');
   assert.deepEqual(errors.map((e) => `${e.test_name}@${e.agent_count}`).sort(), ['baseline@200', 'noop@200']);
-  assert.match(errors[0]!.message, /did not answer 'cell' within 1 s/);
+  assert.match(errors[0]!.message, /did not answer 'cell' within 2 s/, '--cell-timeout is per config: 2 configs share the cell');
   const ok = recs.filter((x) => x.type === 'integrity');
   assert.deepEqual(ok.map((i) => `${i.test_name}@${i.agent_count}:${i.lost}`).sort(), ['baseline@1:0', 'noop@1:0']);
   assert.ok(recs.some((x) => x.type === 'overhead' && x.agent_count === 1), 'the cells that ran are still analysed');

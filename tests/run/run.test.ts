@@ -84,14 +84,15 @@ test('run directory: created with a mark; removed only with the matching mark', 
   assert.ok(existsSync(other.path));
 });
 
-test('aggregate: statistics pool every run; overhead pairs run medians, by hand', () => {
-  const agg = new Aggregator();
-  // baseline medians 100, 200 ns; layer medians 110, 220 → +10 % in both runs, zero spread.
-  agg.add('baseline', 10, 1, 'message_send', Float64Array.of(90, 100, 110));
-  agg.add('baseline', 10, 2, 'message_send', Float64Array.of(190, 200, 210));
-  agg.add('metrics', 10, 1, 'message_send', Float64Array.of(100, 110, 120));
-  agg.add('metrics', 10, 2, 'message_send', Float64Array.of(210, 220, 230));
-  agg.add('metrics', 10, 1, 'health_query', Float64Array.of(5000));
+test('aggregate: statistics pool every run; overhead from calls matched by message, by hand', () => {
+  const agg = new Aggregator({ interleaved: false });
+  const k = (values: number[], keys: number[]) => ({ values: Float64Array.from(values), keys: Float64Array.from(keys) });
+  // Every matched pair is +10 % in both runs (zero spread), though the layer's calls come in another order.
+  agg.add('baseline', 10, 1, 'message_send', k([90, 100, 110], [1, 2, 3]));
+  agg.add('baseline', 10, 2, 'message_send', k([190, 200, 210], [1, 2, 3]));
+  agg.add('metrics', 10, 1, 'message_send', k([121, 99, 110], [3, 1, 2]));
+  agg.add('metrics', 10, 2, 'message_send', k([209, 231, 220], [1, 3, 2]));
+  agg.add('metrics', 10, 1, 'health_query', { values: Float64Array.of(5000) });
   const stats = agg.statistics();
   const base = stats.find((s) => s.test_name === 'baseline')!;
   assert.equal(base.n, 6);
@@ -105,5 +106,21 @@ test('aggregate: statistics pool every run; overhead pairs run medians, by hand'
   assert.equal(o!.ci_low_pct, 10);
   assert.equal(o!.ci_high_pct, 10);
   assert.equal(o!.significant, true);
-  assert.equal(o!.overhead_us, 0.015); // pooled medians 165 − 150 ns
+  assert.equal(o!.overhead_us, 0.015); // 10 % of the baseline's pooled median, 150 ns
+  assert.equal(o!.method, 'paired_t_matched_log_ratio');
+});
+
+test('aggregate: delivery is compared only when each config has cells of its own', () => {
+  const k = (values: number[]) => ({ values: Float64Array.from(values), keys: Float64Array.from(values.map((_, i) => i)) });
+  const fill = (agg: Aggregator) => {
+    for (const run of [1, 2]) {
+      for (const op of ['message_send', 'delivery'] as const) {
+        agg.add('baseline', 10, run, op, k([100, 100]));
+        agg.add('noop', 10, run, op, k([101, 102]));
+      }
+    }
+    return agg.overheads().map((o) => o.operation);
+  };
+  assert.deepEqual(fill(new Aggregator({ interleaved: false })), ['message_send', 'delivery']);
+  assert.deepEqual(fill(new Aggregator({ interleaved: true })), ['message_send']);
 });

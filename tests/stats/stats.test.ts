@@ -62,15 +62,21 @@ test('overheadFromRuns: an interval that includes 0 is not significant; one run 
   assert.throws(() => overheadFromRuns([]));
 });
 
-test('matchedLogRatio: the median of ln(layer/base) over calls matched by worker and position, by hand', () => {
-  const f = (...v: number[]) => Float64Array.from(v);
-  // worker 0 pairs: 11/10, 30/20, 9/10; worker 1: 22/20 (its extra layer call has no partner).
+test('matchedLogRatio: the median of ln(layer/base) over calls matched by message key, by hand', () => {
+  const k = (values: number[], keys: number[]) => ({ values: Float64Array.from(values), keys: Float64Array.from(keys) });
+  // Baseline on two workers; the layer's samples come in another order and worker split.
+  // Pairs by key: 1: 11/10, 2: 30/20, 3: 9/10, 4: 22/20; key 5 has no partner (a rejected send).
   // ln ratios: 0.0953, 0.4055, −0.1054, 0.0953 → sorted −0.1054, 0.0953, 0.0953, 0.4055 → median ln 1.1.
-  close(matchedLogRatio([f(11, 30, 9), f(22, 50)], [f(10, 20, 10), f(20)]), Math.log(1.1));
-  // The ratio of the two medians would say otherwise: medians 22 and 15 → ln(22/15).
-  // A pair with a zero time is skipped; nothing matched gives null.
-  close(matchedLogRatio([f(0, 12)], [f(10, 10)]), Math.log(1.2));
-  assert.equal(matchedLogRatio([f()], [f(10)]), null);
+  const base = [k([10, 20], [1, 2]), k([10, 20], [3, 4])];
+  const layer = [k([22, 9], [4, 3]), k([30, 50, 11], [2, 5, 1])];
+  close(matchedLogRatio(layer, base), Math.log(1.1));
+  // Matched by position instead, or as a ratio of the two medians, the answer would differ:
+  // medians 22 and 15 → ln(22/15) = 0.38; the keys are what makes it 0.095.
+  // A pair with a zero time is skipped; a NaN key never matches; no keys or no partner gives null.
+  close(matchedLogRatio([k([0, 12], [1, 2])], [k([10, 10], [1, 2])]), Math.log(1.2));
+  close(matchedLogRatio([k([12, 13], [1, Number.NaN])], [k([10, 10], [1, Number.NaN])]), Math.log(1.2));
+  assert.equal(matchedLogRatio([{ values: Float64Array.of(1) }], [{ values: Float64Array.of(1) }]), null);
+  assert.equal(matchedLogRatio([k([5], [9])], [k([5], [8])]), null);
   assert.equal(matchedLogRatio([], []), null);
 });
 

@@ -6,7 +6,7 @@
  * reference runner, so as many agents run at once as there are workers.
  */
 import type { CellDone, CellSpec, ConfigDone, Drained } from '../../agents/protocol.ts';
-import { configDir, peerOf } from '../../agents/workload.ts';
+import { configDir, messageKey, peerOf } from '../../agents/workload.ts';
 import type { ConfigName } from '../../layers/names.ts';
 import { Samples } from '../../measure/samples.ts';
 import type { AgentShell } from './agent-shell.ts';
@@ -38,6 +38,11 @@ export async function runShellCell(spec: CellSpec): Promise<CellDone> {
     const send = new Samples(n);
     const recv = new Samples(n);
     const delivery = new Samples(n);
+    // Message keys of the samples (workload.ts messageKey); a receive call that took several
+    // messages is keyed by its first (NaN, never matched, when it carried no busbench marker).
+    const sendKeys = new Samples(n);
+    const recvKeys = new Samples(n);
+    const deliveryKeys = new Samples(n);
     const health = new Samples(Math.ceil(spec.iterations / spec.healthQueryEvery) + 1);
     const sent = new Array<number>(shells.length).fill(0);
     const got = new Array<number>(shells.length).fill(0);
@@ -57,10 +62,13 @@ export async function runShellCell(spec: CellSpec): Promise<CellDone> {
         const f = fields(line);
         const count = Number(f[4]);
         if (count === 0) continue;
-        recv.push(Number(f[2]) * 1000);
         const end = Number(f[3]);
-        for (const m of parseMarks(f, 5)) {
+        const marks = parseMarks(f, 5);
+        recv.push(Number(f[2]) * 1000);
+        recvKeys.push(marks.length > 0 ? messageKey(marks[0]!.sender, marks[0]!.seq) : Number.NaN);
+        for (const m of marks) {
           delivery.push((end - m.sentUs) * 1000);
+          deliveryKeys.push(messageKey(m.sender, m.seq));
           received.push(m.sender, m.seq);
           taken++;
         }
@@ -79,7 +87,10 @@ export async function runShellCell(spec: CellSpec): Promise<CellDone> {
           if (status === '1') rejected++;
           else {
             sent[slot]!++;
-            if (status === '0') send.push(Number(us) * 1000);
+            if (status === '0') {
+              send.push(Number(us) * 1000);
+              sendKeys.push(messageKey(spec.local[slot]!, Number(seq)));
+            }
             else failedSends.push(spec.local[slot]!, Number(seq));
           }
         }
@@ -118,7 +129,7 @@ export async function runShellCell(spec: CellSpec): Promise<CellDone> {
     return {
       type: 'cell-done',
       id: spec.id,
-      parts: [{ config, samples, sent, received: Uint32Array.from(received), rejected, calls: failures.list(), failedSends: Uint32Array.from(failedSends) }],
+      parts: [{ config, samples, keys: { message_send: sendKeys.values(), message_receive: recvKeys.values(), delivery: deliveryKeys.values() }, sent, received: Uint32Array.from(received), rejected, calls: failures.list(), failedSends: Uint32Array.from(failedSends) }],
       timedOut,
       startNs,
       endNs,
