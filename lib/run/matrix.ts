@@ -13,7 +13,7 @@ export interface PlannedCell {
 }
 
 /**
- * The run matrix: an optional warm-up pass, then `runs` statistical runs. Inside each run every
+ * The run matrix: `runs` statistical runs, each after its own warm-up pass (optional). Inside each run every
  * (config, scale) pair is measured once, in a freshly shuffled order, so machine drift falls on
  * every config alike instead of on whichever ran last.
  *
@@ -26,12 +26,16 @@ export function planMatrix(p: { configs: readonly ConfigName[]; scales: readonly
   const random = mulberry32(p.seed);
   const cells: PlannedCell[] = [];
   const base = p.interleave ? p.scales.map((scale) => ({ configs: [...p.configs], scale })) : p.configs.flatMap((config) => p.scales.map((scale) => ({ configs: [config], scale })));
-  const first = p.warmup > 0 ? 0 : 1;
-  for (let run = first; run <= p.runs; run++) {
-    const iterations = run === 0 ? p.warmup : p.iterations;
+  const pass = (run: number, iterations: number) => {
     // The order seeds come from the same stream only when interleaving, so a plan of separate cells
     // stays what the same --seed gave before interleaving existed.
     for (const c of seededShuffle(base, random)) cells.push({ run, iterations, ...c, orderSeed: p.interleave ? Math.floor(random() * 2 ** 32) : 0 });
+  };
+  for (let run = 1; run <= p.runs; run++) {
+    // Every statistical run starts on fresh worker processes (runner.ts), so each gets its own
+    // warm-up pass (run 0, discarded) first.
+    if (p.warmup > 0) pass(0, p.warmup);
+    pass(run, p.iterations);
   }
   return cells;
 }

@@ -142,8 +142,14 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
 
     const agg = new Aggregator({ interleaved: interleave });
     const monitor = new ResourceMonitor(opts.sampleIntervalMs, opts.perfLog);
+    let previous: PlannedCell | null = null;
     for (const [id, cell] of plan.entries()) {
       if (aborted !== null) break;
+      // Each statistical run on fresh worker processes: what a process settles into (compiled code,
+      // memory layout, scheduling) moves a layer's overhead by a percent or more from one process
+      // to the next, and only runs made by different processes let the interval show it.
+      if (previous !== null && previous.run > 0 && cell.run !== previous.run) await pool.restartAll();
+      previous = cell;
       if (writer.failure) throw new Error(`cannot write results to ${opts.out === '-' ? 'stdout' : opts.out}: ${writer.failure.message}`);
       const name = cellName(cell.configs);
       const where = `${name === 'interleaved' ? `${cell.configs.length} configs interleaved` : name} @ ${cell.scale} agent${cell.scale === 1 ? '' : 's'}`;
