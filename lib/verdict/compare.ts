@@ -9,8 +9,12 @@
  *   - for the baseline (and operations without an overhead): the run's median itself.
  * change = exp(mean(ln new) − mean(ln old)) − 1. Because many cells are compared at once, every
  * interval is a Bonferroni-simultaneous one: each at level 1 − 0.05/m for m cells tested, so the
- * chance that any cell of an A/A comparison is called changed is at most 5 %. A cell is "slower"
- * or "faster" when its interval excludes 0 (equivalently, Bonferroni-adjusted p < 0.05).
+ * chance that any cell of an A/A comparison is called changed is at most 5 % — as far as the runs
+ * of one file vary as much as two files do. They do not quite: conditions that last a minute (the
+ * machine's other load) move every run of one invocation alike, by a few percent on this machine.
+ * So a cell is "slower" or "faster" when its interval excludes 0 (Bonferroni-adjusted p < 0.05)
+ * and its change is at least the noise floor (NOISE_FLOOR_PCT unless given); a significant change
+ * under the floor is reported as no significant change, marked `below_floor`.
  */
 import { mean, sampleVariance } from 'simple-statistics';
 import type { Operation } from '../agents/protocol.ts';
@@ -37,6 +41,8 @@ export interface CompareCell {
   ci_high_pct: number | null;
   /** Bonferroni-adjusted two-sided p-value. */
   p_adjusted: number | null;
+  /** Significant, but the change is smaller than the noise floor: reported as no significant change. */
+  below_floor: boolean;
   verdict: Verdict;
 }
 
@@ -67,10 +73,20 @@ export interface Comparison {
   /** Cells tested (the Bonferroni m). */
   tested: number;
   alpha: number;
+  /** Smallest change (%) called slower or faster. */
+  noise_floor_pct: number;
 }
+
+/**
+ * The default noise floor, %: the largest change between two back-to-back invocations of the same
+ * build seen in the A/A check on this machine (README, Verdicts: Measured on this machine), rounded up.
+ */
+export const NOISE_FLOOR_PCT = 3;
 
 export interface CompareOptions {
   alpha?: number;
+  /** Smallest change (%) called slower or faster; default NOISE_FLOOR_PCT. */
+  noiseFloorPct?: number;
   /**
    * Only the cells compared relative to the bare bus of their own run (layers on send, receive,
    * delivery): the drift-robust family for a shared runner. Baseline and raw-only cells are left out.
@@ -80,6 +96,7 @@ export interface CompareOptions {
 
 export function compareRuns(oldRecords: readonly BenchRecord[], newRecords: readonly BenchRecord[], opts: CompareOptions = {}): Comparison {
   const alpha = opts.alpha ?? 0.05;
+  const floor = opts.noiseFloorPct ?? NOISE_FLOOR_PCT;
   const oldStats = new Map((of(oldRecords, 'statistics') as StatisticsRecord[]).map((s) => [key(s), s]));
   const oldOv = new Map((of(oldRecords, 'overhead') as OverheadRecord[]).map((o) => [key(o), o]));
   const newOv = new Map((of(newRecords, 'overhead') as OverheadRecord[]).map((o) => [key(o), o]));
@@ -110,6 +127,7 @@ export function compareRuns(oldRecords: readonly BenchRecord[], newRecords: read
         ci_low_pct: null,
         ci_high_pct: null,
         p_adjusted: null,
+        below_floor: false,
         verdict: 'not enough runs',
       },
       x,
@@ -131,9 +149,11 @@ export function compareRuns(oldRecords: readonly BenchRecord[], newRecords: read
       cell.ci_high_pct = pct(w.diff + q * w.se);
       cell.p_adjusted = Math.min(1, tTwoSidedP(w.diff / w.se, w.df) * tested);
     }
-    cell.verdict = cell.p_adjusted < alpha ? (w.diff > 0 ? 'slower' : 'faster') : 'no significant change';
+    const significant = cell.p_adjusted < alpha;
+    cell.below_floor = significant && Math.abs(cell.change_pct) < floor;
+    cell.verdict = significant && !cell.below_floor ? (w.diff > 0 ? 'slower' : 'faster') : 'no significant change';
   }
-  return { cells: pending.map((p) => p.cell), tested, alpha };
+  return { cells: pending.map((p) => p.cell), tested, alpha, noise_floor_pct: floor };
 }
 
 /** Cells significantly slower by more than `boundPct`. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareRuns, regressions, welch } from '../../lib/verdict/compare.ts';
+import { compareRuns, NOISE_FLOOR_PCT, regressions, welch } from '../../lib/verdict/compare.ts';
 import { differences } from '../../lib/verdict/fingerprint.ts';
 import type { RunRecord } from '../../lib/records/schema.ts';
 import { tQuantile } from '../../lib/stats/student.ts';
@@ -87,4 +87,26 @@ test('layersOnly: only cells relative to the bare bus are compared (the baseline
   assert.ok(layers.cells.length > 0);
   assert.ok(layers.cells.every((x) => x.method === 'relative_to_baseline' && x.verdict === 'no significant change'));
   assert.equal(layers.tested, layers.cells.length);
+});
+
+test('a significant change under the noise floor is not called; --noise-floor 0 judges on significance alone', () => {
+  const old = fixtureRecords({ metricsPerRun: [0.4, 0.6, 0.5, 0.45, 0.55] });
+  const slightly = fixtureRecords({ metricsPerRun: [1.9, 2.1, 2.0, 1.95, 2.05] }); // +1.5 % relative to the bus
+  const c = compareRuns(old, slightly);
+  assert.equal(c.noise_floor_pct, NOISE_FLOOR_PCT);
+  const metrics = c.cells.filter((x) => x.config === 'metrics');
+  assert.ok(metrics.length > 0);
+  for (const x of metrics) {
+    assert.ok(x.p_adjusted! < 0.05, 'significant');
+    assert.ok(Math.abs(x.change_pct! - 1.49) < 0.05, String(x.change_pct));
+    assert.equal(x.below_floor, true);
+    assert.equal(x.verdict, 'no significant change');
+  }
+  const strict = compareRuns(old, slightly, { noiseFloorPct: 0 });
+  for (const x of strict.cells.filter((y) => y.config === 'metrics')) {
+    assert.equal(x.below_floor, false);
+    assert.equal(x.verdict, 'slower');
+  }
+  assert.equal(regressions(strict, 1).length, metrics.length);
+  assert.equal(regressions(c, 1).length, 0);
 });
