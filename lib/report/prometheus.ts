@@ -26,7 +26,7 @@ export function renderPrometheus(rows: Rows): string {
   );
   family(
     'busbench_overhead_percent',
-    'Overhead of a layer vs the bare bus on the per-run medians, in percent, with its 95 % interval bounds.',
+    'Overhead of a layer vs the bare bus (median of matched per-call ratios), in percent, with its 95 % interval bounds.',
     rows.metrics.flatMap((m) => {
       const o = m.overhead;
       if (!o) return [];

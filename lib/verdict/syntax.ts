@@ -171,7 +171,7 @@ export function parseThreshold(text: string): Threshold {
     const op = ident('operation for an overhead', OVERHEAD_OPS);
     expect('.', '"." and a statistic');
     const st = peek();
-    if (st.kind === 'ident' && st.value !== 'p50') fail(`overheads compare per-run medians, so only ".p50" exists (found "${st.value}"); for a tail, bound the latency instead, e.g. ${c.value}.${op.value}.p95 < 200us`);
+    if (st.kind === 'ident' && st.value !== 'p50') fail(`an overhead is a median (of matched per-call ratios), so only ".p50" exists (found "${st.value}"); for a tail, bound the latency instead, e.g. ${c.value}.${op.value}.p95 < 200us`);
     ident('statistic', ['p50']);
     return { kind: 'overhead', bound, config: c.value as ConfigName, agents: n, operation: op.value as Operation };
   };
