@@ -3,7 +3,7 @@
 // injected slowdown (the noop layer busy-waits --delay-us per call in the NEW run of each pair).
 //   node --import tsx scripts/aa.ts --pairs 20 --dir /tmp/aa -- --scales 10
 //   node --import tsx scripts/aa.ts --pairs 5 --delay-us 1.1 --dir /tmp/slow -- --scales 10
-//   node --import tsx scripts/aa.ts --pairs 20 --dir /tmp/aa --reuse [--layers-only] [--noise-floor 0]   (compare again, no new runs)
+//   node --import tsx scripts/aa.ts --pairs 20 --dir /tmp/aa --reuse [--layers-only] [--noise-factor 1]   (compare again, no new runs)
 // Flags after `--` go to every `busbench overhead` run. Prints one line per pair and a tally.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ const dir = String(argv.dir ?? '/tmp/busbench-aa');
 const extra = (argv._ as unknown[]).map(String);
 const reuse = Boolean(argv.reuse);
 const layersOnly = Boolean(argv['layers-only']);
-const noiseFloorPct = argv['noise-floor'] === undefined ? undefined : Number(argv['noise-floor']);
+const noiseFactor = argv['noise-factor'] === undefined ? undefined : Number(argv['noise-factor']);
 mkdirSync(dir, { recursive: true });
 const bin = join(import.meta.dirname, 'busbench.js');
 
@@ -29,14 +29,12 @@ for (let i = 1; i <= pairs; i++) {
     await $({ quiet: true })`node ${bin} overhead --out ${a} ${extra}`;
     await $({ quiet: true })`node ${bin} overhead --out ${b} --noop-delay-us ${delay} ${extra}`;
   }
-  const c = compareRuns(await readRecords(a), await readRecords(b), { layersOnly, ...(noiseFloorPct !== undefined ? { noiseFloorPct } : {}) });
+  const c = compareRuns(await readRecords(a), await readRecords(b), { layersOnly, ...(noiseFactor !== undefined ? { noiseFactor } : {}) });
   const changed = c.cells.filter((x) => x.verdict === 'slower' || x.verdict === 'faster');
-  const under = c.cells.filter((x) => x.below_floor);
   if (changed.length === 0) clean++;
   const noop = c.cells.filter((x) => x.config === 'noop' && (x.operation === 'message_send' || x.operation === 'message_receive'));
   console.log(
     `pair ${i}: ${c.tested} cells tested, ${changed.length} changed${changed.length ? ` (${changed.map((x) => `${x.config}@${x.agents} ${x.operation} ${x.verdict} ${x.change_pct!.toFixed(1)}%`).join('; ')})` : ''}` +
-      `${under.length ? `, ${under.length} significant under the ${c.noise_floor_pct}% floor (${under.map((x) => `${x.config}@${x.agents} ${x.operation} ${x.change_pct!.toFixed(1)}%`).join('; ')})` : ''}` +
       ` · noop ${noop.map((x) => `${x.operation.replace('message_', '')} ${x.change_pct?.toFixed(1)}% [${x.ci_low_pct?.toFixed(1)}, ${x.ci_high_pct?.toFixed(1)}]`).join(', ')}`,
   );
 }

@@ -3,7 +3,7 @@ import { Problem } from '../config/parse.ts';
 import { readRecords } from '../records/reader.ts';
 import type { BenchRecord, RunRecord } from '../records/schema.ts';
 import { renderCompareMarkdown, renderCompareTable } from '../report/compare.ts';
-import { compareRuns, NOISE_FLOOR_PCT, regressions } from '../verdict/compare.ts';
+import { compareRuns, NOISE_FACTOR, regressions } from '../verdict/compare.ts';
 import { differences } from '../verdict/fingerprint.ts';
 import { failure } from './failure.ts';
 import { flagHelp, parseCommandFlags, type FlagSpec } from './flags.ts';
@@ -12,7 +12,7 @@ import { terminal, type Terminal } from './terminal.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'fail-on-regression', kind: 'value', arg: 'PCT', help: 'exit 99 when a cell is significantly slower by more than PCT, e.g. 5%' },
-  { name: 'noise-floor', kind: 'value', arg: 'PCT', help: `smallest change called slower or faster, even when significant (default ${NOISE_FLOOR_PCT}%: what two runs of one build differ by here; 0 to judge on significance alone)` },
+  { name: 'noise-factor', kind: 'value', arg: 'N', help: `widen every interval N times for the noise between two invocations that the runs of one file do not show (default ${NOISE_FACTOR}, measured here by scripts/aa.ts; 1: the runs' spread alone)` },
   { name: 'layers-only', kind: 'boolean', help: 'judge only layers relative to the bare bus of their own run (robust to machine drift; leaves the baseline out)' },
   { name: 'format', kind: 'value', arg: 'NAME', help: 'table (default) or markdown' },
   { name: 'out', kind: 'value', arg: 'FILE', help: 'write the comparison to FILE instead of stdout' },
@@ -67,15 +67,11 @@ export async function compareMain(argv: string[], env: Record<string, string | u
         else throw e;
       }
     }
-    let floor: number | undefined;
-    const rawFloor = f.values['noise-floor']?.[0];
-    if (rawFloor !== undefined) {
-      try {
-        floor = parsePct(rawFloor, '--noise-floor');
-      } catch (e) {
-        if (e instanceof Problem) problems.push(e.message);
-        else throw e;
-      }
+    let factor: number | undefined;
+    const rawFactor = f.values['noise-factor']?.[0];
+    if (rawFactor !== undefined) {
+      factor = Number(rawFactor.trim());
+      if (!/^\d+(\.\d+)?$/.test(rawFactor.trim()) || factor < 1) problems.push(`--noise-factor: "${rawFactor}" is not a number of at least 1; use e.g. --noise-factor 2`);
     }
     const fmt = f.values.format?.[0] ?? 'table';
     if (fmt !== 'table' && fmt !== 'markdown') problems.push(`--format: "${fmt}" is not available for compare; use table or markdown`);
@@ -87,7 +83,7 @@ export async function compareMain(argv: string[], env: Record<string, string | u
     const methods = (r: readonly BenchRecord[]) => [...new Set(r.flatMap((x) => (x.type === 'overhead' ? [x.method] : [])))].sort().join(', ');
     if (methods(oldRecords) !== '' && methods(newRecords) !== '' && methods(oldRecords) !== methods(newRecords))
       term.warn(`the overheads were computed differently (${methods(oldRecords)} → ${methods(newRecords)}, see README "Statistical method"): a layer's change includes the change of method`);
-    const c = compareRuns(oldRecords, newRecords, { layersOnly: f.booleans.has('layers-only'), ...(floor !== undefined ? { noiseFloorPct: floor } : {}) });
+    const c = compareRuns(oldRecords, newRecords, { layersOnly: f.booleans.has('layers-only'), ...(factor !== undefined ? { noiseFactor: factor } : {}) });
     if (c.cells.length === 0 && f.booleans.has('layers-only'))
       throw new UsageError([`--layers-only: no layer cell can be compared (a layer is judged against the bare bus of its own run, which needs a baseline and 2 or more runs in both files); drop --layers-only or compare runs made with --runs 2 or more`]);
     if (c.cells.length === 0) throw new UsageError([`${f.positionals[0]} and ${f.positionals[1]} have no config, agent count and operation in common: nothing to compare (were both made by busbench overhead with overlapping --scales and --layers?)`]);

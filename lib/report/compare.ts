@@ -30,7 +30,7 @@ export function compareRows(c: Comparison): CompareRow[] {
     new_p95: `${x.new_p95_us.toFixed(1)} µs`,
     change: x.change_pct === null ? '–' : `${sign(x.change_pct)}${x.method === 'relative_to_baseline' ? ' (vs bus)' : ''}`,
     interval: x.ci_low_pct === null || x.ci_high_pct === null ? '–' : `${sign(x.ci_low_pct)} … ${sign(x.ci_high_pct)}`,
-    verdict: x.below_floor ? `${x.verdict} (under the ${c.noise_floor_pct}% floor)` : x.verdict,
+    verdict: x.verdict,
   }));
 }
 
@@ -40,7 +40,7 @@ const cells = (r: CompareRow) => [r.config, r.agents, r.op, r.old_p50, r.new_p50
 function caption(c: Comparison): string {
   const slower = c.cells.filter((x) => x.verdict === 'slower').length;
   const faster = c.cells.filter((x) => x.verdict === 'faster').length;
-  return `${c.cells.length} cells compared (${c.tested} with enough runs): ${slower} slower, ${faster} faster, ${c.tested - slower - faster} without significant change. Welch t-test on log per-run medians, Bonferroni over the ${c.tested} cells; a significant change under the ${c.noise_floor_pct}% noise floor (--noise-floor) is not called. A layer (vs bus) is compared relative to the bare bus of its own run, which cancels machine drift; the baseline is compared raw, so a change of the machine between the two runs shows there.`;
+  return `${c.cells.length} cells compared (${c.tested} with enough runs): ${slower} slower, ${faster} faster, ${c.tested - slower - faster} without significant change. Welch t-test on log per-run medians, standard errors × ${c.noise_factor} for the noise between invocations (--noise-factor), Bonferroni over the ${c.tested} cells.${c.skipped.map((s) => ` ${s.operation} not compared: ${s.reason}.`).join('')} A layer (vs bus) is compared relative to the bare bus of its own run, which cancels machine drift; the baseline is compared raw, so a change of the machine between the two runs shows there.`;
 }
 
 export function renderCompareTable(c: Comparison, colour: boolean): string {

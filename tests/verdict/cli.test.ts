@@ -68,10 +68,10 @@ test('compare: different machines warn loudly; nothing in common or a bad bound 
   assert.equal(bound.code, 2);
   assert.match(bound.stderr, /--fail-on-regression: "five" is not a percentage/);
   assert.equal(busbench('compare', file).code, 2);
-  const floor = busbench('compare', file, file, '--noise-floor', 'lots', '--fail-on-regression', 'five');
-  assert.equal(floor.code, 2);
-  assert.match(floor.stderr, /--noise-floor: "lots" is not a percentage/);
-  assert.match(floor.stderr, /--fail-on-regression: "five"/, 'every bad flag at once');
+  const factor = busbench('compare', file, file, '--noise-factor', '0.5', '--fail-on-regression', 'five');
+  assert.equal(factor.code, 2);
+  assert.match(factor.stderr, /--noise-factor: "0.5" is not a number of at least 1/);
+  assert.match(factor.stderr, /--fail-on-regression: "five"/, 'every bad flag at once');
 });
 
 test('overhead: --threshold is validated before anything runs (exit 2), names the unmeasured scale', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareRuns, NOISE_FLOOR_PCT, regressions, welch } from '../../lib/verdict/compare.ts';
+import { compareRuns, NOISE_FACTOR, regressions, welch } from '../../lib/verdict/compare.ts';
 import { differences } from '../../lib/verdict/fingerprint.ts';
 import type { RunRecord } from '../../lib/records/schema.ts';
 import { tQuantile } from '../../lib/stats/student.ts';
@@ -55,6 +55,7 @@ test('the baseline is compared on its raw per-run medians; intervals are Bonferr
   const x = old.flatMap((r) => (r.type === 'statistics' && r.test_name === 'baseline' && r.agent_count === 10 && r.operation === 'message_send' ? r.per_run_p50_ms! : [])).map(Math.log);
   const y = [0.016, 0.0161, 0.0159, 0.0162, 0.016].map(Math.log);
   const w = welch(x, y);
+  w.se *= NOISE_FACTOR;
   const q = tQuantile(1 - 0.05 / (2 * c.tested), w.df);
   assert.ok(Math.abs(b.ci_low_pct! - (Math.exp(w.diff - q * w.se) - 1) * 100) < 1e-9);
   assert.ok(Math.abs(b.change_pct! - (Math.exp(w.diff) - 1) * 100) < 1e-9);
@@ -89,24 +90,30 @@ test('layersOnly: only cells relative to the bare bus are compared (the baseline
   assert.equal(layers.tested, layers.cells.length);
 });
 
-test('a significant change under the noise floor is not called; --noise-floor 0 judges on significance alone', () => {
+test('the noise factor widens every interval; a change the runs alone would call is not called at 2×', () => {
   const old = fixtureRecords({ metricsPerRun: [0.4, 0.6, 0.5, 0.45, 0.55] });
-  const slightly = fixtureRecords({ metricsPerRun: [1.9, 2.1, 2.0, 1.95, 2.05] }); // +1.5 % relative to the bus
-  const c = compareRuns(old, slightly);
-  assert.equal(c.noise_floor_pct, NOISE_FLOOR_PCT);
-  const metrics = c.cells.filter((x) => x.config === 'metrics');
-  assert.ok(metrics.length > 0);
-  for (const x of metrics) {
-    assert.ok(x.p_adjusted! < 0.05, 'significant');
-    assert.ok(Math.abs(x.change_pct! - 1.49) < 0.05, String(x.change_pct));
-    assert.equal(x.below_floor, true);
-    assert.equal(x.verdict, 'no significant change');
+  const slightly = fixtureRecords({ metricsPerRun: [0.65, 0.85, 0.75, 0.7, 0.8] }); // +0.25 % relative to the bus
+  const plain = compareRuns(old, slightly, { noiseFactor: 1 });
+  const wide = compareRuns(old, slightly);
+  assert.equal(wide.noise_factor, NOISE_FACTOR);
+  const pick = (c: ReturnType<typeof compareRuns>) => c.cells.filter((x) => x.config === 'metrics' && x.operation === 'message_send');
+  for (const [a, b] of pick(plain).map((x, i) => [x, pick(wide)[i]!] as const)) {
+    assert.equal(a.verdict, 'slower', 'significant on the runs alone');
+    assert.equal(b.verdict, 'no significant change', `not at ${NOISE_FACTOR}×`);
+    assert.ok(Math.abs(a.change_pct! - b.change_pct!) < 1e-12, 'the estimate does not change');
+    // Half-widths on the log scale scale with the factor (same df).
+    const half = (x: typeof a) => (Math.log(1 + x.ci_high_pct! / 100) - Math.log(1 + x.ci_low_pct! / 100)) / 2;
+    assert.ok(Math.abs(half(b) / half(a) - NOISE_FACTOR) < 1e-9);
   }
-  const strict = compareRuns(old, slightly, { noiseFloorPct: 0 });
-  for (const x of strict.cells.filter((y) => y.config === 'metrics')) {
-    assert.equal(x.below_floor, false);
-    assert.equal(x.verdict, 'slower');
-  }
-  assert.equal(regressions(strict, 1).length, metrics.length);
-  assert.equal(regressions(c, 1).length, 0);
+});
+
+test('interleaved runs: delivery is left out of the comparison, and the comparison says why', () => {
+  // The fixture's receive statistics, copied as delivery: a raw-compared operation.
+  const withDelivery = () => fixtureRecords().flatMap((x) => (x.type === 'statistics' && x.operation === 'message_receive' ? [x, { ...x, operation: 'delivery' as const }] : [x]));
+  const r = withDelivery().map((x) => (x.type === 'run' ? { ...x, interleaved: true } : x));
+  const c = compareRuns(r, r);
+  assert.ok(c.cells.length > 0);
+  assert.ok(c.cells.every((x) => x.operation !== 'delivery'));
+  assert.deepEqual(c.skipped.map((s) => s.operation), ['delivery']);
+  assert.ok(compareRuns(withDelivery(), withDelivery()).cells.some((x) => x.operation === 'delivery'), 'compared with cells per config');
 });
