@@ -20,7 +20,7 @@ test('npm run bench with defaults: table, results/overhead-*.jsonl, every cell, 
     const stats = recs.filter((x) => x.type === 'statistics' && x.operation === 'message_send');
     for (const c of CONFIGS) for (const n of [1, 10, 100]) assert.equal(stats.filter((s) => s.test_name === c && s.agent_count === n).length, 1, `${c}@${n}`);
     const integ = recs.filter((x) => x.type === 'integrity');
-    assert.equal(integ.length, CONFIGS.length * 3 * 6, 'warm-up + 5 runs');
+    assert.equal(integ.length, CONFIGS.length * 3 * 10, 'a warm-up pass before each of the 5 runs');
     assert.ok(integ.every((i) => i.lost === 0 && i.duplicated === 0 && i.sent === i.received + i.drained));
     const gate = execFileSync('jq', ['-s', 'map(select(.test_name == "full_integration" and .type == "statistics")) | .[0].avg_ms', file], { encoding: 'utf8' }).trim();
     assert.ok(Number(gate) > 0, gate);

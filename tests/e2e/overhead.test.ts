@@ -97,7 +97,7 @@ test('overhead: each layer vs baseline per scale and operation, with a 95 % inte
 
 test('integrity: every message counted, none lost or duplicated, sent = received + drained', () => {
   const integ = of('integrity') as Record<string, any>[];
-  assert.equal(integ.length, CONFIGS.length * SCALES.length * 3, 'warm-up + 2 runs');
+  assert.equal(integ.length, CONFIGS.length * SCALES.length * 4, 'a warm-up pass before each of the 2 runs');
   for (const i of integ) {
     assert.equal(i.lost, 0);
     assert.equal(i.duplicated, 0);
@@ -107,9 +107,9 @@ test('integrity: every message counted, none lost or duplicated, sent = received
     assert.equal(i.sent, i.agent_count * (i.run === 0 ? 5 : ITER));
     assert.equal(i.ok, true);
   }
-  // Interleaved: one cell per scale and pass (warm-up + 2 runs) serves every config, and has one resource record.
+  // Interleaved: one cell per scale and pass (2 × (warm-up + run)) serves every config, and has one resource record.
   const res = of('resource') as Record<string, any>[];
-  assert.equal(res.length, SCALES.length * 3);
+  assert.equal(res.length, SCALES.length * 4);
   for (const x of res) {
     assert.equal(x.test_name, 'interleaved');
     assert.deepEqual(x.configs, [...CONFIGS]);

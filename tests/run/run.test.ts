@@ -37,28 +37,34 @@ test('workload: every agent receives exactly one message per round, from every p
   assert.deepEqual(agentsOfWorker(1, 3, 8), [1, 4, 7]);
 });
 
-test('matrix, separate cells: warm-up then runs; each run has every (config, scale) once, shuffled, repeatable by seed', () => {
+test('matrix, separate cells: each run after its own warm-up pass; every (config, scale) once per pass, shuffled, repeatable by seed', () => {
   const p = { configs: ['baseline', 'noop', 'metrics'] as const, scales: [1, 10], runs: 3, iterations: 50, warmup: 5, seed: 42, interleave: false };
   const cells = planMatrix({ ...p, configs: [...p.configs] });
-  assert.equal(cells.length, 4 * 6);
+  assert.equal(cells.length, 6 * 6, '3 warm-up passes + 3 runs, 6 cells each');
+  assert.deepEqual(
+    cells.map((c) => c.run).filter((r, i, a) => i === 0 || r !== a[i - 1]),
+    [0, 1, 0, 2, 0, 3],
+    'a warm-up pass right before every run (each run starts on fresh workers)',
+  );
   assert.ok(cells.filter((c) => c.run === 0).every((c) => c.iterations === 5));
+  assert.ok(cells.filter((c) => c.run > 0).every((c) => c.iterations === 50));
   assert.ok(cells.every((c) => c.configs.length === 1));
   const key = (c: PlannedCell) => `${c.configs[0]}@${c.scale}`;
-  for (let run = 0; run <= 3; run++) {
+  for (let run = 1; run <= 3; run++) {
     const keys = cells.filter((c) => c.run === run).map(key);
     assert.deepEqual([...keys].sort(), ['baseline@1', 'baseline@10', 'metrics@1', 'metrics@10', 'noop@1', 'noop@10'], `run ${run}`);
   }
   const orders = [1, 2, 3].map((run) => cells.filter((c) => c.run === run).map(key).join());
   assert.ok(new Set(orders).size > 1, 'the order changes between runs');
   assert.deepEqual(planMatrix({ ...p, configs: [...p.configs] }), cells, 'same seed, same plan');
-  assert.equal(planMatrix({ ...p, configs: [...p.configs], warmup: 0 }).length, 18);
+  assert.equal(planMatrix({ ...p, configs: [...p.configs], warmup: 0 }).length, 18, 'no warm-up passes with --warmup 0');
 });
 
-test('matrix, interleaved: one cell per scale and run holding every config, each with its own order seed', () => {
+test('matrix, interleaved: one cell per scale and pass holding every config, each with its own order seed', () => {
   const p = { configs: ['baseline', 'noop', 'metrics'] as const, scales: [1, 10, 100], runs: 4, iterations: 50, warmup: 5, seed: 7, interleave: true };
   const cells = planMatrix({ ...p, configs: [...p.configs] });
-  assert.equal(cells.length, 5 * 3);
-  for (let run = 0; run <= 4; run++) assert.deepEqual(cells.filter((c) => c.run === run).map((c) => c.scale).sort((a, b) => a - b), [1, 10, 100], `run ${run}`);
+  assert.equal(cells.length, 8 * 3, '4 warm-up passes + 4 runs, one cell per scale each');
+  for (let run = 1; run <= 4; run++) assert.deepEqual(cells.filter((c) => c.run === run).map((c) => c.scale).sort((a, b) => a - b), [1, 10, 100], `run ${run}`);
   assert.ok(cells.every((c) => c.configs.join() === 'baseline,noop,metrics'));
   assert.equal(new Set(cells.map((c) => c.orderSeed)).size, cells.length, 'every cell shuffles its rounds with its own seed');
   assert.ok(new Set([1, 2, 3, 4].map((run) => cells.filter((c) => c.run === run).map((c) => c.scale).join())).size > 1, 'the scales are shuffled between runs');
