@@ -13,6 +13,7 @@ import { failure } from './failure.ts';
 import { finishRun } from './finish.ts';
 import { interruption } from './overhead.ts';
 import { terminal } from './terminal.ts';
+import { colourFor } from './output.ts';
 
 export const CAPACITY = {
   name: 'capacity',
@@ -47,8 +48,8 @@ export async function capacityMain(argv: string[], env: Record<string, string | 
     );
     term.endProgress();
     const rows = buildCapacityRows(outcome.records);
-    const tables = renderCapacityTables(rows, term.colour && options.out !== '-');
-    (options.out === '-' ? process.stderr : process.stdout).write(tables);
+    const stream = options.out === '-' ? process.stderr : process.stdout;
+    stream.write(renderCapacityTables(rows, colourFor(term, stream)));
     for (const w of rows.warnings) term.warn(`${w.config}: ${w.text}`);
 
     finishRun(term, options, outcome.records);

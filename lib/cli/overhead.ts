@@ -11,6 +11,7 @@ import { parseFlags } from './args.ts';
 import { failure } from './failure.ts';
 import { finishRun } from './finish.ts';
 import { terminal } from './terminal.ts';
+import { colourFor } from './output.ts';
 
 export interface Command {
   name: string;
@@ -54,9 +55,8 @@ export async function overheadMain(cmd: Command, argv: string[], env: Record<str
     const outcome = await runOverhead(options, { progress: term.progress, warn: term.warn, interrupted: interruption() });
     term.endProgress();
     // The export goes to stdout, unless stdout carries the JSONL (--out -).
-    const text = getFormat(options.format)!.render(outcome.records, { colour: term.colour && options.out !== '-' });
-    if (options.out === '-') process.stderr.write(text);
-    else process.stdout.write(text);
+    const stream = options.out === '-' ? process.stderr : process.stdout;
+    stream.write(getFormat(options.format)!.render(outcome.records, { colour: colourFor(term, stream) }));
     for (const note of advice({ rows: buildRows(outcome.records), records: outcome.records, wantedPct: options.resolution, thresholds: options.thresholds })) term.warn(note);
     const runRec = outcome.records.find((r) => r.type === 'run');
     if (runRec && runRec.type === 'run') {
