@@ -121,6 +121,8 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
       cal.calibration.shell = shellCal.shell;
       if (shellCal.shell.empty_command_p50_us >= 50) io.warn(`an empty command costs ${shellCal.shell.empty_command_p50_us} µs inside an agent shell: the machine is too busy for µs figures`);
     }
+    // The calibration ran on worker 0: the first run, like every other, starts on fresh processes.
+    await pool.restartAll();
     const planned = planMatrix({ configs, scales: opts.scales, runs: opts.runs, iterations: opts.iterations, warmup: opts.warmup, seed: opts.seed, interleave });
     const plan = ext.plan ? ext.plan(planned) : planned;
     emit({
@@ -182,7 +184,8 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
         // An interleaved cell's processes and directory serve every config at once: one resource
         // record for the cell, without a throughput (its wall time is shared by all the configs).
         if (name === 'interleaved') emit({ type: 'resource', test_name: name, configs: cell.configs, agent_count: cell.scale, run: cell.run, ...res.resources });
-        else emit({ type: 'resource', ...keyOf(name), ...res.resources, ...throughputOf(res.parts[0]!.integrity.received, res.workloadMs) });
+        // A cell whose agents stopped waiting ends at the deadline, not at the last receipt: no throughput.
+        else emit({ type: 'resource', ...keyOf(name), ...res.resources, ...(res.timedOut ? {} : throughputOf(res.parts[0]!.integrity.received, res.workloadMs)) });
         if (res.timedOut) io.warn(`${where} run ${cell.run}: agents stopped waiting for mail; the drain counted the rest`);
         cellsOk++;
       } catch (e) {
