@@ -30,3 +30,25 @@ export function pct(x: number | null | undefined): string {
 export function short(op: string): string {
   return op.replace('message_', '');
 }
+
+/** A measured amount in a unit, rounded to whole units; '–' when there is none. */
+export function amount(x: number | null | undefined, unit: '%' | 'MB' | 'KB' | ''): string {
+  if (x === null || x === undefined) return '–';
+  return unit === '' ? x.toFixed(0) : unit === '%' ? `${x.toFixed(0)}%` : `${x.toFixed(0)} ${unit}`;
+}
+
+/** full ÷ Σ layers: "×0.97", or '–'. */
+export function times(x: number | null): string {
+  return x === null ? '–' : `×${x.toFixed(2)}`;
+}
+
+/** A resolution (noop half-width): "±0.6%", or "no interval" with one run. */
+export function halfWidth(half: number | null): string {
+  return half === null ? 'no interval' : `±${half.toFixed(1)}%`;
+}
+
+/** The thresholds' heading: "all passed" or "2 of 5 failed". */
+export function thresholdsVerdict(rows: readonly { passed: boolean }[]): string {
+  const failed = rows.filter((r) => !r.passed).length;
+  return failed === 0 ? 'all passed' : `${failed} of ${rows.length} failed`;
+}

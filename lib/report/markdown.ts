@@ -1,5 +1,5 @@
 import type { Rows } from './rows.ts';
-import { pct, pctCell, short, signedUs, us } from './format.ts';
+import { amount, halfWidth, pct, pctCell, short, signedUs, thresholdsVerdict, times, us } from './format.ts';
 
 /** One GitHub-flavoured markdown table; `|` inside a cell is escaped. */
 export function mdTable(head: string[], body: string[][]): string {
@@ -21,24 +21,19 @@ export function renderMarkdown(rows: Rows): string {
   if (rows.summary) out.push(`**${rows.summary.status}** (exit ${rows.summary.exit_code}) in ${rows.summary.duration_s.toFixed(1)} s · ${rows.summary.cells_ok} cells ok, ${rows.summary.cells_failed} failed · lost ${rows.summary.lost_total}, duplicated ${rows.summary.duplicated_total}`, '');
 
   if (rows.thresholds.length > 0) {
-    const failed = rows.thresholds.filter((t) => !t.passed).length;
-    out.push(`### Thresholds: ${failed === 0 ? 'all passed' : `${failed} of ${rows.thresholds.length} failed`}`, '');
+    out.push(`### Thresholds: ${thresholdsVerdict(rows.thresholds)}`, '');
     out.push(mdTable(['', 'threshold', 'worst', 'detail'], rows.thresholds.map((t) => [t.passed ? '✅ pass' : '❌ FAIL', `\`${t.expression}\``, t.worst, t.reason ?? ''])), '');
   }
 
   if (rows.breakdown.length > 0) {
     out.push('### Overhead of each layer vs the bare bus', '', `Median per call, ± half-width of the 95 % interval; "${NOT_MEASURABLE}" = the interval includes 0 at this resolution.`, '');
-    const body = rows.breakdown.map((b) => {
-      const full = b.cells.full_integration?.pct;
-      const ratio = full !== undefined && b.sum_of_parts_pct !== null && b.sum_of_parts_pct > 0 ? `×${(full / b.sum_of_parts_pct).toFixed(2)}` : '–';
-      return [String(b.agents), short(b.operation), us(b.baseline_p50_us), ...rows.configs.map((c) => pctCell(b.cells[c], NOT_MEASURABLE)), pct(b.sum_of_parts_pct), ratio];
-    });
+    const body = rows.breakdown.map((b) => [String(b.agents), short(b.operation), us(b.baseline_p50_us), ...rows.configs.map((c) => pctCell(b.cells[c], NOT_MEASURABLE)), pct(b.sum_of_parts_pct), times(b.full_over_sum)]);
     out.push(mdTable(['agents', 'op', 'baseline p50', ...rows.configs, 'Σ layers', 'full ÷ Σ'], body), '');
   }
 
   if (rows.resolution.length > 0) {
     out.push('### Resolution', '', 'The smallest overhead this run can tell from 0: the half-width of the noop layer\'s interval (noop passes everything through).', '');
-    out.push(mdTable(['agents', 'op', 'resolution', 'noop A/A estimate', 'runs'], rows.resolution.map((x) => [String(x.agents), short(x.operation), x.half_pct === null ? 'no interval' : `±${x.half_pct.toFixed(1)}%`, pct(x.noop_pct), String(x.runs)])), '');
+    out.push(mdTable(['agents', 'op', 'resolution', 'noop A/A estimate', 'runs'], rows.resolution.map((x) => [String(x.agents), short(x.operation), halfWidth(x.half_pct), pct(x.noop_pct), String(x.runs)])), '');
   }
 
   if (rows.rankingScale !== null && rows.ranking.length > 0) {
@@ -51,7 +46,7 @@ export function renderMarkdown(rows: Rows): string {
     out.push(
       mdTable(
         ['agents', 'sent', 'received', 'drained', 'lost', 'duplicated', 'CPU avg', 'RSS max', 'tmpfs max'],
-        rows.resources.map((x) => [String(x.agents), String(x.sent), String(x.received), String(x.drained), String(x.lost), String(x.duplicated), x.cpu_avg_pct === null ? '–' : `${x.cpu_avg_pct.toFixed(0)}%`, `${x.rss_max_mb.toFixed(0)} MB`, `${x.tmpfs_max_kb.toFixed(0)} KB`]),
+        rows.resources.map((x) => [String(x.agents), String(x.sent), String(x.received), String(x.drained), String(x.lost), String(x.duplicated), amount(x.cpu_avg_pct, '%'), amount(x.rss_max_mb, 'MB'), amount(x.tmpfs_max_kb, 'KB')]),
       ),
       '',
     );

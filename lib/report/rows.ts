@@ -1,3 +1,4 @@
+import { mean } from 'simple-statistics';
 /**
  * One rows-builder for every export: turns records into the rows of the breakdown, the ranking,
  * the resources and the integrity tables. Renderers (terminal table, markdown, …) only format.
@@ -62,6 +63,8 @@ export interface BreakdownRow {
   cells: Partial<Record<ConfigName, Cell>>;
   /** Sum of the four single layers' overhead %, when all four were measured. */
   sum_of_parts_pct: number | null;
+  /** full_integration's overhead ÷ that sum (≈ 1: the layers add up), when both exist. */
+  full_over_sum: number | null;
 }
 
 export interface RankRow {
@@ -69,8 +72,8 @@ export interface RankRow {
   layer: ConfigName;
   /** µs a message costs more (send + receive medians) than on the bare bus. */
   added_us: number;
-  /** That, as % of the bare bus's send + receive. */
-  added_pct: number;
+  /** That, as % of the bare bus's send + receive; null without both baseline medians. */
+  added_pct: number | null;
   send: Cell | null;
   receive: Cell | null;
 }
@@ -80,11 +83,12 @@ export interface ResourceRow {
   cells: number;
   cpu_avg_pct: number | null;
   cpu_max_pct: number | null;
-  rss_avg_mb: number;
-  rss_max_mb: number;
-  tmpfs_avg_kb: number;
-  tmpfs_max_kb: number;
-  files_max: number;
+  /** Null when the scale has no resource record (e.g. every cell failed). */
+  rss_avg_mb: number | null;
+  rss_max_mb: number | null;
+  tmpfs_avg_kb: number | null;
+  tmpfs_max_kb: number | null;
+  files_max: number | null;
   sent: number;
   received: number;
   drained: number;
@@ -135,12 +139,15 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
       }
       const parts = LAYERS.map((l) => cells[l]?.pct);
       const b = base(n, op);
+      const sum = parts.every((p) => p !== undefined) ? parts.reduce((a, p) => a! + p!, 0)! : null;
+      const full = cells.full_integration?.pct;
       breakdown.push({
         agents: n,
         operation: op,
         baseline_p50_us: b ? b.p50_ms * 1000 : null,
         cells,
-        sum_of_parts_pct: parts.every((p) => p !== undefined) ? parts.reduce((a, p) => a! + p!, 0)! : null,
+        sum_of_parts_pct: sum,
+        full_over_sum: full !== undefined && sum !== null && sum > 0 ? full / sum : null,
       });
     }
   }
@@ -150,7 +157,8 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
   if (rankingScale !== null) {
     const bs = base(rankingScale, 'message_send');
     const br = base(rankingScale, 'message_receive');
-    const baseUs = ((bs?.p50_ms ?? 0) + (br?.p50_ms ?? 0)) * 1000;
+    // The bare bus's send + receive, only when both were measured (no share of a made-up total).
+    const baseUs = bs && br ? (bs.p50_ms + br.p50_ms) * 1000 : null;
     const candidates = configs.filter((c) => c !== 'full_integration');
     // A layer is ranked only on what was measured at that scale: both operations, or it is left out.
     const rows = candidates.flatMap((layer) => {
@@ -158,7 +166,7 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
       const receive = cellOf(ov(layer, rankingScale, 'message_receive'));
       if (send === null || receive === null) return [];
       const added = send.us + receive.us;
-      return [{ layer, added_us: added, added_pct: baseUs > 0 ? (100 * added) / baseUs : 0, send, receive }];
+      return [{ layer, added_us: added, added_pct: baseUs !== null && baseUs > 0 ? (100 * added) / baseUs : null, send, receive }];
     });
     rows.sort((a, b) => b.added_us - a.added_us);
     rows.forEach((r, i) => ranking.push({ rank: i + 1, ...r }));
@@ -170,8 +178,10 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
   for (const n of [...new Set([...res.map((r) => r.agent_count), ...integ.map((r) => r.agent_count)])].sort((a, b) => a - b)) {
     const rs = res.filter((r) => r.agent_count === n && r.run > 0);
     const is = integ.filter((r) => r.agent_count === n);
-    const avg = (f: (r: ResourceRecord) => number) => (rs.length ? rs.reduce((a, r) => a + f(r), 0) / rs.length : 0);
-    const max = (f: (r: ResourceRecord) => number) => rs.reduce((a, r) => Math.max(a, f(r)), 0);
+    // No resource record at this scale (its cells failed): no figure, rather than a 0.
+    const avg = (f: (r: ResourceRecord) => number) => (rs.length > 0 ? mean(rs.map(f)) : null);
+    const max = (f: (r: ResourceRecord) => number) => (rs.length > 0 ? Math.max(...rs.map(f)) : null);
+    const kb = (x: number | null) => (x === null ? null : x / 1024);
     const total = (f: (r: IntegrityRecord) => number) => is.reduce((a, r) => a + f(r), 0);
     // Average CPU over the scale's cells, weighted by their duration: Σ CPU time / Σ wall time.
     const wall = rs.reduce((a, r) => a + r.wall_ms, 0);
@@ -180,11 +190,11 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
       agents: n,
       cells: rs.length,
       cpu_avg_pct: wall >= MIN_CPU_SPAN_MS ? (100 * cpu) / wall : null,
-      cpu_max_pct: rs.some((r) => r.cpu_max_pct !== null) ? max((r) => r.cpu_max_pct ?? 0) : null,
+      cpu_max_pct: rs.some((r) => r.cpu_max_pct !== null) ? Math.max(...rs.map((r) => r.cpu_max_pct ?? 0)) : null,
       rss_avg_mb: avg((r) => r.rss_avg_mb),
       rss_max_mb: max((r) => r.rss_max_mb),
-      tmpfs_avg_kb: avg((r) => r.tmpfs_avg_bytes) / 1024,
-      tmpfs_max_kb: max((r) => r.tmpfs_max_bytes) / 1024,
+      tmpfs_avg_kb: kb(avg((r) => r.tmpfs_avg_bytes)),
+      tmpfs_max_kb: kb(max((r) => r.tmpfs_max_bytes)),
       files_max: max((r) => r.tmpfs_max_files),
       sent: total((r) => r.sent),
       received: total((r) => r.received),

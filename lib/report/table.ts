@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { Rows } from './rows.ts';
-import { NOT_MEASURABLE, pct, pctCell, short, signedUs, us } from './format.ts';
+import { amount, halfWidth, NOT_MEASURABLE, pct, pctCell, short, signedUs, thresholdsVerdict, times, us } from './format.ts';
 
 const NAMES: Record<string, string> = { noop: 'noop', metrics: 'metrics', health: 'health', rate_limiting: 'rate_lim', shutdown: 'shutdown', full_integration: 'full' };
 
@@ -12,17 +12,13 @@ export function renderTables(rows: Rows, colour: boolean): string {
   if (rows.breakdown.length > 0) {
     const head = ['agents', 'op', 'baseline p50', ...rows.configs.map((c) => NAMES[c] ?? c), 'Σ layers', 'full ÷ Σ'];
     const t = new Table({ head, style });
-    for (const r of rows.breakdown) {
-      const full = r.cells.full_integration?.pct;
-      const ratio = full !== undefined && r.sum_of_parts_pct !== null && r.sum_of_parts_pct > 0 ? `×${(full / r.sum_of_parts_pct).toFixed(2)}` : '–';
-      t.push([String(r.agents), short(r.operation), us(r.baseline_p50_us), ...rows.configs.map((c) => pctCell(r.cells[c])), pct(r.sum_of_parts_pct), ratio]);
-    }
+    for (const r of rows.breakdown) t.push([String(r.agents), short(r.operation), us(r.baseline_p50_us), ...rows.configs.map((c) => pctCell(r.cells[c])), pct(r.sum_of_parts_pct), times(r.full_over_sum)]);
     out.push(`Overhead of each layer vs the bare bus (median per call, ± half-width of the 95 % interval; ${NOT_MEASURABLE} = not measurable at this resolution: the interval includes 0)`, t.toString());
   }
 
   if (rows.resolution.length > 0) {
     const rs = new Table({ head: ['agents', 'op', 'resolution (noop ±)', 'noop A/A estimate', 'runs'], style });
-    for (const r of rows.resolution) rs.push([String(r.agents), short(r.operation), r.half_pct === null ? 'no interval' : `±${r.half_pct.toFixed(1)}%`, pct(r.noop_pct), String(r.runs)]);
+    for (const r of rows.resolution) rs.push([String(r.agents), short(r.operation), halfWidth(r.half_pct), pct(r.noop_pct), String(r.runs)]);
     out.push((out.length ? '\n' : '') + 'Resolution: the smallest overhead this run can tell from 0 (the noop layer passes everything through; its interval is the noise)', rs.toString());
   }
 
@@ -37,13 +33,13 @@ export function renderTables(rows: Rows, colour: boolean): string {
     for (const r of rows.resources) {
       res.push([
         String(r.agents),
-        r.cpu_avg_pct === null ? '–' : `${r.cpu_avg_pct.toFixed(0)}%`,
-        r.cpu_max_pct === null ? '–' : `${r.cpu_max_pct.toFixed(0)}%`,
-        `${r.rss_avg_mb.toFixed(0)} MB`,
-        `${r.rss_max_mb.toFixed(0)} MB`,
-        `${r.tmpfs_avg_kb.toFixed(0)} KB`,
-        `${r.tmpfs_max_kb.toFixed(0)} KB`,
-        String(r.files_max),
+        amount(r.cpu_avg_pct, '%'),
+        amount(r.cpu_max_pct, '%'),
+        amount(r.rss_avg_mb, 'MB'),
+        amount(r.rss_max_mb, 'MB'),
+        amount(r.tmpfs_avg_kb, 'KB'),
+        amount(r.tmpfs_max_kb, 'KB'),
+        amount(r.files_max, ''),
         String(r.sent),
         String(r.received),
         String(r.drained),
@@ -56,8 +52,7 @@ export function renderTables(rows: Rows, colour: boolean): string {
   if (rows.thresholds.length > 0) {
     const tt = new Table({ head: ['', 'threshold', 'worst', 'detail'], style });
     for (const r of rows.thresholds) tt.push([r.passed ? 'pass' : 'FAIL', r.expression, r.worst, r.reason ?? '']);
-    const failed = rows.thresholds.filter((r) => !r.passed).length;
-    out.push(`${out.length ? '\n' : ''}Thresholds: ${failed === 0 ? 'all passed' : `${failed} of ${rows.thresholds.length} failed`}`, tt.toString());
+    out.push(`${out.length ? '\n' : ''}Thresholds: ${thresholdsVerdict(rows.thresholds)}`, tt.toString());
   }
   if (rows.notes.length > 0) out.push('', ...rows.notes.map((n) => `note: ${n}`));
   if (rows.errors > 0) out.push(`\n${rows.errors} cell(s) failed: see the error records.`);

@@ -6,6 +6,7 @@ import type { BenchRecord, StatisticsRecord } from '../records/schema.ts';
 import type { Rows } from '../report/rows.ts';
 import type { Threshold } from './syntax.ts';
 import { t975 } from '../stats/tdist.ts';
+import { halfWidth, short } from '../report/format.ts';
 
 export interface AdviceInput {
   rows: Rows;
@@ -37,7 +38,7 @@ export function advice(input: AdviceInput): string[] {
   if (wide.length > 0) {
     const worst = wide.reduce((a, b) => (b.half_pct! > a.half_pct! ? b : a));
     const need = runsFor(worst.half_pct!, worst.runs, wantedPct);
-    const where = wide.map((r) => `${r.agents} agents ${r.operation.replace('message_', '')} ±${r.half_pct!.toFixed(1)}%`).join(', ');
+    const where = wide.map((r) => `${r.agents} agents ${short(r.operation)} ${halfWidth(r.half_pct)}`).join(', ');
     notes.push(
       `run too short for the resolution wanted (±${wantedPct}%, --resolution): ${where}. ` +
         `The half-width shrinks about as 1/√runs: about --runs ${Number.isFinite(need) ? need : 'over 10000'} would reach it at ${worst.agents} agents if the spread between runs stays as it is` +
@@ -54,7 +55,7 @@ export function advice(input: AdviceInput): string[] {
     const coarse = res.filter((r) => r.half_pct! > Math.abs(t.limit));
     if (coarse.length > 0) {
       notes.push(
-        `threshold "${t.text}" bounds at ${t.limit}% but the resolution there is ${coarse.map((r) => `±${r.half_pct!.toFixed(1)}% at ${r.agents} agents`).join(', ')}: ` +
+        `threshold "${t.text}" bounds at ${t.limit}% but the resolution there is ${coarse.map((r) => `${halfWidth(r.half_pct)} at ${r.agents} agents`).join(', ')}: ` +
           `its verdict is decided by noise${s.bound === 'estimate' ? '; judge upper(...) to require the bound with 95 % confidence' : ''}, or measure longer (--runs)`,
       );
     }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { formatNames, getFormat, registerFormat } from '../../lib/report/formats.ts';
 import { CSV_COLUMNS } from '../../lib/report/csv.ts';
+import { buildRows } from '../../lib/report/rows.ts';
 import { fixtureRecords } from '../verdict/fixture.ts';
 
 const records = fixtureRecords({ threshold: true });
@@ -80,4 +81,19 @@ test('table: the noop cell says n.m. instead of a figure; thresholds are listed'
   assert.match(t, /n\.m\. ±0\.3/);
   assert.match(t, /Thresholds: all passed/);
   assert.doesNotMatch(t, /\x1b\[/);
+});
+
+test('no figure is made up: a scale without resource records, or a ranking without both baseline medians, shows "–"', () => {
+  // The fixture has integrity records but no resource records.
+  const rows = buildRows(records);
+  assert.ok(rows.resources.length > 0);
+  for (const r of rows.resources) assert.deepEqual([r.rss_avg_mb, r.rss_max_mb, r.tmpfs_avg_kb, r.tmpfs_max_kb, r.files_max, r.cpu_avg_pct], [null, null, null, null, null, null]);
+  const line = render('table').split('\n').find((l) => /^│ 10 +│ –/.test(l));
+  assert.ok(line, 'the resources row of 10 agents starts with "–" cells');
+  assert.doesNotMatch(line, /0 MB|0 KB/);
+  const ranked = buildRows(records).ranking;
+  assert.ok(ranked.length > 0 && ranked.every((r) => r.added_pct !== null), 'with both medians the share is given');
+  const noReceive = records.filter((r) => !(r.type === 'statistics' && r.test_name === 'baseline' && r.operation === 'message_receive'));
+  const partial = buildRows(noReceive).ranking;
+  assert.ok(partial.length > 0 && partial.every((r) => r.added_pct === null), 'without the receive median there is no share');
 });
