@@ -79,8 +79,7 @@ export type ToWorker =
   | { type: 'calibrate-shell'; dir: string; shell: ShellCellSpec; layer: LayerOptions; shells: number; rounds: number }
   /** `coordinated`: the configs whose agents stop through the shutdown layer's drain. */
   | { type: 'drain'; id: number; coordinated: ConfigName[] }
-  | { type: 'shutdown-request'; id: number }
-  | { type: 'stop' };
+  | { type: 'shutdown-request'; id: number };
 
 /** What one config of a cell measured on one worker. */
 export interface ConfigDone {

@@ -43,6 +43,9 @@ interface Part {
 interface Current {
   spec: CellSpec;
   parts: Part[];
+  /** Agent id → index at this scale; the local agents' ids. */
+  index: Map<string, number>;
+  ids: string[];
 }
 let current: Current | null = null;
 
@@ -65,7 +68,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   const n = spec.iterations * ids.length;
   const parts: Part[] = [];
   // Known to the error path before any stack opens a descriptor, so a failure closes them all.
-  current = { spec, parts };
+  current = { spec, parts, index, ids };
   for (const config of spec.configs) {
     const base = new TmpfsBus(configDir(spec.dir, config));
     const stack = buildStack(config, base, base.paths, spec.layer);
@@ -189,9 +192,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
 function drain(id: number, coordinated: readonly ConfigName[]): Drained {
   const cur = current;
   if (cur === null || cur.spec.id !== id) throw new Error(`drain for cell ${id}, but no such cell is running here`);
-  const index = new Map<string, number>();
-  for (let i = 0; i < cur.spec.scale; i++) index.set(agentId(i), i);
-  const ids = cur.spec.local.map(agentId);
+  const { index, ids } = cur;
   const parts = cur.parts.map((p) => {
     const out: number[] = [];
     const keep = (m: Message) => out.push(senderIndex(index, m), m.seq);
@@ -243,9 +244,6 @@ process.on('message', (msg: ToWorker) => {
           break;
         case 'shutdown-request':
           reply(await requestShellShutdown(msg.id));
-          break;
-        case 'stop':
-          process.disconnect();
           break;
       }
     } catch (e) {

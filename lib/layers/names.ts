@@ -18,7 +18,3 @@ export function layersOf(config: ConfigName): readonly (LayerName | 'noop')[] {
       return [config];
   }
 }
-
-export function isConfigName(s: string): s is ConfigName {
-  return (CONFIGS as readonly string[]).includes(s);
-}

@@ -1,6 +1,6 @@
 import { medianSorted } from 'simple-statistics';
 import { OPERATIONS, type Operation } from '../agents/protocol.ts';
-import type { ConfigName } from '../layers/names.ts';
+import { CONFIGS, type ConfigName } from '../layers/names.ts';
 import { madOutliers } from '../stats/outliers.ts';
 import { matchedLogRatio, overheadFromRuns, type KeyedSamples } from '../stats/overhead.ts';
 import { sorted, summarize } from '../stats/summary.ts';
@@ -124,7 +124,6 @@ function medianOf(arrays: Float64Array[]): number {
   return medianSorted(sorted(concat(arrays)));
 }
 
-const CONFIG_ORDER = ['baseline', 'noop', 'metrics', 'health', 'rate_limiting', 'shutdown', 'full_integration'];
-function byKey(a: { test_name: string; agent_count: number; operation: string }, b: typeof a): number {
-  return CONFIG_ORDER.indexOf(a.test_name) - CONFIG_ORDER.indexOf(b.test_name) || a.agent_count - b.agent_count || OPERATIONS.indexOf(a.operation as Operation) - OPERATIONS.indexOf(b.operation as Operation);
+function byKey(a: { test_name: ConfigName; agent_count: number; operation: string }, b: typeof a): number {
+  return CONFIGS.indexOf(a.test_name) - CONFIGS.indexOf(b.test_name) || a.agent_count - b.agent_count || OPERATIONS.indexOf(a.operation as Operation) - OPERATIONS.indexOf(b.operation as Operation);
 }

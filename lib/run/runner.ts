@@ -4,7 +4,7 @@ import { skippedLayers } from '../bus/shell/compose.ts';
 import { WorkerPool } from '../agents/pool.ts';
 import type { Options } from '../config/options.ts';
 import { EXIT } from '../config/errors.ts';
-import type { ConfigName } from '../layers/names.ts';
+import { CONFIGS, type ConfigName } from '../layers/names.ts';
 import { ResourceMonitor } from '../measure/resources.ts';
 import { checkTmpfs } from '../measure/tmpfs.ts';
 import type { BenchRecord, Body } from '../records/schema.ts';
@@ -31,7 +31,6 @@ export interface RunOutcome {
   records: BenchRecord[];
 }
 
-const CONFIG_ORDER: ConfigName[] = ['baseline', 'noop', 'metrics', 'health', 'rate_limiting', 'shutdown', 'full_integration'];
 
 /** What a scenario adds to the matrix run: records derived from the others, written before the summary. */
 export interface RunExtension {
@@ -65,7 +64,7 @@ export function runOverhead(opts: Options, io: RunIO): Promise<RunOutcome> {
 export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Promise<RunOutcome> {
   const started = performance.now();
   const skipped = opts.driver === 'shell' && opts.shell ? skippedLayers(opts.shell).map((s) => ({ layer: s.layer, reason: `driver config has no "${s.missing}" operation` })) : [];
-  const configs = CONFIG_ORDER.filter((c) => c === 'baseline' || (opts.layers.includes(c) && !skipped.some((s) => s.layer === c)));
+  const configs = CONFIGS.filter((c) => c === 'baseline' || (opts.layers.includes(c) && !skipped.some((s) => s.layer === c)));
   for (const s of skipped) if (opts.layers.includes(s.layer)) io.warn(`${s.layer} skipped: the ${s.reason}${opts.layers.includes('full_integration') ? '; full_integration runs without it' : ''}`);
   // Configs take turns inside one cell unless asked not to, or the scenario needs each config's
   // own wall time (capacity), or the driver cannot (a shell config's agents are its own processes).
