@@ -12,7 +12,7 @@ import { terminal, type Terminal } from './terminal.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'fail-on-regression', kind: 'value', arg: 'PCT', help: 'exit 99 when a cell is significantly slower by more than PCT, e.g. 5%' },
-  { name: 'noise-factor', kind: 'value', arg: 'N', help: `widen every interval N times for the noise between two invocations that the runs of one file do not show (default ${NOISE_FACTOR}, measured here by scripts/aa.ts; 1: the runs' spread alone)` },
+  { name: 'noise-factor', kind: 'value', arg: 'N', help: `widen every interval N times for the noise between two invocations that the runs of one file do not show (default ${NOISE_FACTOR}, from the A/A check on the machine the README reports; measure your runner's with scripts/aa.ts; 1: the runs' spread alone)` },
   { name: 'layers-only', kind: 'boolean', help: 'judge only layers relative to the bare bus of their own run (robust to machine drift; leaves the baseline out)' },
   { name: 'format', kind: 'value', arg: 'NAME', help: 'table (default) or markdown' },
   { name: 'out', kind: 'value', arg: 'FILE', help: 'write the comparison to FILE instead of stdout' },

@@ -21,7 +21,7 @@ export interface Command {
 
 export const OVERHEAD: Command = {
   name: 'overhead',
-  summary: 'Measures the bare tmpfs bus, then each layer (noop, metrics, health, rate_limiting, shutdown), then all\nlayers together, at each agent scale; writes JSONL records and prints the bottleneck breakdown.',
+  summary: 'Measures the bare tmpfs bus, each layer (noop, metrics, health, rate_limiting, shutdown) and all layers\ntogether at each agent scale, taking turns in one cell per scale; writes JSONL records and prints the bottleneck breakdown.',
 };
 export const QUICK_CMD: Command = {
   name: 'quick',

@@ -76,7 +76,7 @@ export interface OverheadRecord extends Base, OverheadEstimate {
   test_name: ConfigName;
   agent_count: number;
   operation: Operation;
-  /** The per-run figure compared: the median of the run's samples. */
+  /** The statistic compared: the median (per run, of the matched calls' log ratios; see `method`). */
   statistic: 'p50';
   baseline_p50_ms: number;
   layer_p50_ms: number;
