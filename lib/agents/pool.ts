@@ -57,14 +57,22 @@ export class WorkerPool {
       else w!.resolve(m);
     });
     child.on('exit', (code, signal) => {
-      if (this.procs[i] !== child) return;
-      const q = this.waiters[i]!.splice(0);
-      for (const w of q) {
-        clearTimeout(w.timer);
-        w.reject(new WorkerDied(`worker ${i} (pid ${child.pid}) exited (${signal ?? `code ${code}`})`));
-      }
+      if (this.procs[i] === child) this.fail(i, new WorkerDied(`worker ${i} (pid ${child.pid}) exited (${signal ?? `code ${code}`})`));
+    });
+    // An IPC error (e.g. the worker was killed by a signal just as a request went out) fails what
+    // waits on that worker instead of crashing the orchestrator with an unhandled 'error' event.
+    child.on('error', (e) => {
+      if (this.procs[i] === child) this.fail(i, new WorkerDied(`worker ${i} (pid ${child.pid}): ${e.message}`));
     });
     return this.wait(i, (m) => m.type === 'ready', 60_000, 'start').then(() => undefined);
+  }
+
+  /** Reject everything waiting on worker i. */
+  private fail(i: number, e: Error): void {
+    for (const w of this.waiters[i]!.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(e);
+    }
   }
 
   private wait(i: number, accept: (m: FromWorker) => boolean, timeoutMs: number, what: string): Promise<FromWorker> {
@@ -86,7 +94,9 @@ export class WorkerPool {
     if (!child || child.exitCode !== null || !child.connected) return Promise.reject(new WorkerDied(`worker ${i} is not running`));
     // One request at a time per worker, so an error reply belongs to the request in flight.
     const reply = this.wait(i, (m) => accept(m) || m.type === 'error', timeoutMs, msg.type);
-    child.send(msg);
+    child.send(msg, (e) => {
+      if (e) this.fail(i, new WorkerDied(`worker ${i} (pid ${child.pid}): cannot send '${msg.type}': ${e.message}`));
+    });
     return reply as Promise<T>;
   }
 
