@@ -33,6 +33,12 @@ test('workload: every agent receives exactly one message per round, from every p
       }
       assert.ok(got.every((g) => g === 1), `n=${n} k=${k}`);
     }
+    // Every peer in turn: over n − 1 rounds each agent has written to every other agent once.
+    for (let i = 0; i < n && n > 1; i++) {
+      const peers = new Set(Array.from({ length: n - 1 }, (_, k) => peerOf(i, k, n)));
+      assert.equal(peers.size, n - 1, `n=${n} agent ${i}`);
+      assert.ok(!peers.has(i));
+    }
   }
   assert.deepEqual(agentsOfWorker(1, 3, 8), [1, 4, 7]);
 });

@@ -84,6 +84,8 @@ test('madOutliers flags by modified z-score > 3.5 and never on flat data', () =>
   // median 10, MAD 1 → M = 0.6745·(x − 10): 16 gives 4.05 (outlier), 15 gives 3.37 (not).
   const v = [8, 9, 9, 10, 10, 10, 11, 11, 12, 15, 16].sort((a, b) => a - b);
   assert.deepEqual(madOutliers(v), { high: 1, low: 0 });
+  // And below: 4 gives −4.05 (a low outlier), 5 gives −3.37 (not).
+  assert.deepEqual(madOutliers([4, 5, 8, 9, 9, 10, 10, 10, 11, 11, 12]), { high: 0, low: 1 });
   assert.deepEqual(madOutliers([5, 5, 5, 5, 100]), { high: 0, low: 0 });
 });
 

@@ -25,6 +25,10 @@ test('A/A: a file compared with itself has no significant change anywhere', () =
     assert.equal(x.verdict, 'no significant change');
     assert.ok(Math.abs(x.change_pct!) < 1e-9);
   }
+  // Two different files of the same build: the layer's runs move within their own spread.
+  const again = fixtureRecords({ metricsPerRun: [0.55, 0.42, 0.6, 0.47, 0.5] });
+  const m = compareRuns(r, again).cells.filter((x) => x.config === 'metrics');
+  assert.ok(m.length > 0 && m.every((x) => x.change_pct !== 0 && x.verdict === 'no significant change'), JSON.stringify(m.map((x) => [x.change_pct, x.verdict])));
 });
 
 test('a layer made 20 % slower is "slower" with an interval covering 20 %, and only that layer', () => {

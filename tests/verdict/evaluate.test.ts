@@ -24,6 +24,10 @@ test('upper() judges the interval bound, lower() the other one', () => {
   assert.equal(up.passed, false);
   assert.ok(Math.abs(up.worst! - 0.6) < 0.01, String(up.worst));
   assert.equal(judge('lower(overhead(metrics)@10.message_send.p50) > 0.3%').passed, true);
+  // 0.45 lies between the lower bound (≈ 0.4) and the estimate (≈ 0.5): only the bound fails it.
+  const low = judge('lower(overhead(metrics)@10.message_send.p50) > 0.45%');
+  assert.equal(low.passed, false);
+  assert.ok(Math.abs(low.worst! - 0.4) < 0.01, String(low.worst));
 });
 
 test('latency thresholds compare µs; the worst value is reported', () => {

@@ -61,7 +61,9 @@ test('failing calls become error records and table notes; absent layers are skip
     assert.equal(rows.errors, 0);
     assert.equal(outcome.exitCode, 1);
     const run = outcome.records.find((r) => r.type === 'run');
-    assert.ok(run && run.type === 'run' && !run.configs.includes('health') && run.calibration.shell !== undefined);
+    assert.ok(run && run.type === 'run' && !run.configs.includes('health'));
+    const sh = run.calibration.shell;
+    assert.ok(sh && sh.empty_command_n === 5000 && sh.empty_command_p50_us > 0 && Number.isFinite(sh.empty_command_mean_us) && sh.shells_started === 100 && sh.shells_start_ms > 0, JSON.stringify(sh));
     assert.deepEqual(shellsAlive(t.dir), []);
   } finally {
     t.done();
