@@ -1,6 +1,6 @@
-import type { ConfigName } from '../layers/names.ts';
-import type { LayerOptions } from '../layers/stack.ts';
-import type { ShellDriverConfig } from '../bus/shell/config.ts';
+import type { ConfigName } from '../core/words.ts';
+import type { LayerOptions } from '../drivers/tmpfs/layers/stack.ts';
+import type { ShellDriverConfig } from '../drivers/shell/config.ts';
 
 export const DRIVERS = ['tmpfs', 'shell'] as const;
 export type DriverName = (typeof DRIVERS)[number];

@@ -3,17 +3,17 @@
  * (process.hrtime.bigint around each call) and reports samples and message counts to the
  * orchestrator over IPC. No zx and no output on stdout: stdout may be carrying JSONL.
  */
-import { TmpfsBus } from '../bus/tmpfs/bus.ts';
-import type { Message } from '../bus/contract.ts';
-import { buildStack, type Stack } from '../layers/stack.ts';
-import { BackpressureError } from '../layers/rate-limiting.ts';
+import { TmpfsBus } from '../drivers/tmpfs/bus.ts';
+import type { Message } from '../drivers/tmpfs/types.ts';
+import { buildStack, type Stack } from '../drivers/tmpfs/layers/stack.ts';
+import { BackpressureError } from '../drivers/tmpfs/layers/rate-limiting.ts';
 import { calibrate } from '../measure/calibrate.ts';
-import { abandon, drainShellCell, requestShellShutdown, runShellCell } from '../bus/shell/cell-runner.ts';
-import { calibrateShell } from '../bus/shell/calibrate.ts';
+import { abandon, drainShellCell, requestShellShutdown, runShellCell } from '../drivers/shell/cell-runner.ts';
+import { calibrateShell } from '../drivers/shell/calibrate.ts';
 import { Samples } from '../measure/samples.ts';
 import { agentId, configDir, makePayload, messageKey, peerOf } from './workload.ts';
 import { mulberry32, seededShuffle } from '../stats/rng.ts';
-import type { ConfigName } from '../layers/names.ts';
+import type { ConfigName } from '../core/words.ts';
 import type { CellDone, CellSpec, ConfigDone, Drained, FromWorker, ToWorker } from './protocol.ts';
 
 const hr = process.hrtime.bigint;

@@ -3,7 +3,7 @@
  * throughput, the growth fit of end-to-end p95, predictions at the swept scales and the asked ones
  * (marked as extrapolations beyond the sweep) and where the budgets break.
  */
-import type { ConfigName } from '../layers/names.ts';
+import type { ConfigName } from '../core/words.ts';
 import type { BenchRecord, Body, CapacityPoint, CapacityPrediction, CapacityRecord, LatencyFit } from '../records/schema.ts';
 import { linearRegression } from 'simple-statistics';
 import { fitGrowth, growthValue, type GrowthFit } from '../stats/growth.ts';

@@ -6,7 +6,7 @@
  * its error and no figures, and is left out of every fit.
  */
 import { median } from 'simple-statistics';
-import type { ConfigName } from '../layers/names.ts';
+import type { ConfigName } from '../core/words.ts';
 import type { BenchRecord, CapacityPoint, ErrorRecord, LatencyOperation, ResourceRecord, StatisticsRecord } from '../records/schema.ts';
 import { ofType as of } from '../records/select.ts';
 import { MIN_CPU_SPAN_MS } from '../measure/resources.ts';

@@ -1,8 +1,8 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { CONFIGS, type ConfigName } from '../layers/names.ts';
+import { CONFIGS, type ConfigName } from '../core/words.ts';
 import { DRIVERS, type DriverName } from '../agents/protocol.ts';
-import { loadShellConfig, type ShellDriverConfig } from '../bus/shell/config.ts';
+import { loadShellConfig, type ShellDriverConfig } from '../drivers/shell/config.ts';
 import { UsageError } from './errors.ts';
 import { nonNegativeNumber, positiveInt, Problem, scaleList, choiceList, seed } from './parse.ts';
 import { parseThresholds, type Threshold } from '../verdict/syntax.ts';
@@ -282,7 +282,7 @@ function checkDriver(o: { -readonly [K in Key]: Options[K] }, sources: Record<Ke
     return;
   }
   if (o.driverConfig === null) {
-    problems.push('--driver shell: needs --driver-config FILE, a JSON config naming your bash files and command templates (example: lib/bus/shell/example/busbench.json)');
+    problems.push('--driver shell: needs --driver-config FILE, a JSON config naming your bash files and command templates (example: lib/drivers/shell/example/busbench.json)');
     return;
   }
   const { config, problems: found } = loadShellConfig(o.driverConfig, cfgFlag);

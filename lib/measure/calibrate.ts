@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from 'simple-statistics';
-import { TmpfsBus } from '../bus/tmpfs/bus.ts';
+import { TmpfsBus } from '../drivers/tmpfs/bus.ts';
 import type { Calibration } from '../agents/protocol.ts';
 import { makePayload } from '../agents/workload.ts';
 import { Samples } from './samples.ts';

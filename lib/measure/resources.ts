@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import pidusage from 'pidusage';
 import { dirUsage } from './dirsize.ts';
-import { LOG_DIR } from '../bus/shell/start.ts';
+import { LOG_DIR } from '../drivers/shell/start.ts';
 
 /** The harness's own files in a cell directory: not the bus's tmpfs use. */
 const HARNESS_FILES = [LOG_DIR];

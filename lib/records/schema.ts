@@ -6,7 +6,7 @@ import type { Calibration, Operation } from '../agents/protocol.ts';
 import type { FsCheck } from '../measure/tmpfs.ts';
 import type { ResourceSummary } from '../measure/resources.ts';
 import type { OverheadEstimate } from '../stats/overhead.ts';
-import type { ConfigName } from '../layers/names.ts';
+import type { ConfigName } from '../core/words.ts';
 
 export const SCHEMA_VERSION = 1;
 

@@ -3,7 +3,7 @@
  * the model per config, measured vs predicted figures per agent count, and the budgets — with the
  * config that breaks each budget first.
  */
-import type { ConfigName } from '../layers/names.ts';
+import type { ConfigName } from '../core/words.ts';
 import { LATENCY_FIELDS } from '../capacity/points.ts';
 import type { BenchRecord, BudgetCrossing, CapacityRecord } from '../records/schema.ts';
 

@@ -5,7 +5,7 @@
  * resource use vs agents; then the capacity model, predictions and budgets as tables.
  */
 import { LATENCY_FIELDS, measuredPoints, sweepConfigs } from '../capacity/points.ts';
-import type { ConfigName } from '../layers/names.ts';
+import type { ConfigName } from '../core/words.ts';
 import type { BenchRecord, CapacityPoint, CapacityRecord, OverheadRecord, RunRecord, SummaryRecord } from '../records/schema.ts';
 import { growthValue } from '../stats/growth.ts';
 import { uslThroughput } from '../stats/usl.ts';

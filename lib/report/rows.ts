@@ -4,7 +4,7 @@ import { mean } from 'simple-statistics';
  * the resources and the integrity tables. Renderers (terminal table, markdown, …) only format.
  */
 import type { BenchRecord, IntegrityRecord, OverheadRecord, ResourceRecord, RunRecord, SummaryRecord } from '../records/schema.ts';
-import { LAYERS, type ConfigName } from '../layers/names.ts';
+import { LAYERS, type ConfigName } from '../core/words.ts';
 import type { Operation } from '../agents/protocol.ts';
 import { MIN_CPU_SPAN_MS } from '../measure/resources.ts';
 import { ofType as of } from '../records/select.ts';

@@ -1,6 +1,6 @@
 import { medianSorted } from 'simple-statistics';
 import { OPERATIONS, type Operation } from '../agents/protocol.ts';
-import { CONFIGS, type ConfigName } from '../layers/names.ts';
+import { CONFIGS, type ConfigName } from '../core/words.ts';
 import { madOutliers } from '../stats/outliers.ts';
 import { matchedLogRatio, overheadFromRuns, type KeyedSamples } from '../stats/overhead.ts';
 import { sorted, summarize } from '../stats/summary.ts';

@@ -1,4 +1,4 @@
-import type { ConfigName } from '../layers/names.ts';
+import type { ConfigName } from '../core/words.ts';
 import { mulberry32, seededShuffle } from '../stats/rng.ts';
 
 export interface PlannedCell {

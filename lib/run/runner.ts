@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { Calibration, FromWorker, ShellCalibration } from '../agents/protocol.ts';
-import { skippedLayers } from '../bus/shell/compose.ts';
+import { skippedLayers } from '../drivers/shell/compose.ts';
 import { WorkerPool } from '../agents/pool.ts';
 import type { Options } from '../config/options.ts';
 import { EXIT } from '../config/errors.ts';
-import { CONFIGS, type ConfigName } from '../layers/names.ts';
+import { CONFIGS, type ConfigName } from '../core/words.ts';
 import { ResourceMonitor } from '../measure/resources.ts';
 import { checkTmpfs } from '../measure/tmpfs.ts';
 import type { BenchRecord, Body } from '../records/schema.ts';

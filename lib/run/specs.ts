@@ -1,6 +1,6 @@
 import type { ShellCellSpec } from '../agents/protocol.ts';
 import type { Options } from '../config/options.ts';
-import type { LayerOptions } from '../layers/stack.ts';
+import type { LayerOptions } from '../drivers/tmpfs/layers/stack.ts';
 
 /** The layers' knobs, as every worker gets them, from the resolved options. */
 export function layerOptions(opts: Options): LayerOptions {

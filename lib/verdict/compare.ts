@@ -22,7 +22,7 @@
  */
 import { mean, sampleVariance } from 'simple-statistics';
 import type { Operation } from '../agents/protocol.ts';
-import type { ConfigName } from '../layers/names.ts';
+import type { ConfigName } from '../core/words.ts';
 import type { BenchRecord, OverheadRecord, StatisticsRecord } from '../records/schema.ts';
 import { tQuantile, tTwoSidedP } from '../stats/student.ts';
 import { ofType as of } from '../records/select.ts';

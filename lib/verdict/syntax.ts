@@ -19,7 +19,7 @@
  * counters a plain number, resolution %.
  */
 import { OPERATIONS, type Operation } from '../agents/protocol.ts';
-import { CONFIGS, type ConfigName } from '../layers/names.ts';
+import { CONFIGS, type ConfigName } from '../core/words.ts';
 
 export const COMPARATORS = ['<', '<=', '>', '>=', '==', '!='] as const;
 export type Comparator = (typeof COMPARATORS)[number];

@@ -4,8 +4,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { TmpfsBus } from '../../lib/bus/tmpfs/bus.ts';
-import { checkAgentId, InvalidAgentId } from '../../lib/bus/contract.ts';
+import { TmpfsBus } from '../../lib/drivers/tmpfs/bus.ts';
+import { checkAgentId, InvalidAgentId } from '../../lib/drivers/tmpfs/types.ts';
 import { shmDir } from '../helpers/tmpfs.ts';
 
 test('messages arrive whole, in send order, once; the inbox is then empty', () => {
@@ -83,7 +83,7 @@ test('concurrent senders in separate processes: no loss, no duplicates, per-send
   const bus = new TmpfsBus(dir);
   bus.register('sink');
   const script = `
-    import { TmpfsBus } from ${JSON.stringify(new URL('../../lib/bus/tmpfs/bus.ts', import.meta.url).pathname)};
+    import { TmpfsBus } from ${JSON.stringify(new URL('../../lib/drivers/tmpfs/bus.ts', import.meta.url).pathname)};
     const bus = new TmpfsBus(process.argv[1]);
     const me = process.argv[2];
     bus.register(me);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { capacityRecords } from '../../lib/capacity/model.ts';
 import { measuredPoints } from '../../lib/capacity/points.ts';
-import type { ConfigName } from '../../lib/layers/names.ts';
+import type { ConfigName } from '../../lib/core/words.ts';
 import type { BenchRecord, CapacityRecord } from '../../lib/records/schema.ts';
 import { uslThroughput } from '../../lib/stats/usl.ts';
 import { buildCapacityRows } from '../../lib/report/capacity-rows.ts';

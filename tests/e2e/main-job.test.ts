@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parseJsonl, ROOT, run } from '../helpers/cli.ts';
-import { CONFIGS } from '../../lib/layers/names.ts';
+import { CONFIGS } from '../../lib/core/words.ts';
 
 // The README's first quick-start command, exactly as a user runs it (after npm ci): the default
 // suite, results in results/. Behaviour only: every config at 1, 10, 100 agents, nothing lost.

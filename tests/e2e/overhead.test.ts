@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { busbench, newTag, parseJsonl, taggedPids, type Ran } from '../helpers/cli.ts';
 import { diskDir, shmDir } from '../helpers/tmpfs.ts';
-import { CONFIGS, layersOf } from '../../lib/layers/names.ts';
+import { CONFIGS, layersOf } from '../../lib/core/words.ts';
 
 const SCALES = [1, 3];
 const ITER = 20;

@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { TmpfsBus } from '../../lib/bus/tmpfs/bus.ts';
-import { MetricsLayer } from '../../lib/layers/metrics.ts';
-import { HealthLayer } from '../../lib/layers/health.ts';
-import { BackpressureError, RateLimitLayer } from '../../lib/layers/rate-limiting.ts';
-import { ShutdownError, ShutdownLayer } from '../../lib/layers/shutdown.ts';
-import { NoopLayer } from '../../lib/layers/noop.ts';
-import { buildStack } from '../../lib/layers/stack.ts';
-import { CONFIGS, layersOf } from '../../lib/layers/names.ts';
-import type { Message } from '../../lib/bus/contract.ts';
+import { TmpfsBus } from '../../lib/drivers/tmpfs/bus.ts';
+import { MetricsLayer } from '../../lib/drivers/tmpfs/layers/metrics.ts';
+import { HealthLayer } from '../../lib/drivers/tmpfs/layers/health.ts';
+import { BackpressureError, RateLimitLayer } from '../../lib/drivers/tmpfs/layers/rate-limiting.ts';
+import { ShutdownError, ShutdownLayer } from '../../lib/drivers/tmpfs/layers/shutdown.ts';
+import { NoopLayer } from '../../lib/drivers/tmpfs/layers/noop.ts';
+import { buildStack } from '../../lib/drivers/tmpfs/layers/stack.ts';
+import { CONFIGS, layersOf } from '../../lib/core/words.ts';
+import type { Message } from '../../lib/drivers/tmpfs/types.ts';
 import { shmDir } from '../helpers/tmpfs.ts';
 
 const LAYER_OPTS = { capacity: 1000, backoffMs: 1, maxRetries: 2, healthIntervalMs: 0, noopDelayUs: 0 };
@@ -61,8 +61,8 @@ test('metrics: lines from concurrent processes never tear', async () => {
   const bus = new TmpfsBus(dir);
   bus.register('sink');
   const script = `
-    import { TmpfsBus } from ${JSON.stringify(new URL('../../lib/bus/tmpfs/bus.ts', import.meta.url).pathname)};
-    import { MetricsLayer } from ${JSON.stringify(new URL('../../lib/layers/metrics.ts', import.meta.url).pathname)};
+    import { TmpfsBus } from ${JSON.stringify(new URL('../../lib/drivers/tmpfs/bus.ts', import.meta.url).pathname)};
+    import { MetricsLayer } from ${JSON.stringify(new URL('../../lib/drivers/tmpfs/layers/metrics.ts', import.meta.url).pathname)};
     const base = new TmpfsBus(process.argv[1]);
     const m = new MetricsLayer(base, base.paths.metricsFile);
     for (let i = 0; i < 400; i++) m.send(process.argv[2], 'sink', i);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildCapacityRows, msUnit } from '../../lib/report/capacity-rows.ts';
 import type { BudgetCrossing, CapacityRecord } from '../../lib/records/schema.ts';
-import type { ConfigName } from '../../lib/layers/names.ts';
+import type { ConfigName } from '../../lib/core/words.ts';
 
 function cap(config: ConfigName, overhead: BudgetCrossing): CapacityRecord {
   return {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadShellConfig } from '../../../lib/bus/shell/config.ts';
+import { loadShellConfig } from '../../../lib/drivers/shell/config.ts';
 import { resolveOptions } from '../../../lib/config/options.ts';
 import { UsageError } from '../../../lib/config/errors.ts';
 import { EXAMPLE, tmpDir } from './helpers.ts';

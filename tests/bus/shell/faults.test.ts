@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ShellFault } from '../../../lib/bus/shell/agent-shell.ts';
-import { startShells, stopAll } from '../../../lib/bus/shell/start.ts';
+import { ShellFault } from '../../../lib/drivers/shell/agent-shell.ts';
+import { startShells, stopAll } from '../../../lib/drivers/shell/start.ts';
 import { LAYER, makeConfig, shellsAlive, tmpDir } from './helpers.ts';
 
 const spec = (dir: string, shell: ReturnType<typeof makeConfig>, opTimeoutMs = 5000) => ({ dir, config: 'baseline' as const, scale: 2, layer: LAYER, shell, opTimeoutMs, fill: 'x' });

@@ -1,9 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadShellConfig, type ShellDriverConfig } from '../../../lib/bus/shell/config.ts';
+import { loadShellConfig, type ShellDriverConfig } from '../../../lib/drivers/shell/config.ts';
 
 export const LAYER = { capacity: 1000, backoffMs: 1, maxRetries: 5, healthIntervalMs: 0, noopDelayUs: 0 };
-export const EXAMPLE = new URL('../../../lib/bus/shell/example/busbench.json', import.meta.url).pathname;
+export const EXAMPLE = new URL('../../../lib/drivers/shell/example/busbench.json', import.meta.url).pathname;
 
 /** A fresh directory on tmpfs, removed by the returned function. */
 export function tmpDir(prefix: string): { dir: string; done: () => void } {

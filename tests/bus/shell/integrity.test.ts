@@ -8,7 +8,7 @@ import type { IntegrityRecord, SummaryRecord } from '../../../lib/records/schema
 import { buildRows } from '../../../lib/report/rows.ts';
 import { shellsAlive, tmpDir } from './helpers.ts';
 
-const EX = new URL('../../../lib/bus/shell/example/', import.meta.url).pathname;
+const EX = new URL('../../../lib/drivers/shell/example/', import.meta.url).pathname;
 
 test('a library that silently drops one message in a hundred is reported as lost', async () => {
   const t = tmpDir('lossy');

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { TmpfsBus } from '../../../lib/bus/tmpfs/bus.ts';
+import { TmpfsBus } from '../../../lib/drivers/tmpfs/bus.ts';
 import { tmpDir } from './helpers.ts';
 
-const EX = new URL('../../../lib/bus/shell/example/', import.meta.url).pathname;
+const EX = new URL('../../../lib/drivers/shell/example/', import.meta.url).pathname;
 const bash = (root: string, script: string, env: Record<string, string> = {}) =>
   execFileSync('bash', ['--noprofile', '--norc', '-c', `source "${EX}bus.bash"; source "${EX}layers.bash"; ${script}`], { env: { ...process.env, BUS_ROOT: root, ...env }, encoding: 'utf8' });
 

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { placeholdersIn, toBash, TemplateProblem } from '../../../lib/bus/shell/placeholders.ts';
-import { startShells, stopAll } from '../../../lib/bus/shell/start.ts';
+import { placeholdersIn, toBash, TemplateProblem } from '../../../lib/drivers/shell/placeholders.ts';
+import { startShells, stopAll } from '../../../lib/drivers/shell/start.ts';
 import { LAYER, makeConfig, tmpDir } from './helpers.ts';
 
 test('placeholders become quoted variable references, by quoting context', () => {

@@ -9,7 +9,7 @@ import { median } from 'simple-statistics';
 import type { ShellCalibration, ShellCellSpec } from '../../agents/protocol.ts';
 import { agentId } from '../../agents/workload.ts';
 import { layout } from '../tmpfs/layout.ts';
-import type { LayerOptions } from '../../layers/stack.ts';
+import type { LayerOptions } from '../tmpfs/layers/stack.ts';
 import { filler, startShells, stopAll } from './start.ts';
 
 export async function calibrateShell(dir: string, shell: ShellCellSpec, layer: LayerOptions, shells: number, rounds: number): Promise<ShellCalibration> {

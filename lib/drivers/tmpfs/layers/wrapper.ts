@@ -1,4 +1,4 @@
-import type { Bus, Message } from '../bus/contract.ts';
+import type { Bus, Message } from '../types.ts';
 
 /**
  * A layer is a plain wrapper over a Bus with the same contract; it keeps its own counters.

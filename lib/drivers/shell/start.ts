@@ -4,8 +4,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConfigName } from '../../layers/names.ts';
-import type { LayerOptions } from '../../layers/stack.ts';
+import type { ConfigName } from '../../core/words.ts';
+import type { LayerOptions } from '../tmpfs/layers/stack.ts';
 import { agentId } from '../../agents/workload.ts';
 import type { ShellDriverConfig } from './config.ts';
 import { AgentShell } from './agent-shell.ts';

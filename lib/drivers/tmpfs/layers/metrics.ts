@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { Bus, Message } from '../bus/contract.ts';
+import type { Bus, Message } from '../types.ts';
 import { Layer } from './wrapper.ts';
 
 /**

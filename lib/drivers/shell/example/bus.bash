@@ -1,5 +1,5 @@
 # Example bash message bus: the same on-disk protocol as busbench's reference tmpfs bus
-# (lib/bus/tmpfs/bus.ts, layout.ts). Source it, set BUS_ROOT, then:
+# (lib/drivers/tmpfs/bus.ts, layout.ts). Source it, set BUS_ROOT, then:
 #   bus_register AGENT                 create AGENT's inbox
 #   send_message FROM TO PAYLOAD       deliver one message (PAYLOAD is any text; stored as a JSON string)
 #   receive_message AGENT              print AGENT's oldest message (one JSON line) and remove it;

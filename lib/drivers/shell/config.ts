@@ -32,7 +32,7 @@ export function loadShellConfig(path: string, flag = '--driver-config'): { confi
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    problems.push(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); give the path of a JSON driver config, e.g. lib/bus/shell/example/busbench.json`);
+    problems.push(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); give the path of a JSON driver config, e.g. lib/drivers/shell/example/busbench.json`);
     return { config: null, problems };
   }
   let raw: unknown;

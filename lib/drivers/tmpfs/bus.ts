@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { checkAgentId, type Bus, type Message } from '../contract.ts';
+import { checkAgentId, type Bus, type Message } from './types.ts';
 import { layout, type Layout } from './layout.ts';
 
 /**

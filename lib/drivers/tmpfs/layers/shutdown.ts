@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Bus, Message } from '../bus/contract.ts';
-import type { Layout } from '../bus/tmpfs/layout.ts';
+import type { Bus, Message } from '../types.ts';
+import type { Layout } from '../layout.ts';
 import { Layer } from './wrapper.ts';
 
 export class ShutdownError extends Error {

@@ -1,4 +1,4 @@
-import type { Bus, Message } from '../bus/contract.ts';
+import type { Bus, Message } from '../types.ts';
 import { Layer } from './wrapper.ts';
 
 /**

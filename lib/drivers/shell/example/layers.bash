@@ -1,5 +1,5 @@
 # Example bash layers over bus.bash, each doing what busbench's reference layer does
-# (lib/layers/*.ts). Source bus.bash first.
+# (lib/drivers/tmpfs/layers/*.ts). Source bus.bash first.
 #   emit_metric OP FROM TO             metrics: append one JSON line to $BUS_ROOT/metrics.jsonl
 #   report_health AGENT OP             health: rewrite AGENT's heartbeat file in place
 #   query_health                       health: the coordinator's view of every agent (one JSON line)

@@ -1,8 +1,8 @@
-import type { Bus } from '../bus/contract.ts';
-import type { Layout } from '../bus/tmpfs/layout.ts';
+import type { Bus } from '../types.ts';
+import type { Layout } from '../layout.ts';
 import { HealthLayer } from './health.ts';
 import { MetricsLayer } from './metrics.ts';
-import { layersOf, type ConfigName } from './names.ts';
+import { layersOf, type ConfigName } from '../../../core/words.ts';
 import { NoopLayer } from './noop.ts';
 import { RateLimitLayer, type RateLimitOptions } from './rate-limiting.ts';
 import { ShutdownLayer } from './shutdown.ts';

@@ -7,7 +7,7 @@
  */
 import type { CellDone, CellSpec, ConfigDone, Drained } from '../../agents/protocol.ts';
 import { configDir, messageKey, peerOf } from '../../agents/workload.ts';
-import type { ConfigName } from '../../layers/names.ts';
+import type { ConfigName } from '../../core/words.ts';
 import { Samples } from '../../measure/samples.ts';
 import type { AgentShell } from './agent-shell.ts';
 import { shellLayersOf } from './compose.ts';

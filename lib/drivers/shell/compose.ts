@@ -1,14 +1,14 @@
 /**
  * What each config means for the shell driver, as bash. The layers and their order come from
- * lib/layers/names.ts, exactly as for the reference bus (outermost first: shutdown, rate_limiting,
+ * lib/core/words.ts, exactly as for the reference bus (outermost first: shutdown, rate_limiting,
  * health, metrics), and each layer does what its reference counterpart does around the same
  * operation:
  *   send    = [shutdown check] [noop] [rate_limiting check] send [metrics op=send] [health op=send]
  *   receive = [shutdown check] [noop] receive, read its output [metrics op=receive per message] [health op=receive]
  * A layer whose operation is absent from the driver config is skipped (see skippedLayers).
  */
-import { LAYERS, layersOf, type ConfigName, type LayerName } from '../../layers/names.ts';
-import type { LayerOptions } from '../../layers/stack.ts';
+import { LAYERS, layersOf, type ConfigName, type LayerName } from '../../core/words.ts';
+import type { LayerOptions } from '../tmpfs/layers/stack.ts';
 import type { ShellDriverConfig } from './config.ts';
 import { COMMON, shQuote, toBash, varOf, type ShellOperation } from './placeholders.ts';
 
