@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { FromWorker, ToWorker } from './protocol.ts';
+import type { FromWorker, ToWorker, WorkerEvent } from './protocol.ts';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -23,6 +23,7 @@ export class WorkerPool {
   private procs: ChildProcess[] = [];
   private waiters: Waiter[][] = [];
   private closing = false;
+  private readonly listeners = new Set<(worker: number, m: WorkerEvent) => void>();
 
   static async start(n: number): Promise<WorkerPool> {
     const pool = new WorkerPool();
@@ -48,6 +49,10 @@ export class WorkerPool {
     this.procs[i] = child;
     this.waiters[i] = [];
     child.on('message', (m: FromWorker) => {
+      if (m.type === 'sent' || m.type === 'opened') {
+        for (const l of this.listeners) l(i, m);
+        return;
+      }
       const q = this.waiters[i]!;
       const at = q.findIndex((w) => w.accept(m));
       if (at < 0) return;
@@ -98,6 +103,18 @@ export class WorkerPool {
       if (e) this.fail(i, new WorkerDied(`worker ${i} (pid ${child.pid}): cannot send '${msg.type}': ${e.message}`));
     });
     return reply as Promise<T>;
+  }
+
+  /** A message that wants no answer (an error comes back as the reply to the request in flight). */
+  post(i: number, msg: ToWorker): void {
+    const child = this.procs[i];
+    if (child && child.exitCode === null && child.connected) child.send(msg, () => undefined);
+  }
+
+  /** Listen to what workers say unasked while a cell runs; returns the function that stops listening. */
+  onEvent(listener: (worker: number, m: WorkerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Replace every worker (after one died or hung): the old ones are gone when this resolves. */

@@ -1,24 +1,20 @@
-import type { ConfigName } from '../core/words.ts';
-import type { LayerOptions } from '../drivers/tmpfs/layers/stack.ts';
-import type { ShellDriverConfig } from '../drivers/shell/config.ts';
+/** The IPC protocol between the orchestrator and its worker processes. Only messages live here. */
+import type { CallErrors, Calibration, ConfigName, LayerOptions, Operation } from '../core/words.ts';
 
-export const DRIVERS = ['tmpfs', 'shell'] as const;
-export type DriverName = (typeof DRIVERS)[number];
-
-/** What a shell-driver cell needs besides the common spec. */
-export interface ShellCellSpec {
-  config: ShellDriverConfig;
-  opTimeoutMs: number;
+/** What a worker needs to reach a driver's bus: the driver, its settings and the run's shared data. */
+export interface DriverRef {
+  name: string;
+  settings: unknown;
+  shared: unknown;
 }
-
-/** Operations timed inside the workers. Layer operations appear only where the layer is present. */
-export const OPERATIONS = ['message_send', 'message_receive', 'delivery', 'health_query', 'shutdown_drain'] as const;
-export type Operation = (typeof OPERATIONS)[number];
 
 export interface CellSpec {
   id: number;
-  /** The cell's directory; each config's bus lives in its own subdirectory (configDir). */
+  /** The cell's directory; each config's bus lives in its own subdirectory (contract.ts configDir). */
   dir: string;
+  driver: DriverRef;
+  /** The driver's data for this cell (CellBus.spec). */
+  bus: unknown;
   /**
    * Configs measured in this cell. More than one: interleaved, round by round, in an order
    * shuffled afresh every round from `orderSeed` (the same order on every worker).
@@ -35,51 +31,22 @@ export interface CellSpec {
   healthQueryEvery: number;
   /** This worker runs the coordinator's periodic health query. */
   coordinator: boolean;
-  /** How long agents wait for mail still on its way before giving up (the drain then finds it). */
+  /** The longest agents wait for mail still on its way, whatever they were told to expect. */
   receiveTimeoutMs: number;
-  /** Which bus runs the agents; 'tmpfs' is the reference bus in this process. */
-  driver: DriverName;
-  shell?: ShellCellSpec;
-}
-
-export interface Calibration {
-  timer_empty_p50_ns: number;
-  harness_cost_per_call_ns: number;
-  syscall_floor_round_trip_us: number;
-  bus_round_trip_us: number;
-  bus_send_us: number;
-  bus_vs_floor_ratio: number;
-  harness_pct_of_send: number;
-  /** Shell driver only: the agent shells' own timing frame and start-up cost. */
-  shell?: ShellCalibration;
-}
-
-export interface ShellCalibration {
-  /** Median and mean of a timed empty function call inside an agent shell ($EPOCHREALTIME, 1 µs steps). */
-  empty_command_p50_us: number;
-  empty_command_mean_us: number;
-  empty_command_n: number;
-  /** Agent shells started at once (sourcing the libraries and running init), and how long that took. */
-  shells_started: number;
-  shells_start_ms: number;
-}
-
-/** Failed library calls of a cell (shell driver), grouped by operation and exit status. */
-export interface CallErrors {
-  operation: string;
-  status: number;
-  count: number;
-  /** First lines of the library's stderr at the first such failure. */
-  stderr: string;
+  /** Once told what to expect: how long nothing may arrive before the rest counts as lost. */
+  quietMs: number;
 }
 
 export type ToWorker =
-  | { type: 'calibrate'; dir: string; rounds: number }
+  | { type: 'calibrate'; driver: DriverRef; dir: string; rounds: number }
   | { type: 'cell'; cell: CellSpec }
-  | { type: 'calibrate-shell'; dir: string; shell: ShellCellSpec; layer: LayerOptions; shells: number; rounds: number }
+  /** Every worker has its agents ready: start sending. */
+  | { type: 'go'; id: number }
+  /** Once every worker has sent: per config (in the spec's order), what each local agent is to receive. */
+  | { type: 'expect'; id: number; counts: number[][] }
+  | { type: 'shutdown-request'; id: number; configs: ConfigName[] }
   /** `coordinated`: the configs whose agents stop through the shutdown layer's drain. */
-  | { type: 'drain'; id: number; coordinated: ConfigName[] }
-  | { type: 'shutdown-request'; id: number };
+  | { type: 'drain'; id: number; coordinated: ConfigName[] };
 
 /** What one config of a cell measured on one worker. */
 export interface ConfigDone {
@@ -87,14 +54,12 @@ export interface ConfigDone {
   samples: Partial<Record<Operation, Float64Array>>;
   /** Per sample of send, receive and delivery: the key of its message (workload.ts messageKey). */
   keys: Partial<Record<Operation, Float64Array>>;
-  /** Messages each local agent got accepted by the bus (same order as `local`). */
-  sent: number[];
-  /** Pairs (sender index, seq) of every message received during the workload. */
+  /** Per local agent (same order as `local`), per round k: 0 not sent (rejected), 1 sent, 2 the send's call failed. */
+  sent: Uint8Array[];
+  /** Pairs (sender index, k) of every message received during the workload. */
   received: Uint32Array;
   rejected: number;
-  /** Shell driver: failed library calls, and (sender, seq) of sends whose call failed. */
-  calls?: CallErrors[];
-  failedSends?: Uint32Array;
+  calls: CallErrors[];
 }
 
 export interface CellDone {
@@ -102,7 +67,10 @@ export interface CellDone {
   id: number;
   /** One entry per config of the cell, in the spec's order. */
   parts: ConfigDone[];
+  /** Agents stopped waiting at the hard deadline (receiveTimeoutMs), not because their mail was in. */
   timedOut: boolean;
+  /** Agents stopped waiting after a quiet period with mail still missing (the drain counts the rest). */
+  quietEnded: boolean;
   /**
    * The workload's span on this worker: hrtime (CLOCK_MONOTONIC, shared by every process on the
    * host) just before the first send and just after the last message received.
@@ -116,9 +84,9 @@ export interface ConfigDrained {
   drained: Uint32Array;
   /** Time this worker took to drain and stop its agents (coordinated shutdown only). */
   drainNs: number | null;
-  /** Shell driver, coordinated shutdown: agents whose drain-and-stop succeeded. */
-  stopped?: number;
-  calls?: CallErrors[];
+  /** Agents of this worker whose drain-and-stop succeeded; null when the driver has none for this config. */
+  stopped: number | null;
+  calls: CallErrors[];
 }
 
 export interface Drained {
@@ -128,11 +96,28 @@ export interface Drained {
   parts: ConfigDrained[];
 }
 
+/** Sent by a worker, unasked, when its agents have sent everything: per config, messages per recipient. */
+export interface SentAll {
+  type: 'sent';
+  id: number;
+  perRecipient: number[][];
+}
+
+/** Sent by a worker, unasked, when its agents are ready (clients open); it sends nothing before 'go'. */
+export interface Opened {
+  type: 'opened';
+  id: number;
+}
+
+/** What a worker says without being asked, while a cell runs. */
+export type WorkerEvent = Opened | SentAll;
+
 export type FromWorker =
   | { type: 'ready'; pid: number }
+  | Opened
   | { type: 'calibrated'; calibration: Calibration }
-  | { type: 'shell-calibrated'; shell: ShellCalibration }
   | { type: 'shutdown-requested'; id: number }
+  | SentAll
   | CellDone
   | Drained
   | { type: 'error'; id: number; message: string };

@@ -8,10 +8,6 @@ export function peerOf(i: number, k: number, n: number): number {
   return (i + 1 + (k % (n - 1))) % n;
 }
 
-export function agentId(i: number): string {
-  return `agent-${String(i).padStart(5, '0')}`;
-}
-
 /** Agent indices a worker runs: agent i lives on worker i mod W. */
 export function agentsOfWorker(worker: number, workers: number, n: number): number[] {
   const out: number[] = [];
@@ -22,11 +18,6 @@ export function agentsOfWorker(worker: number, workers: number, n: number): numb
 /** A payload of about `bytes` bytes once serialised. */
 export function makePayload(bytes: number): { data: string } {
   return { data: 'x'.repeat(Math.max(0, bytes - 11)) };
-}
-
-/** Where one config's bus lives inside a cell's directory: configs interleaved in a cell never share inboxes. */
-export function configDir(cellDir: string, config: string): string {
-  return `${cellDir}/${config}`;
 }
 
 /**

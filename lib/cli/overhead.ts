@@ -63,7 +63,7 @@ export async function overheadMain(cmd: Command, argv: string[], env: Record<str
       const c = runRec.calibration;
       term.err(
         `calibration: timing a call costs ${(c.harness_cost_per_call_ns / 1000).toFixed(2)} µs (${c.harness_pct_of_send.toFixed(2)} % of a ${c.bus_send_us.toFixed(1)} µs send, not subtracted); ` +
-          `bus send+receive ${c.bus_round_trip_us.toFixed(1)} µs vs ${c.syscall_floor_round_trip_us.toFixed(1)} µs for the bare syscalls (×${c.bus_vs_floor_ratio.toFixed(2)})`,
+          `bus send+receive ${c.bus_round_trip_us.toFixed(1)} µs vs ${(c.floor_round_trip_us ?? c.syscall_floor_round_trip_us ?? NaN).toFixed(1)} µs for ${c.floor_name ?? 'the bare syscalls'} (×${c.bus_vs_floor_ratio.toFixed(2)})`,
       );
     }
     finishRun(term, options, outcome.records);

@@ -1,8 +1,8 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CONFIGS, type ConfigName } from '../core/words.ts';
-import { DRIVERS, type DriverName } from '../agents/protocol.ts';
-import { loadShellConfig, type ShellDriverConfig } from '../drivers/shell/config.ts';
+import { DRIVERS, DRIVER_NAMES, driverEntry } from '../drivers/registry.ts';
+import type { DriverFlag } from '../drivers/contract.ts';
 import { UsageError } from './errors.ts';
 import { nonNegativeNumber, positiveInt, Problem, scaleList, choiceList, seed } from './parse.ts';
 import { parseThresholds, type Threshold } from '../verdict/syntax.ts';
@@ -36,13 +36,10 @@ export interface Options {
   readonly sampleIntervalMs: number;
   readonly cellTimeoutS: number;
   readonly noopDelayUs: number;
-  /** Which bus is measured: the reference tmpfs bus, or a bash library (the shell driver). */
-  readonly driver: DriverName;
-  /** Shell driver: the driver config file, and its validated content. */
-  readonly driverConfig: string | null;
-  readonly shell: ShellDriverConfig | null;
-  /** Shell driver: seconds a library call may take before its agent shell is killed. */
-  readonly opTimeoutS: number;
+  /** The buses measured, in order (lib/drivers/registry.ts): each runs the whole matrix. */
+  readonly drivers: readonly string[];
+  /** Each chosen driver's settings, validated from its own flags (lib/drivers/<name>/index.ts). */
+  readonly driverSettings: Readonly<Record<string, unknown>>;
   /** Checked after the run; any failure → exit 99. */
   readonly thresholds: readonly Threshold[];
   /** How the results are printed at the end (lib/report/formats.ts). */
@@ -94,9 +91,7 @@ export const SPECS: readonly Spec[] = [
   { key: 'healthQueryEvery', flag: '--health-query-every', env: ['BENCH_HEALTH_QUERY_EVERY'], kind: 'value', arg: 'N', help: "health: the coordinator queries every agent's health once per N rounds", parse: (r, f) => positiveInt(r, f, 1_000_000) },
   { key: 'sampleIntervalMs', flag: '--sample-interval-ms', env: ['BENCH_SAMPLE_INTERVAL_MS'], kind: 'value', arg: 'MS', help: 'resource monitor sampling period', parse: (r, f) => positiveInt(r, f, 60_000, 10) },
   { key: 'cellTimeoutS', flag: '--cell-timeout', env: ['BENCH_CELL_TIMEOUT'], kind: 'value', arg: 'S', help: 'seconds a cell may take per config in it (interleaved: × the configs) before it is recorded as failed', parse: (r, f) => positiveInt(r, f, 86_400) },
-  { key: 'driver', flag: '--driver', env: ['BENCH_DRIVER'], kind: 'value', arg: 'NAME', help: `bus to measure: ${DRIVERS.join(' or ')} (shell: your bash library, see --driver-config)`, parse: driverName },
-  { key: 'driverConfig', flag: '--driver-config', env: ['BENCH_DRIVER_CONFIG'], kind: 'value', arg: 'FILE', help: 'shell driver: JSON config naming the bash files, env and command templates (see README)', parse: (r) => resolve(r) },
-  { key: 'opTimeoutS', flag: '--op-timeout', env: ['BENCH_OP_TIMEOUT'], kind: 'value', arg: 'S', help: 'shell driver: seconds one library call may take before it is stopped and recorded as a timeout', parse: positiveSeconds },
+  { key: 'drivers', flag: '--driver', env: ['BENCH_DRIVER'], kind: 'value', arg: 'LIST', help: `buses to measure, comma-separated, each through the whole matrix: ${DRIVER_NAMES.join(', ')}`, parse: driverList },
   { key: 'thresholds', flag: '--threshold', env: ['BENCH_THRESHOLDS'], kind: 'value', arg: 'EXPR', repeatable: true, help: "a pass/fail check on the results, e.g. 'overhead(full_integration).message_send.p50 < 1%'; repeat for more (env: ';'-separated); any failure exits 99", parseList: thresholdList },
   { key: 'format', flag: '--format', env: ['BENCH_FORMAT'], kind: 'value', arg: 'NAME', help: `how the results are printed: ${FORMAT_NAMES.join(', ')}`, parse: (r, f) => formatName(r, f) },
   { key: 'resolution', flag: '--resolution', env: ['BENCH_RESOLUTION'], kind: 'value', arg: 'PCT', help: 'resolution wanted (noop interval half-width, %); a wider one is warned about with advice', parse: (r, f) => pctValue(r, f) },
@@ -129,10 +124,8 @@ export function defaults(cores: number): Options {
     sampleIntervalMs: 100,
     cellTimeoutS: 120,
     noopDelayUs: 0,
-    driver: 'tmpfs',
-    driverConfig: null,
-    shell: null,
-    opTimeoutS: 10,
+    drivers: ['tmpfs'],
+    driverSettings: {},
     thresholds: [],
     format: 'table',
     resolution: 1,
@@ -173,10 +166,11 @@ export function resolveOptions(input: ResolveInput): Resolved {
   const opts: Record<string, unknown> = { ...defaults(input.cores), ...(input.preset ?? {}) };
   const sources = Object.fromEntries(Object.keys(opts).map((k) => [k, 'default'])) as Record<Key, Source>;
   const byName = new Map(SPECS.map((s) => [s.flag.slice(2), s]));
+  const driverFlags = new Set(DRIVERS.flatMap((d) => d.flags.map((f) => f.flag.slice(2))));
 
   for (const name of Object.keys(input.flags)) {
     if (name === '_' || name === 'help' || name === 'h' || name === '--') continue;
-    if (!byName.has(name)) problems.push(`--${name}: unknown flag; see --help for the flags there are`);
+    if (!byName.has(name) && !driverFlags.has(name)) problems.push(`--${name}: unknown flag; see --help for the flags there are`);
   }
   const positionals = (input.flags['_'] as unknown[] | undefined) ?? [];
   if (positionals.length > 0) problems.push(`unexpected argument "${String(positionals[0])}"; flags start with --, see --help`);
@@ -234,12 +228,12 @@ export function resolveOptions(input: ResolveInput): Resolved {
   else if (o.out !== '-') checkOutFile(o.out, '--out', problems);
   if (o.perfLog !== null) checkOutFile(o.perfLog, '--perf-log', problems);
   if (sources.seed === 'default') o.seed = (input.randomSeed ?? (() => Math.floor(Math.random() * 0xffffffff)))();
-  checkDriver(o, sources, problems);
+  o.driverSettings = resolveDrivers(o.drivers, o.cellTimeoutS, input, problems);
   problems.push(...scopeProblems(o.thresholds, { scales: o.scales, configs: ['baseline', ...o.layers] }));
   if (o.iterations < 2 && o.runs < 2) warnings.push('--iterations 1 with --runs 1 gives one sample per agent: no interval can be computed');
 
   if (problems.length > 0) throw new UsageError(problems);
-  return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]), thresholds: Object.freeze([...o.thresholds]) }), sources, warnings };
+  return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]), thresholds: Object.freeze([...o.thresholds]), drivers: Object.freeze([...o.drivers]), driverSettings: Object.freeze({ ...o.driverSettings }) }), sources, warnings };
 }
 
 /** Every --threshold parsed on its own; all bad ones reported together, each pointing at its fault. */
@@ -261,34 +255,65 @@ function pctValue(raw: string, flag: string): number {
   return n;
 }
 
-function driverName(raw: string, flag: string): DriverName {
-  const s = raw.trim();
-  if (!(DRIVERS as readonly string[]).includes(s)) throw new Problem(`${flag}: unknown driver "${raw}"; choose ${DRIVERS.join(' or ')}`);
-  return s as DriverName;
+function driverList(raw: string, flag: string): string[] {
+  const names = raw.split(',').map((x) => x.trim());
+  const out: string[] = [];
+  for (const n of names) {
+    if (!DRIVER_NAMES.includes(n)) throw new Problem(`${flag}: unknown driver "${n}"; choose from ${DRIVER_NAMES.join(', ')} (several: comma-separated)`);
+    if (out.includes(n)) throw new Problem(`${flag}: ${n} is listed twice; list each driver once`);
+    out.push(n);
+  }
+  return out;
 }
 
-function positiveSeconds(raw: string, flag: string): number {
-  const n = nonNegativeNumber(raw, flag, 3600);
-  if (n <= 0) throw new Problem(`${flag}: must be more than 0 seconds; use e.g. ${flag} 10`);
-  return n;
+/** A driver flag's value from the flags or the environment, with the label a message names it by. */
+function driverFlagValue(f: DriverFlag, input: ResolveInput, problems: string[]): { value?: unknown; label: string } {
+  const name = f.flag.slice(2);
+  let raw: unknown;
+  let label = f.flag;
+  if (name in input.flags) raw = input.flags[name];
+  else {
+    const env = f.env.find((e) => input.env[e] !== undefined && input.env[e] !== '');
+    if (env === undefined) return { label };
+    raw = input.env[env];
+    label = `${env} (environment)`;
+  }
+  if (Array.isArray(raw)) problems.push(`${f.flag}: given ${raw.length} times; give it once`);
+  else if (raw === true || raw === false || raw === undefined) problems.push(`${label}: needs a value, e.g. ${f.flag} ${f.arg}`);
+  else {
+    try {
+      return { value: f.parse(String(raw), label), label };
+    } catch (e) {
+      if (e instanceof Problem) problems.push(e.message);
+      else throw e;
+    }
+  }
+  return { label };
 }
 
-/** The driver flags fit together, and a shell driver config is loaded and valid. */
-function checkDriver(o: { -readonly [K in Key]: Options[K] }, sources: Record<Key, Source>, problems: string[]): void {
-  const cfgFlag = sources.driverConfig === 'env' ? 'BENCH_DRIVER_CONFIG' : '--driver-config';
-  if (o.driver !== 'shell') {
-    if (o.driverConfig !== null) problems.push(`${cfgFlag}: only used with --driver shell; add --driver shell or drop ${cfgFlag}`);
-    if (sources.opTimeoutS !== 'default') problems.push('--op-timeout: only used with --driver shell; add --driver shell or drop --op-timeout');
-    return;
+/** Every driver's flags read; each chosen driver's settings checked; a flag of a driver not chosen is a problem. */
+function resolveDrivers(chosen: readonly string[], cellTimeoutS: number, input: ResolveInput, problems: string[]): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  for (const d of DRIVERS) {
+    const values: Record<string, unknown> = {};
+    const labels: Record<string, string> = {};
+    let given: string | null = null;
+    for (const f of d.flags) {
+      const { value, label } = driverFlagValue(f, input, problems);
+      labels[f.key] = label;
+      if (value !== undefined) {
+        values[f.key] = value;
+        given ??= label;
+      }
+    }
+    if (!chosen.includes(d.name)) {
+      if (given !== null) problems.push(`${given}: only used with --driver ${d.name}; add ${d.name} to --driver or drop it`);
+      continue;
+    }
+    const s = driverEntry(d.name).settings({ values, label: (k) => labels[k] ?? k, cellTimeoutS }, problems);
+    if (s !== null) settings[d.name] = s;
   }
-  if (o.driverConfig === null) {
-    problems.push('--driver shell: needs --driver-config FILE, a JSON config naming your bash files and command templates (example: lib/drivers/shell/example/busbench.json)');
-    return;
-  }
-  const { config, problems: found } = loadShellConfig(o.driverConfig, cfgFlag);
-  problems.push(...found);
-  o.shell = config;
-  if (o.opTimeoutS >= o.cellTimeoutS) problems.push(`--op-timeout: ${o.opTimeoutS} s is not below --cell-timeout ${o.cellTimeoutS} s; a hanging call must be stopped before its cell times out`);
+  return settings;
 }
 
 /** UTC timestamp usable in a file name: 20261123T151800Z. */
@@ -341,10 +366,17 @@ export function helpText(command: string, summary: string, preset: Preset = {}):
     if (s.key === 'workers') def = 'cores';
     else if (s.key === 'out') def = 'results/overhead-<UTC time>.jsonl';
     else if (s.key === 'seed') def = 'random';
-    else if (s.key === 'driverConfig') def = 'none';
     const shown = Array.isArray(def) ? (def.length === 0 ? 'none' : def.join(',')) : def === null ? 'none' : String(def);
     lines.push(`${left.padEnd(28)}${s.help}`);
     lines.push(`${''.padEnd(28)}default ${shown} [${s.env.join(', ')}]`);
+  }
+  for (const driver of DRIVERS) {
+    if (driver.flags.length === 0) continue;
+    lines.push('', `Flags of the ${driver.name} driver (${driver.summary}):`);
+    for (const f of driver.flags) {
+      lines.push(`${`  ${f.flag} ${f.arg}`.padEnd(28)}${f.help}`);
+      lines.push(`${''.padEnd(28)}default ${f.default ?? 'none'} [${f.env.join(', ')}]`);
+    }
   }
   lines.push('  -h, --help                show this help', '', 'Exit codes: 0 ok, 1 runtime error or lost messages, 2 bad flags, 99 a threshold failed, 130/143 interrupted.');
   return lines.join('\n');

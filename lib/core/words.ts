@@ -52,11 +52,11 @@ export interface Calibration {
   timer_empty_p50_ns: number;
   /** Extra time per call of timing it and storing the sample. */
   harness_cost_per_call_ns: number;
-  /** Median of a timed `await` of an already-resolved promise: what an async call pays at least. */
-  await_empty_p50_ns: number;
-  /** The bare operation the driver is built from, and its round trip (µs). */
-  floor_name: string;
-  floor_round_trip_us: number;
+  /** Median of a timed `await` of an already-resolved promise: what an async call pays at least (absent before 0.3). */
+  await_empty_p50_ns?: number;
+  /** The bare operation the driver is built from, and its round trip in µs (absent before 0.3: the tmpfs syscalls). */
+  floor_name?: string;
+  floor_round_trip_us?: number;
   /** The reference bus's floor under its historical name (tmpfs: the same figure as floor_round_trip_us). */
   syscall_floor_round_trip_us?: number;
   /** The driver's bus: send + receive at one agent, and a send alone (µs). */

@@ -15,6 +15,11 @@
  */
 import type { CallErrors, ConfigName, LayerName, LayerOptions } from '../core/words.ts';
 
+/** Where one config's bus lives inside a cell's directory: configs of a cell never share inboxes. */
+export function configDir(cellDir: string, config: string): string {
+  return `${cellDir}/${config}`;
+}
+
 /** One flag a driver adds to the command line (parsed by the common options pipeline). */
 export interface DriverFlag {
   /** Key of the value in the driver's flag values. */
@@ -153,7 +158,7 @@ export interface Receipt {
   readonly sent_at_ns: string | number;
   readonly payload: unknown;
   readonly selfNs?: number;
-  readonly endNs?: number;
+  readonly endNs?: bigint;
   readonly more?: readonly Receipt[];
 }
 
@@ -178,8 +183,11 @@ export interface DrainResult {
   got: Receipt[];
   /** Duration of a coordinated drain-and-stop (ns), when the driver times it itself. */
   selfNs?: number;
-  /** The agent marked itself stopped (coordinated shutdown). */
-  stopped: boolean;
+  /**
+   * Coordinated: the agent's drain-and-stop succeeded (true) or not (false); null when the driver
+   * has no drain-and-stop for this config (a library without one), or the drain was not coordinated.
+   */
+  stopped: boolean | null;
 }
 
 /**
@@ -199,8 +207,11 @@ export interface ConfigClient {
   send(slot: number, to: number, body: Body): number | void | Promise<number | void>;
   /** Take the oldest message of the agent in `slot`, or null when its inbox is empty. */
   receive(slot: number): Receipt | null | Promise<Receipt | null>;
-  /** The coordinator's health query of every agent (configs with health). Returns its own duration when self-timed. */
-  healthQuery?(): number | void | Promise<number | void>;
+  /**
+   * The coordinator's health query of every agent (configs with health). Returns its own duration
+   * when self-timed, null when the call failed (reported through `calls`).
+   */
+  healthQuery?(): number | null | void | Promise<number | null | void>;
   /** The coordinator raises the coordinated shutdown (configs with shutdown; called on one worker). */
   requestShutdown?(): void | Promise<void>;
   /** End of cell: take what is left; `coordinated`: through the shutdown layer's drain-and-stop. */

@@ -1,10 +1,12 @@
 import { appendFileSync } from 'node:fs';
 import pidusage from 'pidusage';
 import { dirUsage } from './dirsize.ts';
-import { LOG_DIR } from '../drivers/shell/start.ts';
 
-/** The harness's own files in a cell directory: not the bus's tmpfs use. */
-const HARNESS_FILES = [LOG_DIR];
+/** A directory whose bytes and files are the bus's tmpfs use, and names in it that are not (a driver's logs). */
+export interface Usage {
+  dir: string;
+  ignore: readonly string[];
+}
 
 /** CPU times come in 10 ms clock ticks: a CPU % over a shorter span than this is noise. */
 export const MIN_CPU_SPAN_MS = 50;
@@ -35,8 +37,8 @@ export interface ResourceSummary {
 }
 
 /**
- * Samples CPU % and RSS of the harness and its workers (pidusage, summed over the processes) and
- * the bytes and files below a directory, every `intervalMs` while a cell runs, plus once at the
+ * Samples CPU % and RSS of the harness, its workers and the bus's own processes (pidusage, summed
+ * over the processes) and the bytes and files below the bus's directory (a driver with one), every `intervalMs` while a cell runs, plus once at the
  * end so even a short cell has a sample. Each sample can also go to the perf log as a JSON line.
  */
 export class ResourceMonitor {
@@ -52,7 +54,7 @@ export class ResourceMonitor {
 
   constructor(private readonly intervalMs: number, private readonly perfLog: string | null) {}
 
-  start(pids: number[], dir: string, context: Record<string, unknown>): void {
+  start(pids: number[], dir: Usage | null, context: Record<string, unknown>): void {
     this.samples = [];
     this.context = context;
     this.t0 = performance.now();
@@ -67,7 +69,7 @@ export class ResourceMonitor {
   }
 
   /** Stop sampling and summarise; a second call returns the same summary without sampling again. */
-  async stop(pids: number[], dir: string): Promise<ResourceSummary> {
+  async stop(pids: number[], dir: Usage | null): Promise<ResourceSummary> {
     if (this.timer === null) return this.summary();
     clearInterval(this.timer);
     this.timer = null;
@@ -86,7 +88,7 @@ export class ResourceMonitor {
    * between two samples: pidusage's own `cpu` divides by /proc/uptime, whose 10 ms steps swamp
    * intervals this short.
    */
-  private async sample(pids: number[], dir: string, keep = true): Promise<void> {
+  private async sample(pids: number[], dir: Usage | null, keep = true): Promise<void> {
     let cpuMs = 0;
     let rss = 0;
     const now = performance.now();
@@ -108,7 +110,7 @@ export class ResourceMonitor {
     this.cpuMs += cpuMs;
     this.wallMs += wallMs;
     const cpu = wallMs >= MIN_CPU_SPAN_MS ? round((100 * cpuMs) / wallMs, 1) : null;
-    const du = dirUsage(dir, HARNESS_FILES);
+    const du = dir ? dirUsage(dir.dir, dir.ignore) : { bytes: 0, files: 0 };
     const s: ResourceSample = { t_ms: Math.round(performance.now() - this.t0), cpu_pct: cpu, rss_mb: round(rss / 1048576, 2), tmpfs_bytes: du.bytes, tmpfs_files: du.files };
     this.samples.push(s);
     if (this.perfLog) appendFileSync(this.perfLog, JSON.stringify({ timestamp: new Date().toISOString(), ...this.context, ...s }) + '\n');

@@ -2,7 +2,7 @@
  * Record schema v1. One JSON object per line; `type` tells the kind; units live in field names.
  * Every record carries `schema`, `type`, `timestamp` (ISO 8601, UTC) and `driver`.
  */
-import type { Calibration, Operation } from '../agents/protocol.ts';
+import type { Calibration, Operation } from '../core/words.ts';
 import type { FsCheck } from '../measure/tmpfs.ts';
 import type { ResourceSummary } from '../measure/resources.ts';
 import type { OverheadEstimate } from '../stats/overhead.ts';

@@ -14,7 +14,8 @@ export class RecordWriter {
   /** Set when the output fails (a closed pipe, a full disk): the run should stop, not crash. */
   failure: Error | null = null;
 
-  constructor(readonly target: string, private readonly driver: string) {
+  /** The driver the records written next belong to (a run of several drivers changes it as it goes). */
+  constructor(readonly target: string, public driver: string) {
     this.sink = target === '-' ? process.stdout : createWriteStream(target, { flags: 'w' });
     this.sink.on('error', (e: Error) => {
       this.failure ??= e;

@@ -5,7 +5,7 @@ import { mean } from 'simple-statistics';
  */
 import type { BenchRecord, IntegrityRecord, OverheadRecord, ResourceRecord, RunRecord, SummaryRecord } from '../records/schema.ts';
 import { LAYERS, type ConfigName } from '../core/words.ts';
-import type { Operation } from '../agents/protocol.ts';
+import type { Operation } from '../core/words.ts';
 import { MIN_CPU_SPAN_MS } from '../measure/resources.ts';
 import { ofType as of } from '../records/select.ts';
 

@@ -1,5 +1,5 @@
 import { medianSorted } from 'simple-statistics';
-import { OPERATIONS, type Operation } from '../agents/protocol.ts';
+import { OPERATIONS, type Operation } from '../core/words.ts';
 import { CONFIGS, type ConfigName } from '../core/words.ts';
 import { madOutliers } from '../stats/outliers.ts';
 import { matchedLogRatio, overheadFromRuns, type KeyedSamples } from '../stats/overhead.ts';

@@ -1,17 +1,16 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CallErrors, CellDone, CellSpec, Drained, FromWorker, Operation } from '../agents/protocol.ts';
-import { agentId, agentsOfWorker, configDir } from '../agents/workload.ts';
+import type { CellDone, CellSpec, Drained, DriverRef, FromWorker, ToWorker } from '../agents/protocol.ts';
+import { agentsOfWorker } from '../agents/workload.ts';
 import type { WorkerPool } from '../agents/pool.ts';
-import { layout } from '../drivers/tmpfs/layout.ts';
-import { layersOf, type ConfigName } from '../core/words.ts';
-import { shellLayersOf } from '../drivers/shell/compose.ts';
-import { ShutdownLayer } from '../drivers/tmpfs/layers/shutdown.ts';
+import type { CallErrors, ConfigName, LayerName, Operation } from '../core/words.ts';
+import { layersOf } from '../core/words.ts';
+import type { DriverRun } from '../drivers/contract.ts';
 import type { ResourceMonitor, ResourceSummary } from '../measure/resources.ts';
 import type { Options } from '../config/options.ts';
 import { countIntegrity, type IntegrityCounts } from './integrity.ts';
 import type { PlannedCell } from './matrix.ts';
-import { layerOptions, shellSpec } from './specs.ts';
+import { layerOptions } from './specs.ts';
 import type { KeyedSamples } from '../stats/overhead.ts';
 
 /** What one config of a cell measured, counted over every worker. */
@@ -19,49 +18,68 @@ export interface ConfigResult {
   config: ConfigName;
   /** Per operation, one entry per worker (the drain's: one for all). */
   samples: Map<Operation, KeyedSamples[]>;
-  integrity: IntegrityCounts & { rejected: number; leftover: number; failedSends: number };
-  /** Shell driver: failed library calls in this cell. */
+  integrity: IntegrityCounts & { rejected: number; leftover: number };
+  /** Failed library calls in this cell (drivers that report them). */
   calls: CallErrors[];
 }
 
 export interface CellResult {
   /** One per config of the cell, in the plan's order. */
   parts: ConfigResult[];
+  /** Agents gave up waiting at the hard deadline. */
   timedOut: boolean;
+  /** Agents stopped waiting after a quiet period with mail missing (lost, counted by the drain). */
+  quietEnded: boolean;
   resources: ResourceSummary;
   /** Wall time of the workload across every worker: first send anywhere to last receipt anywhere. */
   workloadMs: number;
 }
+
+/** What a cell needs of the run around it. */
+export interface CellContext {
+  opts: Options;
+  runDir: string;
+  pool: WorkerPool;
+  monitor: ResourceMonitor;
+  bus: DriverRun;
+  driver: DriverRef;
+  /** Layers the driver does not run (their configs run without them). */
+  skipped: readonly LayerName[];
+}
+
+/** Once told what they are to receive, how long agents wait with nothing arriving before the rest counts as lost. */
+export const QUIET_MS = 200;
 
 const isDone = (m: FromWorker): m is CellDone => m.type === 'cell-done';
 const isDrained = (m: FromWorker): m is Drained => m.type === 'drained';
 const isRequested = (m: FromWorker): m is { type: 'shutdown-requested'; id: number } => m.type === 'shutdown-requested';
 
 /**
- * One cell: a fresh directory with one bus directory per config, N agents spread over the
+ * One cell: a fresh directory and the driver's bus for each config, N agents spread over the
  * workers, every agent sending its messages through each config and receiving its share, then
  * the end-of-cell drain (the coordinated shutdown for configs with the shutdown layer), the
- * message count per config, and the directory removed.
+ * message count per config, and everything of the cell removed.
  */
-export async function runCell(id: number, cell: PlannedCell, opts: Options, runDir: string, pool: WorkerPool, monitor: ResourceMonitor): Promise<CellResult> {
-  const dir = join(runDir, `cell-${id}`);
-  for (const config of cell.configs) {
-    const paths = layout(configDir(dir, config));
-    for (let i = 0; i < cell.scale; i++) mkdirSync(paths.inbox(agentId(i)), { recursive: true });
-    mkdirSync(paths.tmp, { recursive: true });
-  }
-
+export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): Promise<CellResult> {
+  const { opts, pool, monitor } = ctx;
+  const dir = join(ctx.runDir, `cell-${id}`);
+  mkdirSync(dir, { recursive: true });
   const workers = Math.min(pool.size, cell.scale);
   // --cell-timeout is per config: an interleaved cell does the work of all its configs.
   const timeoutMs = opts.cellTimeoutS * 1000 * cell.configs.length;
-  const shell = shellSpec(opts);
-  const coordinated = cell.configs.filter((c) => (shell ? shellLayersOf(c, shell.config) : layersOf(c)).includes('shutdown'));
-  const pids = [process.pid, ...pool.pids()];
-  monitor.start(pids, dir, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
+  const coordinated = cell.configs.filter((c) => layersOf(c).some((l) => l === 'shutdown' && !ctx.skipped.includes(l)));
+  let stopListening = () => undefined as unknown;
+  let bus: Awaited<ReturnType<DriverRun['openCell']>> | null = null;
+  let pids: number[] = [];
   try {
+    bus = await ctx.bus.openCell({ id, dir, configs: cell.configs, scale: cell.scale });
+    pids = [process.pid, ...pool.pids(), ...ctx.bus.pids()];
+    monitor.start(pids, bus.usage ?? null, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
     const specs: CellSpec[] = Array.from({ length: workers }, (_, w) => ({
       id,
       dir,
+      driver: ctx.driver,
+      bus: bus!.spec,
       configs: cell.configs,
       orderSeed: cell.orderSeed,
       scale: cell.scale,
@@ -72,33 +90,46 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
       healthQueryEvery: opts.healthQueryEvery,
       coordinator: w === 0,
       receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
-      driver: opts.driver,
-      ...(shell ? { shell } : {}),
+      quietMs: QUIET_MS,
     }));
+    // No agent sends before every agent of the cell is ready (a recipient on another worker must
+    // exist). When every worker has sent, each learns what its agents are to receive, so they stop
+    // waiting as soon as it is in (or nothing has come for a quiet period: the rest is lost).
+    const counts = cell.configs.map(() => new Array<number>(cell.scale).fill(0));
+    let opened = 0;
+    let reported = 0;
+    const all = (msg: ToWorker) => {
+      for (let w = 0; w < workers; w++) pool.post(w, msg);
+    };
+    stopListening = pool.onEvent((_, m) => {
+      if (m.id !== id) return;
+      if (m.type === 'opened') {
+        if (++opened === workers) all({ type: 'go', id });
+        return;
+      }
+      m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
+      if (++reported === workers) all({ type: 'expect', id, counts });
+    });
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
-    const resources = await monitor.stop(pids, dir);
+    const resources = await monitor.stop(pids, bus.usage ?? null);
 
-    if (coordinated.length > 0 && shell) {
-      if (shell.config.operations.shutdown_request !== undefined) await pool.request(0, { type: 'shutdown-request', id }, isRequested, timeoutMs);
-    } else for (const c of coordinated) ShutdownLayer.request(layout(configDir(dir, c)));
+    if (coordinated.length > 0) await pool.request(0, { type: 'shutdown-request', id, configs: coordinated }, isRequested, timeoutMs);
     const drained = await Promise.all(specs.map((_, w) => pool.request(w, { type: 'drain', id, coordinated }, isDrained, timeoutMs)));
 
-    const parts = cell.configs.map((config, k): ConfigResult => {
-      const paths = layout(configDir(dir, config));
+    const parts: ConfigResult[] = [];
+    for (const [k, config] of cell.configs.entries()) {
       const mine = done.map((d) => partOf(d.parts, k, config, id));
       const gone = drained.map((d) => partOf(d.parts, k, config, id));
-      if (coordinated.includes(config) && shell) {
-        const stopped = gone.reduce((a, d) => a + (d.stopped ?? 0), 0);
-        if (gone.some((d) => d.stopped !== undefined) && stopped !== cell.scale) throw new Error(`coordinated shutdown: the library's shutdown_drain stopped ${stopped} of ${cell.scale} agents`);
-      } else if (coordinated.includes(config)) {
-        const stopped = ShutdownLayer.stoppedAgents(paths).length;
-        if (stopped !== cell.scale) throw new Error(`coordinated shutdown (${config}): ${stopped} of ${cell.scale} agents stopped`);
+      if (coordinated.includes(config)) {
+        // Checked where the driver has a drain-and-stop for this config (a library may have none).
+        if (gone.some((d) => d.stopped !== null)) {
+          const stopped = (await bus.stopped(config)) ?? gone.reduce((a, d) => a + (d.stopped ?? 0), 0);
+          if (stopped !== cell.scale) throw new Error(`coordinated shutdown (${config}): ${stopped} of ${cell.scale} agents stopped`);
+        }
       }
-      let leftover = 0;
-      // Files left in the reference layout's inboxes (a shell library with another layout leaves none here).
-      for (let i = 0; i < cell.scale; i++) leftover += readdirSync(paths.inbox(agentId(i))).filter((n) => !n.startsWith('.')).length;
+      const leftover = await bus.leftover(config);
 
-      const sentPerAgent = new Array<number>(cell.scale).fill(0);
+      const sent: Uint8Array[] = new Array(cell.scale);
       const samples = new Map<Operation, KeyedSamples[]>();
       const add = (op: Operation, values: Float64Array, keys?: Float64Array) => {
         const list = samples.get(op) ?? [];
@@ -106,34 +137,34 @@ export async function runCell(id: number, cell: PlannedCell, opts: Options, runD
         samples.set(op, list);
       };
       mine.forEach((d, w) => {
-        specs[w]!.local.forEach((agent, slot) => (sentPerAgent[agent] = d.sent[slot] ?? 0));
+        specs[w]!.local.forEach((agent, slot) => (sent[agent] = d.sent[slot]!));
         for (const [op, v] of Object.entries(d.samples) as [Operation, Float64Array][]) add(op, v, d.keys[op]);
       });
       const drainNs = gone.map((d) => d.drainNs).filter((x): x is number => x !== null);
       if (drainNs.length > 0) add('shutdown_drain', Float64Array.from(drainNs));
 
-      const failed = mine.map((d) => d.failedSends).filter((f): f is Uint32Array => f !== undefined);
       const counts = countIntegrity(
-        sentPerAgent,
+        sent,
         mine.map((d) => d.received),
         gone.map((d) => d.drained),
-        failed,
       );
-      return {
+      parts.push({
         config,
         samples,
-        integrity: { ...counts, rejected: mine.reduce((a, d) => a + d.rejected, 0), leftover, failedSends: failed.reduce((a, f) => a + f.length / 2, 0) },
-        calls: mergeCalls([...mine.flatMap((d) => d.calls ?? []), ...gone.flatMap((d) => d.calls ?? [])]),
-      };
-    });
+        integrity: { ...counts, rejected: mine.reduce((a, d) => a + d.rejected, 0), leftover },
+        calls: mergeCalls([...mine.flatMap((d) => d.calls), ...gone.flatMap((d) => d.calls)]),
+      });
+    }
     const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
-    return { parts, timedOut: done.some((d) => d.timedOut), workloadMs, resources };
+    return { parts, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources };
   } catch (e) {
-    // A worker failed or hung: replace them all before touching the directory they work in.
+    // A worker failed or hung: replace them all before touching what they work in.
     await pool.restartAll();
     throw e;
   } finally {
-    await monitor.stop(pids, dir).catch(() => undefined);
+    stopListening();
+    await monitor.stop(pids, bus?.usage ?? null).catch(() => undefined);
+    await bus?.close().catch(() => undefined);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
 }

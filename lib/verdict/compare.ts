@@ -21,7 +21,7 @@
  * the round of all configs, which moves between invocations by 3–4 times what its runs predict.
  */
 import { mean, sampleVariance } from 'simple-statistics';
-import type { Operation } from '../agents/protocol.ts';
+import type { Operation } from '../core/words.ts';
 import type { ConfigName } from '../core/words.ts';
 import type { BenchRecord, OverheadRecord, StatisticsRecord } from '../records/schema.ts';
 import { tQuantile, tTwoSidedP } from '../stats/student.ts';

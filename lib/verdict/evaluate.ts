@@ -3,7 +3,7 @@
  * every scale the records hold; it passes only when every check passes and at least one check
  * could be made (a gate on data that is missing fails, it never passes by default).
  */
-import type { Operation } from '../agents/protocol.ts';
+import type { Operation } from '../core/words.ts';
 import type { BenchRecord, Body, IntegrityRecord, OverheadRecord, StatisticsRecord, ThresholdCheck, ThresholdRecord } from '../records/schema.ts';
 import type { Comparator, Threshold } from './syntax.ts';
 import { ofType as of } from '../records/select.ts';

@@ -18,7 +18,7 @@
  * Units: overheads take % (or a time: the added µs of the estimate), latencies a time, integrity
  * counters a plain number, resolution %.
  */
-import { OPERATIONS, type Operation } from '../agents/protocol.ts';
+import { OPERATIONS, type Operation } from '../core/words.ts';
 import { CONFIGS, type ConfigName } from '../core/words.ts';
 
 export const COMPARATORS = ['<', '<=', '>', '>=', '==', '!='] as const;

@@ -10,16 +10,27 @@ import { agentsOfWorker, peerOf } from '../../lib/agents/workload.ts';
 import { shmDir } from '../helpers/tmpfs.ts';
 
 const pairs = (...xs: number[]) => Uint32Array.from(xs);
+/** Per round k of one sender: 1 sent, 0 not sent (rejected), 2 the send's call failed. */
+const marks = (...xs: number[]) => Uint8Array.from(xs);
 
 test('integrity: sent = received + drained when nothing is lost', () => {
-  const c = countIntegrity([2, 1], [pairs(0, 0, 1, 0)], [pairs(0, 1)]);
-  assert.deepEqual(c, { sent: 3, received: 2, drained: 1, lost: 0, duplicated: 0, unknown: 0 });
+  const c = countIntegrity([marks(1, 1), marks(1)], [pairs(0, 0, 1, 0)], [pairs(0, 1)]);
+  assert.deepEqual(c, { sent: 3, received: 2, drained: 1, lost: 0, duplicated: 0, unknown: 0, failedSends: 0 });
 });
 
 test('integrity: a missing message is lost, a second sighting a duplicate, a stranger unknown', () => {
-  const c = countIntegrity([3, 2], [pairs(0, 0, 0, 0, 1, 1, 7, 0)], [pairs(0, 2, 1, 5)]);
-  // seen: (0,0) (1,1) (0,2); duplicate: (0,0) again; unknown: sender 7, and seq 5 of sender 1; lost: (1,0)
-  assert.deepEqual(c, { sent: 5, received: 2, drained: 1, lost: 2, duplicated: 1, unknown: 2 });
+  const c = countIntegrity([marks(1, 1, 1), marks(1, 1)], [pairs(0, 0, 0, 0, 1, 1, 7, 0)], [pairs(0, 2, 1, 5)]);
+  // seen: (0,0) (1,1) (0,2); duplicate: (0,0) again; unknown: sender 7, and round 5 of sender 1; lost: (1,0)
+  assert.deepEqual(c, { sent: 5, received: 2, drained: 1, lost: 2, duplicated: 1, unknown: 2, failedSends: 0 });
+});
+
+test('integrity: a rejected round is not sent (its number arriving is unknown); a failed send that never arrives is not lost', () => {
+  // Sender 0: round 1 rejected, rounds 0 and 2 sent. Sender 1: round 0 sent, round 1's call failed.
+  const c = countIntegrity([marks(1, 0, 1), marks(1, 2)], [pairs(0, 0, 0, 2, 0, 1)], [pairs(1, 0)]);
+  // (0,1) was never sent: unknown. (1,1) failed and never turned up: neither received nor lost.
+  assert.deepEqual(c, { sent: 4, received: 2, drained: 1, lost: 0, duplicated: 0, unknown: 1, failedSends: 1 });
+  // The failed send that did arrive counts as received.
+  assert.deepEqual(countIntegrity([marks(2)], [pairs(0, 0)], []), { sent: 1, received: 1, drained: 0, lost: 0, duplicated: 0, unknown: 0, failedSends: 1 });
 });
 
 test('workload: every agent receives exactly one message per round, from every peer in turn', () => {

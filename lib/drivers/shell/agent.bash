@@ -62,14 +62,14 @@ if declare -F __bb_op_init >/dev/null; then
 fi
 __bb_errtext
 __bb_settle
-__bb_seq=0
 
-# s TO_INDEX: one timed send. Reports "S status µs seq" (0 sent, 1 rejected by rate_limiting, 2 failed).
+# s TO_INDEX K: one timed send of the sender's message K (busbench's round number, in the marker).
+# Reports "S status µs K" (0 sent, 1 rejected by rate_limiting, 2 failed); {seq} is K.
 __bb_cmd_send() {
   printf -v __bb_v_to 'agent-%05d' "$1"
   __bb_v_from=$__bb_v_agent
-  __bb_v_seq=$__bb_seq
-  __bb_v_payload="busbench:${__bb_v_index}:${__bb_seq}:${EPOCHREALTIME//[!0-9]/}|${__bb_fill}"
+  __bb_v_seq=$2
+  __bb_v_payload="busbench:${__bb_v_index}:${2}:${EPOCHREALTIME//[!0-9]/}|${__bb_fill}"
   __bb_v_message=$__bb_v_payload
   __bb_t0=$EPOCHREALTIME
   __bb_send
@@ -77,12 +77,11 @@ __bb_cmd_send() {
   __bb_us=$((${__bb_t1//[!0-9]/} - ${__bb_t0//[!0-9]/}))
   __bb_errtext
   if ((__bb_st == 2)); then __bb_report "X $__bb_fop $__bb_frc $__bb_etext"; fi
-  if ((__bb_st != 1)); then __bb_seq=$((__bb_seq + 1)); fi
   __bb_report "S $__bb_st $__bb_us $__bb_v_seq"
   __bb_settle
 }
 
-# Markers (sender:seq:sent_µs) found in __bb_lines → __bb_marks (" i:s:t" …), count → __bb_k.
+# Markers (sender:k:sent_µs) found in __bb_lines → __bb_marks (" i:s:t" …), count → __bb_k.
 __bb_markers() {
   local __bb_line __bb_rest
   __bb_marks=''
@@ -202,10 +201,26 @@ __bb_cmd_calibrate() {
   __bb_report "T $((${__bb_t1//[!0-9]/} - ${__bb_start//[!0-9]/}))"
 }
 
+# b N: the library's own send (to itself) and receive, N times in a bare loop: no layers, no
+# timing per call, no reports. Reports "B µs" (the whole loop): the shell driver's floor.
+__bb_cmd_bare() {
+  local __bb_j __bb_start=$EPOCHREALTIME
+  __bb_v_from=$__bb_v_agent __bb_v_to=$__bb_v_agent __bb_v_payload="busbench:${__bb_v_index}:0:0|${__bb_fill}"
+  for ((__bb_j = 0; __bb_j < $1; __bb_j++)); do
+    __bb_v_seq=$__bb_j
+    __bb_op_send
+    __bb_op_receive
+  done
+  __bb_t1=$EPOCHREALTIME
+  __bb_report "B $((${__bb_t1//[!0-9]/} - ${__bb_start//[!0-9]/}))"
+  __bb_settle
+}
+
 __bb_report "READY $$"
 while read -r -u "$__bb_in" __bb_cmd __bb_a; do
   case $__bb_cmd in
-    s) __bb_cmd_send "$__bb_a" ;;
+    s) __bb_cmd_send $__bb_a ;;
+    b) __bb_cmd_bare "$__bb_a" ;;
     r) __bb_cmd_recv ;;
     h) __bb_cmd_query ;;
     d) __bb_cmd_drain "$__bb_a" ;;

@@ -8,7 +8,7 @@
  * A layer whose operation is absent from the driver config is skipped (see skippedLayers).
  */
 import { LAYERS, layersOf, type ConfigName, type LayerName } from '../../core/words.ts';
-import type { LayerOptions } from '../tmpfs/layers/stack.ts';
+import type { LayerOptions } from '../../core/words.ts';
 import type { ShellDriverConfig } from './config.ts';
 import { COMMON, shQuote, toBash, varOf, type ShellOperation } from './placeholders.ts';
 

@@ -5,8 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigName } from '../../core/words.ts';
-import type { LayerOptions } from '../tmpfs/layers/stack.ts';
-import { agentId } from '../../agents/workload.ts';
+import type { LayerOptions } from '../../core/words.ts';
+import { agentId } from '../../core/agents.ts';
 import type { ShellDriverConfig } from './config.ts';
 import { AgentShell } from './agent-shell.ts';
 import { agentDefinitions, commonValues } from './compose.ts';

@@ -58,9 +58,10 @@ test('options: --driver shell needs a valid --driver-config; problems are a usag
     assert.throws(() => resolve({ driver: 'shell', 'driver-config': bad }), (e: unknown) => e instanceof UsageError && e.problems.some((p) => /source: missing or empty/.test(p)) && e.problems.some((p) => /operations: missing/.test(p)));
     assert.throws(() => resolve({ driver: 'shell', 'driver-config': EXAMPLE, 'op-timeout': '0' }), /--op-timeout: must be more than 0/);
     const ok = resolve({ driver: 'shell', 'driver-config': EXAMPLE, 'op-timeout': '2.5' }).options;
-    assert.equal(ok.driver, 'shell');
-    assert.equal(ok.opTimeoutS, 2.5);
-    assert.equal(ok.shell!.operations.receive, 'receive_message {agent}');
+    assert.deepEqual(ok.drivers, ['shell']);
+    const s = ok.driverSettings.shell as { opTimeoutS: number; config: { operations: Record<string, string> } };
+    assert.equal(s.opTimeoutS, 2.5);
+    assert.equal(s.config.operations.receive, 'receive_message {agent}');
   } finally {
     t.done();
   }

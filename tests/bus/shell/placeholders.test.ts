@@ -22,7 +22,7 @@ test('payloads with spaces, quotes, $, backslashes and newlines reach the librar
     const cfg = makeConfig(t.dir, 'keep() { printf "%s" "$3" > "$KEEP_DIR/$2.got"; }\nnone() { :; }\n', { send: 'keep {from} {to} {payload}', receive: 'none {agent}' }, { env: { KEEP_DIR: '{dir}' } });
     const [shell] = await startShells({ dir: t.dir, config: 'baseline', scale: 2, layer: LAYER, shell: cfg, opTimeoutMs: 5000, fill }, [0]);
     try {
-      const lines = await shell!.ask('s 1', (l) => l.startsWith('S '));
+      const lines = await shell!.ask('s 1 0', (l) => l.startsWith('S '));
       assert.match(lines.at(-1)!, /^S 0 \d+ 0$/);
       const got = readFileSync(join(t.dir, 'agent-00001.got'), 'utf8');
       assert.match(got, /^busbench:0:0:\d+\|/);

@@ -1,7 +1,9 @@
 import type { Bus, Message } from '../types.ts';
 import { Layer } from './wrapper.ts';
+import { Rejected } from '../../contract.ts';
 
-export class BackpressureError extends Error {
+/** A send refused by backpressure: what the harness counts as rejected (never written, so not sent). */
+export class BackpressureError extends Rejected {
   constructor(readonly to: string, readonly depth: number, readonly attempts: number) {
     super(`inbox of ${to} stayed full (${depth} messages) after ${attempts} attempts: send rejected`);
     this.name = 'BackpressureError';

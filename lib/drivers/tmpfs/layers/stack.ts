@@ -2,16 +2,12 @@ import type { Bus } from '../types.ts';
 import type { Layout } from '../layout.ts';
 import { HealthLayer } from './health.ts';
 import { MetricsLayer } from './metrics.ts';
-import { layersOf, type ConfigName } from '../../../core/words.ts';
+import { layersOf, type ConfigName, type LayerOptions } from '../../../core/words.ts';
 import { NoopLayer } from './noop.ts';
-import { RateLimitLayer, type RateLimitOptions } from './rate-limiting.ts';
+import { RateLimitLayer } from './rate-limiting.ts';
 import { ShutdownLayer } from './shutdown.ts';
 import type { Layer } from './wrapper.ts';
 
-export interface LayerOptions extends RateLimitOptions {
-  healthIntervalMs: number;
-  noopDelayUs: number;
-}
 
 /** A config's layers wrapped around a bus, with handles on the layers that have their own operations. */
 export interface Stack {

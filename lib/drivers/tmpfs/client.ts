@@ -1,0 +1,62 @@
+import { agentId } from '../../core/agents.ts';
+import type { Body, ConfigClient, DrainResult, DriverClient, Receipt } from '../contract.ts';
+import { TmpfsBus } from './bus.ts';
+import { calibrateTmpfs } from './calibrate.ts';
+import { ShutdownLayer } from './layers/shutdown.ts';
+import { buildStack, type Stack } from './layers/stack.ts';
+import type { Bus } from './types.ts';
+
+export const client: DriverClient = {
+  calibrate: async ({ dir }) => calibrateTmpfs(dir, 20_000),
+  async open({ dir, config, scale, local, layer }) {
+    const base = new TmpfsBus(dir);
+    const stack = buildStack(config, base, base.paths, layer);
+    return new TmpfsClient(stack, base, local.map(agentId), Array.from({ length: scale }, (_, i) => agentId(i)));
+  },
+};
+
+/**
+ * One config's stack of layers over its own bus directory, in the worker's process. Every call is
+ * synchronous (sync fs: an fs/promises hop costs more than the operation measured), so the harness
+ * times it without an await; agents of one worker take turns.
+ */
+class TmpfsClient implements ConfigClient {
+  readonly sync = true;
+  readonly concurrent = false;
+  private readonly bus: Bus;
+  readonly healthQuery?: () => void;
+
+  constructor(private readonly stack: Stack, private readonly base: TmpfsBus, private readonly ids: readonly string[], private readonly names: readonly string[]) {
+    this.bus = stack.bus;
+    for (const id of ids) this.bus.register(id);
+    const health = stack.health;
+    if (health) this.healthQuery = () => void health.query();
+  }
+
+  send(slot: number, to: number, body: Body): void {
+    this.bus.send(this.ids[slot]!, this.names[to]!, body);
+  }
+
+  receive(slot: number): Receipt | null {
+    return this.bus.receive(this.ids[slot]!);
+  }
+
+  requestShutdown(): void {
+    ShutdownLayer.request(this.base.paths);
+  }
+
+  drain(slot: number, coordinated: boolean): DrainResult {
+    const id = this.ids[slot]!;
+    const got: Receipt[] = [];
+    if (coordinated && this.stack.shutdown) {
+      this.stack.shutdown.drainAndStop(id, (m) => got.push(m));
+      return { got, stopped: true };
+    }
+    for (let m = this.bus.receive(id); m !== null; m = this.bus.receive(id)) got.push(m);
+    return { got, stopped: null };
+  }
+
+  close(): void {
+    this.bus.close();
+  }
+}
