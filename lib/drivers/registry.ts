@@ -5,9 +5,10 @@
 import type { DriverEntry } from './contract.ts';
 import { tmpfs } from './tmpfs/index.ts';
 import { shell } from './shell/index.ts';
+import { nats } from './nats/index.ts';
 import { fault } from './fault/index.ts';
 
-export const DRIVERS: readonly DriverEntry<never>[] = [tmpfs, shell, fault] as DriverEntry<never>[];
+export const DRIVERS: readonly DriverEntry<never>[] = [tmpfs, shell, nats, fault] as DriverEntry<never>[];
 
 export const DRIVER_NAMES = DRIVERS.map((d) => d.name);
 

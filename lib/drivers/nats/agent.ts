@@ -1,0 +1,45 @@
+/**
+ * One agent's end of the bus. Agents are separate processes in the systems busbench models, so
+ * each gets its own connection (its own socket, parser and flush), never a shared one.
+ */
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Puller } from './puller.ts';
+
+export interface Agent {
+  readonly id: string;
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  /** JetStream API (consumer info) for the rate limiting layer's depth checks. */
+  readonly jsm: JetStreamManager;
+  readonly puller: Puller;
+  /** The config's KV bucket, opened on this agent's connection (configs with health or shutdown). */
+  kv: KV | null;
+  /** Set by the shutdown layer's watcher when the flag key appears: checking it costs no round trip. */
+  shuttingDown: boolean;
+  sent: number;
+  received: number;
+  lastBeatNs: bigint;
+}
+
+export async function connectAgent(url: string, id: string, stream: string): Promise<Agent> {
+  const nc = await connect({ servers: url, name: `busbench ${id}`, reconnect: false });
+  try {
+    // checkAPI false: the host already knows JetStream is there; skip a round trip per agent.
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
+    return { id, nc, js: jetstream(nc), jsm, puller: new Puller(nc, stream, id), kv: null, shuttingDown: false, sent: 0, received: 0, lastBeatNs: -1n };
+  } catch (e) {
+    await nc.close().catch(() => {});
+    throw e;
+  }
+}
+
+export async function closeAgent(a: Agent): Promise<void> {
+  a.puller.close();
+  if (!a.nc.isClosed()) {
+    // Flush first: acks are plain publishes, and must reach the server before it counts leftovers.
+    await a.nc.flush().catch(() => {});
+    await a.nc.close().catch(() => {});
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The bare bus, as the layers see it: send publishes to the recipient's inbox subject and waits
+ * for JetStream's ack (the message is stored); receive pulls the oldest message (no wait) and acks
+ * it. Layers wrap these two functions, each returning the same shape.
+ */
+import { SendFailed, type Body, type Receipt } from '../contract.ts';
+import type { Agent } from './agent.ts';
+import type { Names } from './names.ts';
+
+export interface Ops {
+  send(a: Agent, to: number, body: Body): Promise<void>;
+  receive(a: Agent): Promise<Receipt | null>;
+}
+
+/** What travels on the wire; `sent_at_ns` is the sender's CLOCK_MONOTONIC (same clock in every process of the host). */
+export interface WireMessage {
+  from: string;
+  to: string;
+  sent_at_ns: string;
+  payload: unknown;
+}
+
+const ACK = '+ACK';
+
+export function bareOps(names: Names, ids: readonly string[]): Ops {
+  return {
+    async send(a, to, body) {
+      const recipient = ids[to];
+      if (recipient === undefined) throw new Error(`no agent ${to} at this scale (${ids.length})`);
+      const msg: WireMessage = { from: a.id, to: recipient, sent_at_ns: process.hrtime.bigint().toString(), payload: body };
+      try {
+        await a.js.publish(names.inbox(recipient), JSON.stringify(msg));
+      } catch (e) {
+        throw new SendFailed(`JetStream publish to ${recipient}: ${(e as Error).message}`);
+      }
+      a.sent++;
+    },
+    async receive(a) {
+      const m = await a.puller.pull();
+      if (m === null) return null;
+      const msg = m.json<WireMessage>();
+      // A plain publish to the reply subject, like JsMsg.ack(): no round trip. Work-queue
+      // retention then removes the message; the connection is flushed before anyone counts.
+      m.respond(ACK);
+      a.received++;
+      return { from: msg.from, sent_at_ns: msg.sent_at_ns, payload: msg.payload };
+    },
+  };
+}
