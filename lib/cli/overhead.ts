@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { EXIT } from '../config/errors.ts';
 import { helpText, resolveOptions, type Preset } from '../config/options.ts';
 import { buildRows } from '../report/rows.ts';
+import { driversOf, ofDriver } from '../records/select.ts';
 import { getFormat } from '../report/formats.ts';
 import { advice } from '../verdict/advice.ts';
 import { runOverhead } from '../run/runner.ts';
@@ -57,12 +58,16 @@ export async function overheadMain(cmd: Command, argv: string[], env: Record<str
     // The export goes to stdout, unless stdout carries the JSONL (--out -).
     const stream = options.out === '-' ? process.stderr : process.stdout;
     stream.write(getFormat(options.format)!.render(outcome.records, { colour: colourFor(term, stream) }));
-    for (const note of advice({ rows: buildRows(outcome.records), records: outcome.records, wantedPct: options.resolution, thresholds: options.thresholds })) term.warn(note);
-    const runRec = outcome.records.find((r) => r.type === 'run');
-    if (runRec && runRec.type === 'run') {
+    const several = options.drivers.length > 1;
+    for (const driver of driversOf(outcome.records)) {
+      const mine = ofDriver(outcome.records, driver);
+      const who = several ? `${driver}: ` : '';
+      for (const note of advice({ rows: buildRows(mine), records: mine, wantedPct: options.resolution, thresholds: options.thresholds })) term.warn(who + note);
+      const runRec = mine.find((r) => r.type === 'run');
+      if (!runRec || runRec.type !== 'run') continue;
       const c = runRec.calibration;
       term.err(
-        `calibration: timing a call costs ${(c.harness_cost_per_call_ns / 1000).toFixed(2)} µs (${c.harness_pct_of_send.toFixed(2)} % of a ${c.bus_send_us.toFixed(1)} µs send, not subtracted); ` +
+        `${who}calibration: timing a call costs ${(c.harness_cost_per_call_ns / 1000).toFixed(2)} µs (${c.harness_pct_of_send.toFixed(2)} % of a ${c.bus_send_us.toFixed(1)} µs send, not subtracted); ` +
           `bus send+receive ${c.bus_round_trip_us.toFixed(1)} µs vs ${(c.floor_round_trip_us ?? c.syscall_floor_round_trip_us ?? NaN).toFixed(1)} µs for ${c.floor_name ?? 'the bare syscalls'} (×${c.bus_vs_floor_ratio.toFixed(2)})`,
       );
     }

@@ -21,7 +21,7 @@ const sign = (x: number) => (x > 999 ? '>+999%' : `${x >= 0 ? '+' : ''}${x.toFix
 
 export function compareRows(c: Comparison): CompareRow[] {
   return c.cells.map((x: CompareCell) => ({
-    config: x.config,
+    config: x.driver ? `${x.driver}: ${x.config}` : x.config,
     agents: String(x.agents),
     op: short(x.operation),
     old_p50: `${x.old_p50_us.toFixed(1)} µs`,

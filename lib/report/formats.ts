@@ -6,7 +6,10 @@ import type { BenchRecord } from '../records/schema.ts';
 import { renderBmf } from './bmf.ts';
 import { renderCsv } from './csv.ts';
 import { renderHtml } from './html.ts';
-import { renderMarkdown } from './markdown.ts';
+import { mdTable, renderMarkdown } from './markdown.ts';
+import Table from 'cli-table3';
+import { buildDriverRows, driverCells, DRIVER_HEAD, DRIVER_NOTE } from './drivers.ts';
+import { driversOf, ofDriver } from '../records/select.ts';
 import { renderPrometheus } from './prometheus.ts';
 import { buildRows } from './rows.ts';
 import { renderTables } from './table.ts';
@@ -37,8 +40,42 @@ export function formatNames(): string[] {
   return [...REGISTRY.keys()];
 }
 
-registerFormat({ name: 'table', description: 'terminal tables (cli-table3)', render: (r, o) => renderTables(buildRows(r), o?.colour ?? false) });
-registerFormat({ name: 'markdown', description: 'GitHub markdown: verdicts, breakdown, resolution, ranking, integrity', render: (r) => renderMarkdown(buildRows(r)) });
+/**
+ * A file of several drivers: each driver's own tables under a heading, then the drivers side by
+ * side. One driver: its tables as they are.
+ */
+function perDriver(records: readonly BenchRecord[], one: (r: readonly BenchRecord[]) => string, heading: (d: string) => string, side: (rows: ReturnType<typeof buildDriverRows>) => string): string {
+  const drivers = driversOf(records);
+  if (drivers.length <= 1) return one(records);
+  return drivers.map((d) => `${heading(d)}\n${one(ofDriver(records, d))}`).join('\n') + side(buildDriverRows(records));
+}
+
+registerFormat({
+  name: 'table',
+  description: 'terminal tables (cli-table3); several drivers: each one, then side by side',
+  render: (r, o) =>
+    perDriver(
+      r,
+      (x) => renderTables(buildRows(x), o?.colour ?? false),
+      (d) => `━━ driver: ${d} ━━`,
+      (rows) => {
+        const t = new Table({ head: DRIVER_HEAD, style: { head: o?.colour ? ['cyan'] : [], border: o?.colour ? ['grey'] : [] } });
+        for (const row of rows) t.push(driverCells(row));
+        return `\nDrivers side by side (${DRIVER_NOTE})\n${t.toString()}\n`;
+      },
+    ),
+});
+registerFormat({
+  name: 'markdown',
+  description: 'GitHub markdown: verdicts, breakdown, resolution, ranking, integrity; several drivers: each one, then side by side',
+  render: (r) =>
+    perDriver(
+      r,
+      (x) => renderMarkdown(buildRows(x)),
+      (d) => `# driver: ${d}\n`,
+      (rows) => `\n### Drivers side by side\n\n${DRIVER_NOTE}.\n\n${mdTable(DRIVER_HEAD, rows.map(driverCells))}\n`,
+    ),
+});
 registerFormat({ name: 'bmf', description: 'Bencher Metric Format JSON', render: (r) => renderBmf(buildRows(r)) });
 registerFormat({ name: 'prometheus', description: 'Prometheus text exposition format', render: (r) => renderPrometheus(buildRows(r)) });
 registerFormat({ name: 'html', description: 'self-contained HTML report: inline SVG charts and the tables, nothing fetched', render: (r) => renderHtml(r) });

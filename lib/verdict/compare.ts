@@ -22,6 +22,7 @@
  */
 import { mean, sampleVariance } from 'simple-statistics';
 import type { Operation } from '../core/words.ts';
+import { driversOf } from '../records/select.ts';
 import type { ConfigName } from '../core/words.ts';
 import type { BenchRecord, OverheadRecord, StatisticsRecord } from '../records/schema.ts';
 import { tQuantile, tTwoSidedP } from '../stats/student.ts';
@@ -30,6 +31,8 @@ import { ofType as of } from '../records/select.ts';
 export type Verdict = 'slower' | 'faster' | 'no significant change' | 'not enough runs';
 
 export interface CompareCell {
+  /** Files of several drivers: the cell's driver. */
+  driver?: string;
   config: ConfigName;
   agents: number;
   operation: Operation;
@@ -63,7 +66,8 @@ export function welch(x: readonly number[], y: readonly number[]): Welch {
   return { diff: mean(y as number[]) - mean(x as number[]), se, df };
 }
 
-const key = (r: { test_name: string; agent_count: number; operation: string }) => `${r.test_name}|${r.agent_count}|${r.operation}`;
+/** A cell's identity; with several drivers in a file, its driver is part of it (one driver a file: files of two drivers compare). */
+const keyOf = (byDriver: boolean) => (r: { driver: string; test_name: string; agent_count: number; operation: string }) => `${byDriver ? `${r.driver}|` : ''}${r.test_name}|${r.agent_count}|${r.operation}`;
 
 function perRun(stat: StatisticsRecord, ov: OverheadRecord | undefined, method: CompareCell['method']): number[] {
   if (method === 'relative_to_baseline') return ov!.per_run_pct.map((p) => Math.log(1 + p / 100));
@@ -104,6 +108,8 @@ export function compareRuns(oldRecords: readonly BenchRecord[], newRecords: read
   const factor = opts.noiseFactor ?? NOISE_FACTOR;
   const interleaved = [oldRecords, newRecords].some((r) => r.some((x) => x.type === 'run' && x.interleaved === true));
   const skipped: Comparison['skipped'] = interleaved ? [{ operation: 'delivery', reason: 'in an interleaved run it measures the round of all configs, not one config (compare runs made with --separate-cells for end-to-end latency)' }] : [];
+  const byDriver = driversOf(oldRecords).length > 1 || driversOf(newRecords).length > 1;
+  const key = keyOf(byDriver);
   const oldStats = new Map((of(oldRecords, 'statistics') as StatisticsRecord[]).map((s) => [key(s), s]));
   const oldOv = new Map((of(oldRecords, 'overhead') as OverheadRecord[]).map((o) => [key(o), o]));
   const newOv = new Map((of(newRecords, 'overhead') as OverheadRecord[]).map((o) => [key(o), o]));
@@ -120,6 +126,7 @@ export function compareRuns(oldRecords: readonly BenchRecord[], newRecords: read
     if (opts.layersOnly && method !== 'relative_to_baseline') continue;
     pending.push({
       cell: {
+        ...(byDriver ? { driver: n.driver } : {}),
         config: n.test_name,
         agents: n.agent_count,
         operation: n.operation,
