@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CAPACITY_PRESET, CAPACITY_SPECS } from '../lib/capacity/flags.ts';
 import { defaults, QUICK, SPECS, type Preset } from '../lib/config/options.ts';
+import { DRIVERS } from '../lib/drivers/registry.ts';
 
 type Spec = (typeof SPECS)[number];
 
@@ -91,6 +92,10 @@ export function renderOptionsDoc(): string {
     if (per.every((d) => d === base)) continue;
     lines.push(`| ${flagCell(s.flag, s.arg)} | ${cell(code(base))} | ${per.map((d) => cell(code(d))).join(' | ')} |`);
   }
+
+  lines.push('', '## Driver flags', '', 'Each driver (`--driver`, see [drivers.md](drivers.md)) adds its own flags; a flag of a driver not chosen is an error.', '');
+  lines.push('| flag | environment | default | meaning |', '|---|---|---|---|');
+  for (const d of DRIVERS) for (const f of d.flags) lines.push(`| ${flagCell(f.flag, f.arg)} | ${cell(f.env.map(code).join(', '))} | ${cell(code(String(f.default ?? 'none')))} | ${cell(`${d.name}: ${f.help}`)} |`);
 
   lines.push('', '## Capacity flags', '', '`busbench capacity` also takes these (see [capacity.md](capacity.md)):', '');
   lines.push('| flag | environment | default | meaning |', '|---|---|---|---|');

@@ -1,6 +1,7 @@
 // docs/options.md, the commands' --help and the option specs must say the same thing: the file
 // is what the generator gives now, and every flag the real commands print is documented with the
 // same default and environment names (and nothing else is).
+import { DRIVERS } from '../../lib/drivers/registry.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -68,7 +69,8 @@ function documented(rows: string[][]): Map<string, Documented> {
 }
 
 const doc = readFileSync(OPTIONS_DOC, 'utf8');
-const runOptions = documented(tableRows(doc, 'Run options'));
+/** The run options and every driver's flags: what `overhead --help` lists. */
+const runOptions = new Map([...documented(tableRows(doc, 'Run options')), ...documented(tableRows(doc, 'Driver flags'))]);
 const capacityOwn = documented(tableRows(doc, 'Capacity flags'));
 
 /** The presets table: flag → default per command (column names from its header). */
@@ -100,6 +102,12 @@ test('every option spec has its flag in the help, and in the docs', () => {
   for (const s of SPECS) {
     assert.ok(overhead.has(s.flag), `${s.flag} (spec "${s.key}") is missing from \`busbench overhead --help\``);
     assert.ok(runOptions.has(s.flag), `${s.flag} (spec "${s.key}") is missing from docs/options.md`);
+  }
+  for (const d of DRIVERS) {
+    for (const f of d.flags) {
+      assert.ok(overhead.has(f.flag), `${f.flag} (driver ${d.name}) is missing from \`busbench overhead --help\``);
+      assert.ok(runOptions.has(f.flag), `${f.flag} (driver ${d.name}) is missing from docs/options.md (Driver flags)`);
+    }
   }
   const capacity = helpFlags('capacity');
   for (const s of CAPACITY_SPECS) {
