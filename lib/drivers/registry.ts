@@ -6,9 +6,10 @@ import type { DriverEntry } from './contract.ts';
 import { tmpfs } from './tmpfs/index.ts';
 import { shell } from './shell/index.ts';
 import { nats } from './nats/index.ts';
+import { redis } from './redis/index.ts';
 import { fault } from './fault/index.ts';
 
-export const DRIVERS: readonly DriverEntry<never>[] = [tmpfs, shell, nats, fault] as DriverEntry<never>[];
+export const DRIVERS: readonly DriverEntry<never>[] = [tmpfs, shell, nats, redis, fault] as DriverEntry<never>[];
 
 export const DRIVER_NAMES = DRIVERS.map((d) => d.name);
 

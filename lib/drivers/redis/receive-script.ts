@@ -1,0 +1,35 @@
+/**
+ * The receive as one server-side script: XREADGROUP COUNT 1 takes the oldest new entry of the
+ * agent's inbox, XACK and XDEL remove it, all atomically in one round trip. Done as three client
+ * calls it costs three round trips (measured on this machine: XADD + XREADGROUP + XACK + XDEL
+ * ≈ 200–230 µs per message vs XADD + this script ≈ 115–125 µs; a PING is ≈ 47–50 µs), and a crash
+ * between the calls would leave the entry pending. XDEL keeps the inbox as long as its unread mail,
+ * so XLEN is the inbox depth (rate_limiting) and what a drain leaves behind (leftover).
+ *
+ * KEYS[1] inbox stream; ARGV[1] group; ARGV[2] consumer. Returns {entry id, message JSON} or nil.
+ */
+import { createHash } from 'node:crypto';
+import type { Conn } from './connect.ts';
+
+export const RECEIVE_LUA = `local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', 1, 'STREAMS', KEYS[1], '>')
+if not r then return false end
+local e = r[1][2][1]
+if not e then return false end
+redis.call('XACK', KEYS[1], ARGV[1], e[1])
+redis.call('XDEL', KEYS[1], e[1])
+return {e[1], e[2][2]}`;
+
+export const RECEIVE_SHA = createHash('sha1').update(RECEIVE_LUA).digest('hex');
+
+/**
+ * Run the receive script: EVALSHA (the script is loaded once per server), falling back to EVAL
+ * when the server does not know it (a restart or SCRIPT FLUSH), which also caches it again.
+ */
+export async function receiveRaw(c: Conn, inbox: string, group: string, consumer: string): Promise<[string, string] | null> {
+  try {
+    return (await c.sendCommand(['EVALSHA', RECEIVE_SHA, '1', inbox, group, consumer])) as [string, string] | null;
+  } catch (e) {
+    if (!String((e as Error).message).startsWith('NOSCRIPT')) throw e;
+    return (await c.sendCommand(['EVAL', RECEIVE_LUA, '1', inbox, group, consumer])) as [string, string] | null;
+  }
+}
