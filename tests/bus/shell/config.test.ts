@@ -51,7 +51,7 @@ test('options: --driver shell needs a valid --driver-config; problems are a usag
   try {
     const resolve = (flags: Record<string, unknown>) => resolveOptions({ flags: { _: [], ...flags }, env: {}, cores: 2, randomSeed: () => 1 });
     assert.throws(() => resolve({ driver: 'shell' }), (e: unknown) => e instanceof UsageError && e.exitCode === 2 && /--driver-config FILE/.test(e.message));
-    assert.throws(() => resolve({ driver: 'bash' }), /--driver: unknown driver "bash"; choose tmpfs or shell/);
+    assert.throws(() => resolve({ driver: 'bash' }), /--driver: unknown driver "bash"; choose from tmpfs, shell, nats, redis/);
     assert.throws(() => resolve({ 'driver-config': EXAMPLE }), /only used with --driver shell/);
     const bad = join(t.dir, 'bad.json');
     writeFileSync(bad, '{"source": []}');
