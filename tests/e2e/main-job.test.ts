@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseJsonl, ROOT, run, type Ran } from '../helpers/cli.ts';
@@ -52,7 +52,16 @@ test('npm run bench: exit 0, the breakdown table on stdout, results/overhead-<UT
   assert.match(bench.stdout, /Resources .* integrity/);
   for (const n of ['noop', 'metrics', 'health', 'rate_lim', 'shutdown', 'full']) assert.ok(bench.stdout.includes(n), n);
   assert.match(bench.stderr, /^ok in [\d.]+ s · \d+ cells ok, 0 failed · lost 0, duplicated 0/m);
-  assert.ok(existsSync(file.replace(/\.jsonl$/, '.html')), 'the HTML report beside it');
+  assert.match(bench.stderr, /report: results\/overhead-\d{8}T\d{6}Z\.html/);
+  const html = readFileSync(file.replace(/\.jsonl$/, '.html'), 'utf8');
+  assert.match(html, /<title>busbench overhead report<\/title>/);
+  for (const id of ['latency', 'throughput', 'overhead-send', 'overhead-receive', 'resources-cpu', 'resources-rss', 'resources-tmpfs']) assert.ok(html.includes(`data-chart="${id}"`), id);
+  // p50 and p95 of each of the 7 configs at each of the 2 scales
+  assert.ok((html.match(/<circle class="point"[^>]*data-x/g) ?? []).length >= CONFIGS.length * SCALES.length * 2);
+  assert.match(html, /<rect class="bar"[^>]*data-series="metrics"/);
+  // Interleaved (the default): resources of the shared cells as one series; no per-config throughput, and it says why.
+  assert.match(html, /data-series="all configs \(interleaved\)"/);
+  assert.match(html, /no config has a wall time of its own/);
 });
 
 test('every line is a schema-v1 record with type, timestamp and driver; run first, summary last', () => {

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { busbench, newTag, parseJsonl, taggedPids, type Ran } from '../helpers/cli.ts';
+import { busbench, newTag, parseJsonl, ROOT, taggedPids, type Ran } from '../helpers/cli.ts';
 import { diskDir, shmDir } from '../helpers/tmpfs.ts';
 
 const TINY = ['--scales', '2', '--runs', '2', '--iterations', '5', '--warmup', '0'];
@@ -34,6 +34,7 @@ test('--out - writes only JSONL to stdout; the table goes to stderr; the perf lo
   assert.deepEqual([...new Set(pipedRecs.filter((x) => x.type === 'statistics').map((x) => x.test_name))].sort(), ['baseline', 'noop']);
   assert.match(piped.stderr, /Overhead of each layer/);
   assert.doesNotMatch(piped.stderr, /report: /, 'no HTML report when the JSONL goes to stdout');
+  assert.equal(existsSync(join(ROOT, '-.html')), false);
   const samples = parseJsonl(readFileSync(join(perfDir, 'perf.jsonl'), 'utf8')) as Record<string, any>[];
   assert.ok(samples.length >= 2 && samples.every((s) => s.test_name === 'interleaved'), 'one interleaved cell per run');
 });
