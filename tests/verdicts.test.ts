@@ -5,11 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { busbench, tempDir } from './verdict/fixture.ts';
 
+// The smallest run that has statistics and integrity records to judge.
+const TINY = ['--scales', '1', '--layers', 'noop', '--runs', '2', '--iterations', '5', '--warmup', '0'];
 const records = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
 test('a run whose thresholds hold exits 0, writes threshold records and prints the markdown export', () => {
   const out = join(tempDir(), 'ok.jsonl');
-  const r = busbench('quick', '--scales', '1', '--layers', 'noop', '--out', out, '--format', 'markdown', '--threshold', 'integrity.lost == 0', '--threshold', 'baseline.message_send.p50 < 10s');
+  const r = busbench('quick', ...TINY, '--out', out, '--format', 'markdown', '--threshold', 'integrity.lost == 0', '--threshold', 'baseline.message_send.p50 < 10s');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^## busbench results/);
   assert.match(r.stdout, /### Thresholds: all passed/);
@@ -25,7 +27,7 @@ test('a run whose thresholds hold exits 0, writes threshold records and prints t
 
 test('a run with a failing threshold exits 99 and records why', () => {
   const out = join(tempDir(), 'fail.jsonl');
-  const r = busbench('quick', '--scales', '1', '--layers', 'noop', '--out', out, '--threshold', 'baseline.message_send.p50 < 1us');
+  const r = busbench('quick', ...TINY, '--out', out, '--threshold', 'baseline.message_send.p50 < 1us');
   assert.equal(r.code, 99, r.stderr);
   assert.match(r.stderr, /1 threshold\(s\) failed/);
   const recs = records(out);

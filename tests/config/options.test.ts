@@ -81,18 +81,22 @@ test('all problems are reported at once', () => {
   for (const flag of ['--scales', '--runs', '--layers', '--bogus', '--base-dir']) assert.ok(p.some((x) => x.startsWith(flag)), flag);
 });
 
-test('--base-dir must exist, be a directory and be writable', () => {
+test('--base-dir must exist and be a directory', () => {
   const dir = diskDir('busbench-opt-');
   const file = join(dir, 'f');
   writeFileSync(file, '');
   assert.match(problems(['--base-dir', join(dir, 'missing')])[0]!, /does not exist/);
   assert.match(problems(['--base-dir', file])[0]!, /is not a directory/);
-  const ro = join(dir, 'ro');
+  assert.equal(resolve(['--base-dir', dir]).options.baseDir, dir);
+});
+
+test('--base-dir that is not writable is an error', (t) => {
+  // Permission bits do not stop root, and mounting a read-only filesystem is not the test's to do.
+  if (process.getuid?.() === 0) return t.skip('running as root: a directory without write permission is still writable to root');
+  const ro = join(diskDir('busbench-opt-'), 'ro');
   mkdirSync(ro);
   chmodSync(ro, 0o500);
-  // root can write anywhere: only assert where the check can fail
-  if (process.getuid?.() !== 0) assert.match(problems(['--base-dir', ro])[0]!, /not writable/);
-  assert.equal(resolve(['--base-dir', dir]).options.baseDir, dir);
+  assert.match(problems(['--base-dir', ro])[0]!, /--base-dir: .* is not writable/);
 });
 
 test('--out: a directory or a missing parent is an error; - means stdout', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { TmpfsBus } from '../../lib/drivers/tmpfs/bus.ts';
 import { MetricsLayer } from '../../lib/drivers/tmpfs/layers/metrics.ts';
 import { HealthLayer } from '../../lib/drivers/tmpfs/layers/health.ts';
@@ -10,11 +10,9 @@ import { BackpressureError, RateLimitLayer } from '../../lib/drivers/tmpfs/layer
 import { ShutdownError, ShutdownLayer } from '../../lib/drivers/tmpfs/layers/shutdown.ts';
 import { NoopLayer } from '../../lib/drivers/tmpfs/layers/noop.ts';
 import { buildStack } from '../../lib/drivers/tmpfs/layers/stack.ts';
-import { CONFIGS, layersOf } from '../../lib/core/words.ts';
+import { CONFIGS, type ConfigName } from '../../lib/core/words.ts';
 import type { Message } from '../../lib/drivers/tmpfs/types.ts';
 import { shmDir } from '../helpers/tmpfs.ts';
-
-const LAYER_OPTS = { capacity: 1000, backoffMs: 1, maxRetries: 2, healthIntervalMs: 0, noopDelayUs: 0 };
 
 function fresh() {
   const bus = new TmpfsBus(shmDir());
@@ -135,26 +133,107 @@ test('shutdown: refuses sends once the flag is up, lets receives drain, marks ag
   assert.equal(sd.counters().refused, 1);
 });
 
-test('stacks: each config has exactly its layers, outermost first; full_integration has all four', () => {
+// What each config adds, outermost first, as the README's config table states it.
+const README_STACKS: Record<ConfigName, string[]> = {
+  baseline: [],
+  noop: ['noop'],
+  metrics: ['metrics'],
+  health: ['health'],
+  rate_limiting: ['rate_limiting'],
+  shutdown: ['shutdown'],
+  full_integration: ['shutdown', 'rate_limiting', 'health', 'metrics'],
+};
+
+const metricsLines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { op: string; t_ns: string }) : []);
+const heartbeat = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { sent: number; received: number; last_seen_ns: string };
+const msSince = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+test('stacks: each config shows the behaviour of exactly the layers the README lists for it', () => {
+  assert.deepEqual([...CONFIGS].sort(), Object.keys(README_STACKS).sort());
   for (const config of CONFIGS) {
+    const want = README_STACKS[config];
     const base = fresh();
-    const stack = buildStack(config, base, base.paths, LAYER_OPTS);
-    assert.deepEqual(stack.layers.map((l) => l.name), layersOf(config));
+    // capacity 1, no retry: a second message to a full inbox is refused at once; a 20 ms noop delay.
+    const stack = buildStack(config, base, base.paths, { capacity: 1, backoffMs: 0, maxRetries: 0, healthIntervalMs: 0, noopDelayUs: 20_000 });
+    stack.bus.register('a');
+    stack.bus.register('b');
+    const t0 = process.hrtime.bigint();
     const m = stack.bus.send('a', 'b', { config });
-    assert.deepEqual(stack.bus.receive('b'), m, config);
-    assert.equal(Boolean(stack.health), layersOf(config).includes('health'));
-    assert.equal(Boolean(stack.shutdown), layersOf(config).includes('shutdown'));
+    const sendMs = msSince(t0);
+    assert.equal(sendMs >= 20, want.includes('noop'), `${config}: the noop's 20 ms busy-wait is spent on a send iff noop is in the stack (${sendMs.toFixed(3)} ms)`);
+    // rate_limiting: b's inbox holds 1 message = the capacity.
+    let refused: unknown = null;
+    try {
+      stack.bus.send('a', 'b', 'second');
+    } catch (e) {
+      refused = e;
+    }
+    assert.equal(refused instanceof BackpressureError, want.includes('rate_limiting'), `${config}: a send to a full inbox is refused iff rate_limiting is in the stack (${String(refused)})`);
+    assert.deepEqual(stack.bus.receive('b'), m, `${config}: the message passes through`);
+    drainAll(stack.bus, 'b');
+    assert.deepEqual(metricsLines(base.paths.metricsFile).map((l) => l.op), want.includes('metrics') ? ['send', ...(refused ? [] : ['send']), 'receive', ...(refused ? [] : ['receive'])] : [], `${config}: metrics lines`);
+    assert.equal(existsSync(base.paths.healthFile('a')), want.includes('health'), `${config}: a heartbeat file for a`);
+    if (want.includes('health')) assert.equal(heartbeat(base.paths.healthFile('a')).sent, refused ? 1 : 2, `${config}: a's heartbeat counts its sends`);
+    ShutdownLayer.request(base.paths);
+    let stopped: unknown = null;
+    try {
+      stack.bus.send('a', 'b', 'after the flag');
+    } catch (e) {
+      stopped = e;
+    }
+    assert.equal(stopped instanceof ShutdownError, want.includes('shutdown'), `${config}: a send after the flag is refused iff shutdown is in the stack (${String(stopped)})`);
+    assert.equal(Boolean(stack.health), want.includes('health'), `${config}: the health handle`);
+    assert.equal(Boolean(stack.shutdown), want.includes('shutdown'), `${config}: the shutdown handle`);
     stack.bus.close();
   }
-  assert.deepEqual(layersOf('full_integration'), ['shutdown', 'rate_limiting', 'health', 'metrics']);
+});
+
+// The order of full_integration, by what it does. Only two orderings are observable: shutdown vs
+// rate_limiting (both act before the send; which refusal wins) and health vs metrics (both act after
+// it; whose timestamp comes first). rate_limiting vs health/metrics is not: the one acts only before
+// a send, the others only after a send that went through.
+test('full_integration: shutdown is outside rate_limiting: with the flag up and the inbox full, ShutdownError wins at once', () => {
   const base = fresh();
-  const full = buildStack('full_integration', base, base.paths, LAYER_OPTS);
+  // Backing off 50 + 100 + 200 ms before rejecting: a rate limiter asked first would take 350 ms.
+  const full = buildStack('full_integration', base, base.paths, { capacity: 1, backoffMs: 50, maxRetries: 3, healthIntervalMs: 0, noopDelayUs: 0 });
   full.bus.register('a');
-  full.bus.send('a', 'b', 1);
-  full.bus.receive('b');
-  assert.equal(readFileSync(base.paths.metricsFile, 'utf8').trimEnd().split('\n').length, 2, 'metrics saw both operations');
-  assert.ok(readdirSync(base.paths.healthDir).includes('a.json'), 'health beat for a');
+  full.bus.register('b');
+  full.bus.send('a', 'b', 'fills the inbox');
+  let t0 = process.hrtime.bigint();
+  assert.throws(() => full.bus.send('a', 'b', 'x'), BackpressureError, 'the rate limiter is there: without the flag a full inbox is refused');
+  assert.ok(msSince(t0) >= 350, `after backing off 350 ms (${msSince(t0).toFixed(1)} ms)`);
   ShutdownLayer.request(base.paths);
-  assert.throws(() => full.bus.send('a', 'b', 2), ShutdownError);
+  t0 = process.hrtime.bigint();
+  assert.throws(() => full.bus.send('a', 'b', 'y'), ShutdownError);
+  assert.ok(msSince(t0) < 50, `refused before any backoff (${msSince(t0).toFixed(1)} ms)`);
+  full.bus.close();
+});
+
+test('full_integration: metrics is inside health (its line is written before the heartbeat); a refused send writes neither', () => {
+  const base = fresh();
+  const full = buildStack('full_integration', base, base.paths, { capacity: 1, backoffMs: 0, maxRetries: 0, healthIntervalMs: 0, noopDelayUs: 0 });
+  full.bus.register('a');
+  full.bus.register('b');
+  full.bus.send('a', 'b', 1);
+  const [sendLine] = metricsLines(base.paths.metricsFile);
+  const beatA = heartbeat(base.paths.healthFile('a'));
+  assert.equal(beatA.sent, 1);
+  assert.ok(BigInt(sendLine!.t_ns) < BigInt(beatA.last_seen_ns), `send: metrics at ${sendLine!.t_ns}, then the heartbeat at ${beatA.last_seen_ns}`);
+  // Refused by the rate limiter (inbox full): no line, no heartbeat.
+  assert.throws(() => full.bus.send('a', 'b', 2), BackpressureError);
+  assert.equal(metricsLines(base.paths.metricsFile).length, 1, 'no metrics line for a refused send');
+  assert.deepEqual(heartbeat(base.paths.healthFile('a')), beatA, 'no heartbeat for a refused send');
+  full.bus.receive('b');
+  const recvLine = metricsLines(base.paths.metricsFile)[1]!;
+  const beatB = heartbeat(base.paths.healthFile('b'));
+  assert.equal(recvLine.op, 'receive');
+  assert.equal(beatB.received, 1);
+  assert.ok(BigInt(recvLine.t_ns) < BigInt(beatB.last_seen_ns), `receive: metrics at ${recvLine.t_ns}, then the heartbeat at ${beatB.last_seen_ns}`);
+  // Refused by shutdown: no line, no heartbeat either.
+  ShutdownLayer.request(base.paths);
+  const before = heartbeat(base.paths.healthFile('a'));
+  assert.throws(() => full.bus.send('a', 'b', 3), ShutdownError);
+  assert.equal(metricsLines(base.paths.metricsFile).length, 2);
+  assert.deepEqual(heartbeat(base.paths.healthFile('a')), before);
   full.bus.close();
 });

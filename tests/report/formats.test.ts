@@ -97,3 +97,51 @@ test('no figure is made up: a scale without resource records, or a ranking witho
   const partial = buildRows(noReceive).ranking;
   assert.ok(partial.length > 0 && partial.every((r) => r.added_pct === null), 'without the receive median there is no share');
 });
+
+// Values worked out by hand from the fixture (tests/verdict/fixture.ts): the baseline's per-run
+// medians are 0.02, 0.0202, 0.0199, 0.0201, 0.02 ms, so its p50 is their mean, 0.02004 ms = 20.04 µs;
+// the fixture sets p95 = 3 × p50 = 60.12 µs and p99 = 5 × p50 = 100.2 µs. metrics adds 0.4, 0.6, 0.5,
+// 0.45, 0.55 % per run: exp(mean ln(1 + p/100)) − 1 = 0.49997 % → 0.5, with a ±0.1 interval;
+// the noop's interval is ±0.25: the resolution.
+test('bmf values: latency and latency-p95 in ns, the overhead with its bounds, the resolution', () => {
+  const bmf = JSON.parse(render('bmf')) as Record<string, Record<string, { value: number; lower_value?: number; upper_value?: number }>>;
+  assert.equal(bmf['busbench/baseline@10/message_send']!['latency-p95']!.value, 60120);
+  assert.equal(bmf['busbench/baseline@1/message_receive']!.latency!.value, 20040);
+  assert.deepEqual(bmf['busbench/metrics@10/message_send']!['overhead-percent'], { value: 0.5, lower_value: 0.4, upper_value: 0.6 });
+  const res = bmf['busbench/resolution@10/message_send']!['resolution-percent']!.value;
+  assert.ok(Math.abs(res - 0.25) < 0.001, `resolution ${res}`);
+});
+
+test('prometheus values: the three quantiles in seconds, the overhead bounds, the resolution', () => {
+  const families = parsePrometheusTextFormat(render('prometheus')) as { name: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
+  const metric = (name: string, labels: Record<string, string>) => {
+    const f = families.find((x) => x.name === name)!;
+    const hits = f.metrics.filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
+    assert.equal(hits.length, 1, `${name} ${JSON.stringify(labels)}`);
+    return Number(hits[0]!.value);
+  };
+  const near = (got: number, want: number) => assert.ok(Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want)) + 1e-12, `${got} vs ${want}`);
+  const at = { config: 'baseline', agents: '10', operation: 'message_send' };
+  near(metric('busbench_latency_seconds', { ...at, quantile: '0.5' }), 20.04e-6);
+  near(metric('busbench_latency_seconds', { ...at, quantile: '0.95' }), 60.12e-6);
+  near(metric('busbench_latency_seconds', { ...at, quantile: '0.99' }), 100.2e-6);
+  const ov = { config: 'metrics', agents: '10', operation: 'message_send' };
+  near(metric('busbench_overhead_percent', { ...ov, bound: 'estimate' }), 0.5);
+  near(metric('busbench_overhead_percent', { ...ov, bound: 'lower' }), 0.4);
+  near(metric('busbench_overhead_percent', { ...ov, bound: 'upper' }), 0.6);
+  assert.ok(Math.abs(metric('busbench_resolution_percent', { agents: '10', operation: 'message_send' }) - 0.25) < 0.001);
+  near(metric('busbench_threshold_passed', { expression: 'integrity.lost == 0' }), 1);
+});
+
+test('csv values: one row worked out by hand; RFC 4180 quoting of a field with a comma, a quote and a line break', () => {
+  const lines = render('csv').trimEnd().split('\r\n');
+  // metrics@10 send: p50 = mean of 0.02·1.004, 0.0202·1.006, 0.0199·1.005, 0.0201·1.0045, 0.02·1.0055 ms,
+  // each rounded to 6 decimals as the fixture does: 0.02008, 0.020321, 0.019999 (0.0199995 is just
+  // below it in binary), 0.02019, 0.02011 → 0.1007 / 5 = 0.02014 ms; avg = 1.2 × p50, p95 = 3 ×,
+  // p99 = 5 ×; overhead 0.02014 − 0.02004 ms = 0.1 µs.
+  assert.equal(lines.find((l) => l.startsWith('metrics,10,message_send,')), 'metrics,10,message_send,500,5,24.168,20.14,60.42,100.7,3,0.5,0.4,0.6,0.1,true');
+  const odd = 'odd, "name"\nhere';
+  const renamed = records.map((r) => (r.type === 'statistics' && r.test_name === 'baseline' && r.agent_count === 1 && r.operation === 'message_send' ? { ...r, test_name: odd } : r)) as typeof records;
+  const csv = getFormat('csv')!.render(renamed);
+  assert.ok(csv.includes('\r\n"odd, ""name""\nhere",1,message_send,'), csv.slice(0, 400));
+});

@@ -1,17 +1,19 @@
 /**
- * The HTML report in a real browser: Debian's chromium, driven by playwright-core (which never
- * downloads a browser). Missing chromium is a failure, not a skip: .ci/run installs it.
+ * The HTML report in a real browser, driven by playwright-core (which never downloads a browser):
+ * the system's chromium when it is on PATH, else the headless Chromium inside the npm package
+ * @sparticuz/chromium (tests/helpers/browser.ts). The test's name says which one ran.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { readRecords } from '../../lib/records/reader.ts';
 import { renderHtml } from '../../lib/report/html.ts';
+import { findChromium } from '../helpers/browser.ts';
 
 /** The little of the DOM the page script below uses (the project compiles without lib "dom"). */
 interface El {
@@ -23,11 +25,9 @@ interface El {
 declare const document: { querySelectorAll(selector: string): ArrayLike<El> };
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM = await findChromium();
 
-test('the capacity report opens in headless Chromium with all four charts drawn from data, offline', async () => {
-  assert.ok(CHROMIUM, 'chromium not found: install Debian\'s chromium (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH');
+test(`the capacity report opens in headless Chromium with all four charts drawn from data, offline [${CHROMIUM.label}]`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'busbench-html-'));
   try {
     // A small real sweep (6 scales, so the USL is fitted), written as JSONL + HTML by the command.
@@ -38,9 +38,11 @@ test('the capacity report opens in headless Chromium with all four charts drawn 
     assert.ok(existsSync(htmlFile), 'the command writes the HTML beside the JSONL');
     // renderHtml is a pure function of the records: rendering the JSONL again gives the same page.
     const records = await readRecords(out);
-    writeFileSync(join(dir, 'again.html'), renderHtml(records));
+    const again = renderHtml(records);
+    assert.equal(again, readFileSync(htmlFile, 'utf8'), 'the page rendered from the JSONL is the page the command wrote, byte for byte');
+    writeFileSync(join(dir, 'again.html'), again);
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM.executablePath, headless: true, args: CHROMIUM.args });
     try {
       const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
       const requests: string[] = [];
@@ -103,9 +105,17 @@ test('the capacity report opens in headless Chromium with all four charts drawn 
       await page.screenshot({ path: shot, fullPage: true });
       assert.ok(existsSync(shot));
 
-      const again = await browser.newPage();
-      await again.goto(pathToFileURL(join(dir, 'again.html')).href);
-      assert.equal(await again.locator('svg[data-chart]').count(), charts.length);
+      // And as the browser shows them: the same text and the same chart data, element for element.
+      const view = () =>
+        Array.from(document.querySelectorAll('h1, h2, h3, p, th, td, svg[data-chart] circle.point, svg[data-chart] rect.bar, svg[data-chart] text')).map(
+          (e) => `${e.getAttribute('data-series') ?? ''}|${e.getAttribute('data-x') ?? ''}|${e.getAttribute('data-y') ?? ''}|${(e.textContent ?? '').trim()}`,
+        );
+      const shown = await page.evaluate(view);
+      const reopened = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+      await reopened.goto(pathToFileURL(join(dir, 'again.html')).href);
+      const shownAgain = await reopened.evaluate(view);
+      assert.ok(shown.some((x) => x.startsWith('|||') && x.length > 3) && shown.some((x) => /\|\d/.test(x)), 'texts and data points were read');
+      assert.deepEqual(shownAgain, shown);
     } finally {
       await browser.close();
     }
