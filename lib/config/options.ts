@@ -347,6 +347,7 @@ function checkOutFile(file: string, flag: string, problems: string[]): void {
   }
   const parent = dirname(file);
   if (!existsSync(parent)) problems.push(`${flag}: directory ${parent} does not exist; create it first or choose another path`);
+  else if (!statSync(parent).isDirectory()) problems.push(`${flag}: ${parent} is not a directory; choose a path inside a directory`);
   else {
     try {
       accessSync(parent, constants.W_OK);
