@@ -114,7 +114,7 @@ export class WorkerPool {
   /** Listen to what workers say unasked while a cell runs; returns the function that stops listening. */
   onEvent(listener: (worker: number, m: WorkerEvent) => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   /** Replace every worker (after one died or hung): the old ones are gone when this resolves. */

@@ -59,7 +59,6 @@ export interface ConfigDone {
   /** Pairs (sender index, k) of every message received during the workload. */
   received: Uint32Array;
   rejected: number;
-  calls: CallErrors[];
 }
 
 export interface CellDone {
@@ -86,6 +85,7 @@ export interface ConfigDrained {
   drainNs: number | null;
   /** Agents of this worker whose drain-and-stop succeeded; null when the driver has none for this config. */
   stopped: number | null;
+  /** Failed library calls of the whole cell, workload and drain (drivers that report them). */
   calls: CallErrors[];
 }
 

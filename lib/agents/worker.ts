@@ -107,33 +107,41 @@ async function takeAsync(cur: Current, p: Part, slot: number): Promise<number> {
   }
 }
 
+/** A send the bus accepted: its sample, its key, and one more message its recipient is to receive. */
+function sent(p: Part, slot: number, from: number, to: number, k: number, ns: number): void {
+  p.send.push(ns);
+  p.sendKeys.push(messageKey(from, k));
+  p.sent[slot]![k] = 1;
+  p.perRecipient[to]!++;
+}
+
+/** A send the bus refused (rejected) or whose call failed; anything else fails the cell. */
+function notSent(p: Part, slot: number, k: number, e: unknown): void {
+  if (e instanceof Rejected) p.rejected++;
+  else if (e instanceof SendFailed) p.sent[slot]![k] = 2;
+  else throw e;
+}
+
 /** One send of round k by the agent in `slot`, timed; a promise only for an async client. */
 function sendStep(cur: Current, p: Part, slot: number, k: number, data: string): void | Promise<void> {
-  const spec = cur.spec;
-  const from = spec.local[slot]!;
-  const to = peerOf(from, k, spec.scale);
+  const from = cur.spec.local[slot]!;
+  const to = peerOf(from, k, cur.spec.scale);
   const body: Body = { k, data };
-  const ok = (ns: number) => {
-    p.send.push(ns);
-    p.sendKeys.push(messageKey(from, k));
-    p.sent[slot]![k] = 1;
-    p.perRecipient[to]!++;
-  };
-  const failed = (e: unknown) => {
-    if (e instanceof Rejected) p.rejected++;
-    else if (e instanceof SendFailed) p.sent[slot]![k] = 2;
-    else throw e;
-  };
   const t0 = hr();
   let r;
   try {
     r = p.client.send(slot, to, body);
   } catch (e) {
-    return failed(e);
+    return notSent(p, slot, k, e);
   }
   const t1 = hr();
-  if (r instanceof Promise) return r.then((self) => ok(self ?? Number(hr() - t0)), failed);
-  ok(r ?? Number(t1 - t0));
+  if (r instanceof Promise) {
+    return r.then(
+      (self) => sent(p, slot, from, to, k, self ?? Number(hr() - t0)),
+      (e: unknown) => notSent(p, slot, k, e),
+    );
+  }
+  sent(p, slot, from, to, k, r ?? Number(t1 - t0));
 }
 
 /** The coordinator's health query, timed (a driver's failed query gives no sample). */
@@ -288,7 +296,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       const samples: ConfigDone['samples'] = { message_send: p.send.values(), message_receive: p.recv.values(), delivery: p.delivery.values() };
       if (p.health.length > 0) samples.health_query = p.health.values();
       const keys = { message_send: p.sendKeys.values(), message_receive: p.recvKeys.values(), delivery: p.deliveryKeys.values() };
-      return { config: p.config, samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected, calls: [] };
+      return { config: p.config, samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected };
     }),
     timedOut,
     quietEnded,

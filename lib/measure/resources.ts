@@ -38,8 +38,8 @@ export interface ResourceSummary {
 
 /**
  * Samples CPU % and RSS of the harness, its workers and the bus's own processes (pidusage, summed
- * over the processes) and the bytes and files below the bus's directory (a driver with one), every `intervalMs` while a cell runs, plus once at the
- * end so even a short cell has a sample. Each sample can also go to the perf log as a JSON line.
+ * over the processes) and the bytes and files below the bus's directory (a driver with one), every
+ * `intervalMs` while a cell runs, plus once at the end so even a short cell has a sample. Each sample can also go to the perf log as a JSON line.
  */
 export class ResourceMonitor {
   private samples: ResourceSample[] = [];

@@ -5,7 +5,7 @@ import { agentsOfWorker } from '../agents/workload.ts';
 import type { WorkerPool } from '../agents/pool.ts';
 import type { CallErrors, ConfigName, LayerName, Operation } from '../core/words.ts';
 import { layersOf } from '../core/words.ts';
-import type { DriverRun } from '../drivers/contract.ts';
+import type { CellBus, DriverRun } from '../drivers/contract.ts';
 import type { ResourceMonitor, ResourceSummary } from '../measure/resources.ts';
 import type { Options } from '../config/options.ts';
 import { countIntegrity, type IntegrityCounts } from './integrity.ts';
@@ -68,8 +68,8 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   // --cell-timeout is per config: an interleaved cell does the work of all its configs.
   const timeoutMs = opts.cellTimeoutS * 1000 * cell.configs.length;
   const coordinated = cell.configs.filter((c) => layersOf(c).some((l) => l === 'shutdown' && !ctx.skipped.includes(l)));
-  let stopListening = () => undefined as unknown;
-  let bus: Awaited<ReturnType<DriverRun['openCell']>> | null = null;
+  let stopListening: () => void = () => undefined;
+  let bus: CellBus | null = null;
   let pids: number[] = [];
   try {
     bus = await ctx.bus.openCell({ id, dir, configs: cell.configs, scale: cell.scale });
@@ -152,7 +152,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         config,
         samples,
         integrity: { ...counts, rejected: mine.reduce((a, d) => a + d.rejected, 0), leftover },
-        calls: mergeCalls([...mine.flatMap((d) => d.calls), ...gone.flatMap((d) => d.calls)]),
+        calls: mergeCalls(gone.flatMap((d) => d.calls)),
       });
     }
     const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;

@@ -104,7 +104,8 @@ class ShellClient implements ConfigClient {
   /** With a coordinated shutdown the library's drain-and-stop (timed by the shell); else receive until empty. */
   async drain(slot: number, coordinated: boolean): Promise<DrainResult> {
     const viaLibrary = coordinated && shellLayersOf(this.config, this.s.config).includes('shutdown') && this.s.config.operations.shutdown_drain !== undefined;
-    const got: Receipt[] = [...this.pending[slot]!.splice(0).flatMap((r) => [r, ...(r.more ?? [])])];
+    // Receive calls not yet handed out are taken by the drain (their messages were received, but not by the workload).
+    const got: Receipt[] = this.pending[slot]!.splice(0);
     let selfNs = 0;
     let stopped: boolean | null = null;
     for (const line of await this.shells[slot]!.ask(viaLibrary ? 'd 1' : 'd 0', (l) => l.startsWith('G '))) {

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { configDir, type DriverHost } from '../contract.ts';
+import { localRun } from '../local.ts';
 import { layout, leftoverFiles } from '../tmpfs/layout.ts';
 import { LOG_DIR } from './start.ts';
 
@@ -8,25 +9,17 @@ import { LOG_DIR } from './start.ts';
  * makes its bus in ({dir}); the agent shells themselves start in the workers.
  */
 export const host: DriverHost = {
-  async open() {
-    return {
-      info: {},
-      shared: null,
-      pids: () => [],
-      killSync: () => undefined,
-      close: async () => undefined,
-      async openCell(cell) {
-        for (const config of cell.configs) mkdirSync(configDir(cell.dir, config), { recursive: true });
-        return {
-          spec: null,
-          usage: { dir: cell.dir, ignore: [LOG_DIR] },
-          // Each agent reports whether the library's drain-and-stop succeeded.
-          stopped: async () => null,
-          // Files left in the reference layout's inboxes (a library with another layout leaves none there).
-          leftover: async (config) => leftoverFiles(layout(configDir(cell.dir, config)), cell.scale),
-          close: async () => undefined,
-        };
-      },
-    };
-  },
+  open: async () =>
+    localRun((cell) => {
+      for (const config of cell.configs) mkdirSync(configDir(cell.dir, config), { recursive: true });
+      return {
+        spec: null,
+        usage: { dir: cell.dir, ignore: [LOG_DIR] },
+        // Each agent reports whether the library's drain-and-stop succeeded.
+        stopped: async () => null,
+        // Files left in the reference layout's inboxes (a library with another layout leaves none there).
+        leftover: async (config) => leftoverFiles(layout(configDir(cell.dir, config)), cell.scale),
+        close: async () => undefined,
+      };
+    }),
 };

@@ -1,25 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { agentId } from '../../core/agents.ts';
 import { configDir, type CellBus, type CellPlace, type DriverHost } from '../contract.ts';
+import { localRun } from '../local.ts';
 import { ShutdownLayer } from './layers/shutdown.ts';
 import { layout, leftoverFiles } from './layout.ts';
 
 /** The reference bus needs no server: a cell is a directory per config with an inbox per agent. */
 export const host: DriverHost = {
-  async open() {
-    return {
-      info: {},
-      shared: null,
-      pids: () => [],
-      openCell: async (cell) => openCell(cell),
-      close: async () => undefined,
-      killSync: () => undefined,
-    };
-  },
+  open: async () => localRun(openCell),
 };
 
 /** Inboxes of every config's bus, made before the agents start (the runner removes the cell's directory). */
-export function openCell(cell: CellPlace): CellBus {
+function openCell(cell: CellPlace): CellBus {
   for (const config of cell.configs) {
     const paths = layout(configDir(cell.dir, config));
     for (let i = 0; i < cell.scale; i++) mkdirSync(paths.inbox(agentId(i)), { recursive: true });
