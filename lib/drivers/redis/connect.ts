@@ -1,21 +1,27 @@
 /**
- * Connections with a short connect timeout and no reconnecting: a server that goes away fails the
- * cell at once instead of queueing commands forever, and an unreachable URL is reported quickly.
+ * Connections with a deadline and no reconnecting: a server that goes away fails the cell at once
+ * instead of queueing commands forever, and an unreachable URL is reported quickly.
+ * The client's own `connectTimeout` covers only the TCP connect: a port that accepts connections
+ * but never answers (not a Redis, or a stalled one) would hang the handshake forever, so the whole
+ * connect (TCP, HELLO, CLIENT SETNAME) races a deadline and the client is destroyed when it passes.
  */
 import { createClient } from 'redis';
 
 export type Conn = ReturnType<typeof make>;
 
-export interface ConnectOptions {
-  connectTimeoutMs?: number;
+interface ConnectOptions {
+  /** The whole connect, handshake included. */
+  timeoutMs?: number;
   name?: string;
 }
+
+const TIMEOUT_MS = 2000;
 
 function make(url: string, o: ConnectOptions) {
   return createClient({
     url,
     ...(o.name ? { name: o.name } : {}),
-    socket: { connectTimeout: o.connectTimeoutMs ?? 2000, reconnectStrategy: false },
+    socket: { connectTimeout: o.timeoutMs ?? TIMEOUT_MS, reconnectStrategy: false },
     disableOfflineQueue: true,
   });
 }
@@ -25,11 +31,22 @@ export async function connect(url: string, o: ConnectOptions = {}): Promise<Conn
   // Errors also reject the command that met them; the listener only keeps an 'error' event
   // (e.g. the server closing the socket) from crashing the process.
   c.on('error', () => undefined);
+  const ms = o.timeoutMs ?? TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no Redis handshake within ${ms} ms (the port accepts connections but does not answer)`)), ms);
+  });
   try {
-    await c.connect();
+    await Promise.race([c.connect(), deadline]);
   } catch (e) {
-    c.destroy();
+    try {
+      c.destroy();
+    } catch {
+      // never opened
+    }
     throw e;
+  } finally {
+    clearTimeout(timer);
   }
   return c;
 }

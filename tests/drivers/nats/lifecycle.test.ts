@@ -8,6 +8,7 @@ import { connect } from '@nats-io/transport-node';
 import { UsageError } from '../../../lib/config/errors.ts';
 import { nats } from '../../../lib/drivers/nats/index.ts';
 import { host } from '../../../lib/drivers/nats/host.ts';
+import { silentServer } from '../servers.ts';
 import { isAlive, privateRun, SKIP } from './setup.ts';
 import { calibrateNats } from '../../../lib/drivers/nats/calibrate.ts';
 
@@ -50,6 +51,21 @@ test('an unreachable --nats-url is a UsageError naming the flag', async () => {
     assert.match(e.message, /^--nats-url: cannot connect to nats:\/\/127\.0\.0\.1:1 .*nats-server -js/);
     return true;
   });
+});
+
+test('a --nats-url that accepts TCP but never answers is a UsageError within a few seconds', async () => {
+  const silent = await silentServer();
+  try {
+    const t0 = Date.now();
+    await assert.rejects(host.open({ settings: { url: `nats://127.0.0.1:${silent.port}`, serverBin: 'nats-server' }, runDir: '/nonexistent', prefix: 'bbt-silent', warn: () => {} }), (e: unknown) => {
+      assert.ok(e instanceof UsageError);
+      assert.match(e.message, /^--nats-url: cannot connect to nats:\/\/127\.0\.0\.1:\d+ /);
+      return true;
+    });
+    assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+  } finally {
+    await silent.close();
+  }
 });
 
 test('a user server without JetStream is a UsageError naming the flag', { skip: SKIP }, async () => {

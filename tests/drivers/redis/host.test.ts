@@ -5,6 +5,7 @@ import { UsageError } from '../../../lib/config/errors.ts';
 import { connect, release } from '../../../lib/drivers/redis/connect.ts';
 import { host, type RedisShared } from '../../../lib/drivers/redis/host.ts';
 import { keysOf } from '../../../lib/drivers/redis/keys.ts';
+import { silentServer } from '../servers.ts';
 import { alive, openPrivateRun, runDir, SKIP } from './helpers.ts';
 
 test('a missing redis-server binary is a usage error with the install hint', async () => {
@@ -26,6 +27,20 @@ test('an unreachable --redis-url is a usage error, quickly', async () => {
     (e: unknown) => e instanceof UsageError && /^--redis-url redis:\/\/:\*\*\*@127\.0\.0\.1:1: cannot connect .*leave --redis-url out/.test(e.message),
   );
   assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+});
+
+test('a --redis-url that accepts TCP but never answers is a usage error within a few seconds', async () => {
+  const silent = await silentServer();
+  try {
+    const t0 = Date.now();
+    await assert.rejects(
+      host.open({ settings: { url: `redis://127.0.0.1:${silent.port}`, serverBin: 'redis-server', persistence: 'off' }, runDir: '/nonexistent', prefix: 'bbtest-silent', warn: () => undefined }),
+      (e: unknown) => e instanceof UsageError && /^--redis-url redis:\/\/127\.0\.0\.1:\d+: cannot connect .*no Redis handshake/.test(e.message),
+    );
+    assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+  } finally {
+    await silent.close();
+  }
 });
 
 test('private server: info, cells, leftover, close removes only the run keys and stops the server', { skip: SKIP }, async () => {
