@@ -95,7 +95,7 @@ export function renderOptionsDoc(): string {
 
   lines.push('', '## Driver flags', '', 'Each driver (`--driver`, see [drivers.md](drivers.md)) adds its own flags; a flag of a driver not chosen is an error.', '');
   lines.push('| flag | environment | default | meaning |', '|---|---|---|---|');
-  for (const d of DRIVERS) for (const f of d.flags) lines.push(`| ${flagCell(f.flag, f.arg)} | ${cell(f.env.map(code).join(', '))} | ${cell(code(String(f.default ?? 'none')))} | ${cell(`${d.name}: ${f.help}`)} |`);
+  for (const d of DRIVERS) for (const f of d.flags) lines.push(`| ${flagCell(f.flag, f.arg)} | ${cell(f.env.map(code).join(', '))} | ${cell(code(String(f.default ?? 'none')))} | ${cell(f.help)} |`);
 
   lines.push('', '## Capacity flags', '', '`busbench capacity` also takes these (see [capacity.md](capacity.md)):', '');
   lines.push('| flag | environment | default | meaning |', '|---|---|---|---|');

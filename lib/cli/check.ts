@@ -24,7 +24,7 @@ export async function checkMain(argv: string[], env: Record<string, string | und
   try {
     const f = parseCommandFlags(argv, FLAGS, { names: ['FILE'] });
     if (f.help) {
-      process.stdout.write(flagHelp('check', 'FILE', 'Judges thresholds against a results file (JSONL); see the README for the expression grammar.', FLAGS, '0 all passed, 99 a threshold failed, 2 a bad expression, flag or results file.') + '\n');
+      process.stdout.write(flagHelp('check', 'FILE', 'Judges thresholds against a results file (JSONL); see docs/verdicts.md for the expression grammar.', FLAGS, '0 all passed, 99 a threshold failed, 2 a bad expression, flag or results file.') + '\n');
       return EXIT.ok;
     }
     const texts = f.values.threshold ?? [];

@@ -12,7 +12,7 @@ import { terminal, type Terminal } from './terminal.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'fail-on-regression', kind: 'value', arg: 'PCT', help: 'exit 99 when a cell is significantly slower by more than PCT, e.g. 5%' },
-  { name: 'noise-factor', kind: 'value', arg: 'N', help: `widen every interval N times for the noise between two invocations that the runs of one file do not show (default ${NOISE_FACTOR}, from the A/A check on the machine the README reports; measure your runner's with scripts/aa.ts; 1: the runs' spread alone)` },
+  { name: 'noise-factor', kind: 'value', arg: 'N', help: `widen every interval N times for the noise between two invocations that the runs of one file do not show (default ${NOISE_FACTOR}, from the A/A check in docs/measurements/2026-11-23-verdicts.md; measure your runner's with scripts/aa.ts; 1: the runs' spread alone)` },
   { name: 'layers-only', kind: 'boolean', help: 'judge only layers relative to the bare bus of their own run (robust to machine drift; leaves the baseline out)' },
   { name: 'format', kind: 'value', arg: 'NAME', help: 'table (default) or markdown' },
   { name: 'out', kind: 'value', arg: 'FILE', help: 'write the comparison to FILE instead of stdout' },
@@ -82,7 +82,7 @@ export async function compareMain(argv: string[], env: Record<string, string | u
 
     const methods = (r: readonly BenchRecord[]) => [...new Set(r.flatMap((x) => (x.type === 'overhead' ? [x.method] : [])))].sort().join(', ');
     if (methods(oldRecords) !== '' && methods(newRecords) !== '' && methods(oldRecords) !== methods(newRecords))
-      term.warn(`the overheads were computed differently (${methods(oldRecords)} → ${methods(newRecords)}, see README "Statistical method"): a layer's change includes the change of method`);
+      term.warn(`the overheads were computed differently (${methods(oldRecords)} → ${methods(newRecords)}, see docs/method.md, Statistics): a layer's change includes the change of method`);
     const c = compareRuns(oldRecords, newRecords, { layersOnly: f.booleans.has('layers-only'), ...(factor !== undefined ? { noiseFactor: factor } : {}) });
     if (c.cells.length === 0 && f.booleans.has('layers-only'))
       throw new UsageError([`--layers-only: no layer cell can be compared (a layer is judged against the bare bus of its own run, which needs a baseline and 2 or more runs in both files); drop --layers-only or compare runs made with --runs 2 or more`]);

@@ -22,7 +22,7 @@ export interface Command {
 
 export const OVERHEAD: Command = {
   name: 'overhead',
-  summary: 'Measures the bare tmpfs bus, each layer (noop, metrics, health, rate_limiting, shutdown) and all layers\ntogether at each agent scale, taking turns in one cell per scale; writes JSONL records and prints the bottleneck breakdown.',
+  summary: 'Measures the bare bus of each --driver, each layer (noop, metrics, health, rate_limiting, shutdown) and all layers\ntogether at each agent scale, taking turns in one cell per scale; writes JSONL records and prints the bottleneck breakdown.',
 };
 export const QUICK_CMD: Command = {
   name: 'quick',

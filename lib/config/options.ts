@@ -81,7 +81,7 @@ export const SPECS: readonly Spec[] = [
   { key: 'perfLog', flag: '--perf-log', env: ['BENCH_PERF_LOG', 'PERF_LOG'], kind: 'value', arg: 'FILE', help: 'also write every resource sample (CPU, RSS, tmpfs) as JSONL here', parse: (r) => resolve(r) },
   { key: 'seed', flag: '--seed', env: ['BENCH_SEED'], kind: 'value', arg: 'N', help: 'seed of the shuffled orders: scales (or cells) per run, configs per round (recorded in the run record)', parse: seed },
   { key: 'raw', flag: '--raw', env: ['BENCH_RAW'], kind: 'boolean', help: 'also write every timed sample (`sample` records)' },
-  { key: 'separateCells', flag: '--separate-cells', env: ['BENCH_SEPARATE_CELLS'], kind: 'boolean', help: 'measure each config in a cell of its own instead of all configs taking turns in one cell per scale (wider intervals; see README, Method)' },
+  { key: 'separateCells', flag: '--separate-cells', env: ['BENCH_SEPARATE_CELLS'], kind: 'boolean', help: 'measure each config in a cell of its own instead of all configs taking turns in one cell per scale (wider intervals; see docs/method.md)' },
   { key: 'keep', flag: '--keep', env: ['BENCH_KEEP'], kind: 'boolean', help: 'keep the run directory on tmpfs for inspection' },
   { key: 'payloadBytes', flag: '--payload-bytes', env: ['BENCH_PAYLOAD_BYTES'], kind: 'value', arg: 'N', help: 'size of each message payload', parse: (r, f) => positiveInt(r, f, 1 << 20, 0) },
   { key: 'inboxCapacity', flag: '--inbox-capacity', env: ['BENCH_INBOX_CAPACITY'], kind: 'value', arg: 'N', help: 'rate_limiting: inbox depth at which senders back off', parse: (r, f) => positiveInt(r, f, 1_000_000) },

@@ -10,7 +10,7 @@ import { rSquaredFromSse } from './r2.ts';
  * κ: coherency (the cost of agents keeping each other consistent, which makes throughput fall
  * past a peak). The peak is at N* = √((1 − σ)/κ).
  *
- * Fitting method (documented in the README, tested in tests/stats/usl.test.ts):
+ * Fitting method (documented in docs/capacity.md, tested in tests/stats/usl.test.ts):
  * least squares on the measured throughputs, Σ (X_i − X(N_i))², with σ, κ ∈ [0, 1] and λ > 0,
  * as the R package `usl` (Möding) does with nls. For fixed σ, κ the model is linear in λ, so λ is
  * profiled out in closed form — with g_i = N_i / (1 + σ(N_i − 1) + κN_i(N_i − 1)),

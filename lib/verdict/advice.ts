@@ -43,7 +43,7 @@ export function advice(input: AdviceInput): string[] {
       `run too short for the resolution wanted (±${wantedPct}%, --resolution): ${where}. ` +
         `The half-width shrinks about as 1/√runs: about --runs ${Number.isFinite(need) ? need : 'over 10000'} would reach it at ${worst.agents} agents if the spread between runs stays as it is` +
         (rows.run?.interleaved === false && rows.run.driver === 'tmpfs' && rows.run.configs.length > 1
-          ? `; this run measured each config in a cell of its own, where the spread between cells dominates: without --separate-cells the configs take turns inside one cell, which narrowed them several-fold on the machine the README reports (±3–19 % to under ±1 % at 10 agents)`
+          ? `; this run measured each config in a cell of its own, where the spread between cells dominates: without --separate-cells the configs take turns inside one cell, which narrowed them several-fold on the machine of docs/measurements/2026-11-23-overhead-tmpfs.md (±3–19 % to under ±1 % at 10 agents)`
           : '') +
         `; other load on the machine widens every interval.`,
     );

@@ -86,7 +86,7 @@ export interface Comparison {
 }
 
 /**
- * The default noise factor: in the A/A check on this machine (README, Verdicts: Measured on this
+ * The default noise factor: in the A/A check on this machine (docs/measurements/2026-11-23-verdicts.md, measured on this
  * machine), the means of two invocations of one build differed by 1.6–2.5 times what the spread of
  * their runs predicts (layers vs the bus; the raw baseline, health_query and shutdown_drain).
  */

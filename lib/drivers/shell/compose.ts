@@ -85,7 +85,7 @@ export function agentDefinitions(cfg: ShellDriverConfig, config: ConfigName, v: 
   if (has('metrics')) {
     // The driver reads sender and seq from its marker to fill {from}/{seq}: parameter expansion, not a
     // regex + printf (about 10 µs instead of 17 µs per message here). This parse is inside the timed
-    // receive of the metrics configs; the README says so.
+    // receive of the metrics configs; docs/drivers.md says so.
     recv += `  local __bb_m __bb_r __bb_i\n  for __bb_m in "\${__bb_lines[@]}"; do\n    if [[ $__bb_m == *busbench:* ]]; then\n`;
     recv += `      __bb_r=\${__bb_m#*busbench:} __bb_i=00000\${__bb_m#*busbench:}\n      __bb_i=\${__bb_i%%:*}\n      ${varOf('from')}=agent-\${__bb_i: -5}\n      __bb_r=\${__bb_r#*:}\n`;
     recv += `      ${varOf('seq')}=\${__bb_r%%:*} ${varOf('to')}=$${varOf('agent')} ${varOf('message')}=$__bb_m ${varOf('op')}=receive\n`;
