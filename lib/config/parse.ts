@@ -57,3 +57,28 @@ export function choiceList<T extends string>(raw: string, flag: string, allowed:
 export function seed(raw: string, flag: string): number {
   return positiveInt(raw, flag, 0xffffffff, 0);
 }
+
+/**
+ * A server's URL, syntax only (whether it answers is the driver's to find out): one of `schemes`,
+ * a host, a port when `needPort`, no query or fragment, and a path only where `path` allows one.
+ * Returned trimmed, credentials and all.
+ */
+export function serverUrl(raw: string, flag: string, o: { schemes: readonly string[]; example: string; product: string; needPort: boolean; path?: { allowed: RegExp; what: string } }): string {
+  const s = raw.trim();
+  const fix = `use e.g. ${flag} ${o.example} (or leave it unset to let busbench start a private ${o.product})`;
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    throw new Problem(`${flag}: "${raw}" is not a URL; ${fix}`);
+  }
+  const scheme = u.protocol.slice(0, -1);
+  if (!o.schemes.includes(scheme)) throw new Problem(`${flag}: "${raw}" has scheme ${scheme}, not ${o.schemes.join(' or ')}; ${fix}`);
+  if (u.hostname === '') throw new Problem(`${flag}: "${raw}" names no host; ${fix}`);
+  if (o.needPort && u.port === '') throw new Problem(`${flag}: "${raw}" names no port; ${fix}`);
+  if (u.search !== '' || u.hash !== '') throw new Problem(`${flag}: "${raw}" has a query or fragment; give only host:port${o.path ? ` and ${o.path.what}` : ''}; ${fix}`);
+  if (u.pathname !== '' && u.pathname !== '/' && !(o.path?.allowed.test(u.pathname) ?? false)) {
+    throw new Problem(`${flag}: "${raw}" has path ${u.pathname}; ${o.path ? `the only path allowed is ${o.path.what}` : 'give only host:port'}; ${fix}`);
+  }
+  return s;
+}

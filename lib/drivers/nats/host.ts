@@ -1,18 +1,20 @@
 /**
  * Orchestrator side: the run's server (a private nats-server, or the user's --nats-url after
  * checking it has JetStream), one admin connection, and per cell the JetStream resources of each
- * config. Clean-up deletes only streams named with this run's prefix.
+ * config. Clean-up deletes the streams and buckets the run created, by their names (names.ts):
+ * nothing else on a user's server is listed or touched.
  */
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { layersOf, type ConfigName } from '../../core/words.ts';
-import type { CellBus, CellPlace, DriverHost, DriverRun } from '../contract.ts';
+import type { CellBus, CellPlace, DriverHost } from '../contract.ts';
+import { redactUrl, ServerRun } from '../server.ts';
 import type { NatsSettings } from './index.ts';
 import { countStopped } from './layers/shutdown.ts';
-import { namesOf, ownedByCell, ownedByRun, safePrefix } from './names.ts';
+import { namesOf, safePrefix, type Names } from './names.ts';
 import { createBucket, createInboxes, deleteStream } from './resources.ts';
-import { checkUserServer, redactUrl, startServer, type PrivateServer } from './server.ts';
+import { checkUserServer, CONNECT_TIMEOUT_MS, startServer, type PrivateServer } from './server.ts';
 import type { NatsCellSpec, NatsShared } from './shared.ts';
 
 export const host: DriverHost<NatsSettings> = {
@@ -29,48 +31,47 @@ export const host: DriverHost<NatsSettings> = {
       url = server.url;
       version = server.version;
     }
+    let nc: NatsConnection | null = null;
     try {
-      const nc = await connect({ servers: url, name: 'busbench host', reconnect: false });
+      nc = await connect({ servers: url, name: 'busbench host', reconnect: false, timeout: CONNECT_TIMEOUT_MS });
       const jsm = await jetstreamManager(nc);
       const acc = await jsm.getAccountInfo();
-      return new NatsRun(nc, jsm, server, url, prefix, {
+      const info = {
         server_version: version,
         client: '@nats-io/transport-node + @nats-io/jetstream + @nats-io/kv (v3)',
         url: redactUrl(url),
         server: server === null ? 'user (--nats-url)' : 'private (started by busbench, loopback)',
-        ...(server === null ? {} : { store_dir: server.storeDir, server_pid: server.pid }),
+        ...(server === null ? {} : { store_dir: server.storeDir, server_pid: server.process.pid }),
         jetstream_limits: { max_memory: acc.limits.max_memory, max_storage: acc.limits.max_storage },
         inbox: 'one work-queue stream per config (file storage), one durable pull consumer per agent, explicit ack',
         prefix,
-      });
+      };
+      return new NatsRun(nc, jsm, server, { url, prefix }, info);
     } catch (e) {
-      await server?.stop();
+      await nc?.close().catch(() => {});
+      await server?.process.stop();
       throw e;
     }
   },
 };
 
-class NatsRun implements DriverRun {
-  readonly shared: NatsShared;
-  private closed = false;
+class NatsRun extends ServerRun<NatsShared> {
+  /** Cells not yet closed: the run's close removes what they left. */
+  private readonly cells = new Set<NatsCell>();
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
-    private readonly server: PrivateServer | null,
-    url: string,
-    private readonly prefix: string,
-    readonly info: Record<string, unknown>,
+    private readonly privateServer: PrivateServer | null,
+    shared: NatsShared,
+    info: Record<string, unknown>,
   ) {
-    this.shared = { url, prefix };
-  }
-
-  pids(): number[] {
-    return this.server === null ? [] : [this.server.pid];
+    super(info, shared, privateServer?.process ?? null);
   }
 
   async openCell(cell: CellPlace): Promise<CellBus> {
-    const c = new NatsCell(this.nc, this.jsm, this.prefix, cell, this.server?.storeDir ?? null);
+    const c = new NatsCell(this.nc, this.jsm, this.shared.prefix, cell, this.privateServer?.storeDir ?? null, () => this.cells.delete(c));
+    this.cells.add(c);
     try {
       await c.create();
     } catch (e) {
@@ -80,69 +81,76 @@ class NatsRun implements DriverRun {
     return c;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  protected async release(): Promise<void> {
+    if (this.nc.isClosed()) return;
     try {
-      if (!this.nc.isClosed()) {
-        // Every stream with the run prefix, whichever cell made it (a cell may not have closed).
-        const names: string[] = [];
-        for await (const s of this.jsm.streams.names()) if (ownedByRun(this.prefix, s)) names.push(s);
-        await Promise.all(names.map((s) => deleteStream(this.jsm, s)));
-        await this.nc.close();
-      }
+      await Promise.all([...this.cells].map((c) => c.close()));
     } finally {
-      await this.server?.stop();
+      await this.nc.close().catch(() => {});
     }
-  }
-
-  killSync(): void {
-    this.server?.killSync();
   }
 }
 
 class NatsCell implements CellBus {
   readonly spec: NatsCellSpec;
   readonly usage?: { dir: string; ignore: readonly string[] };
+  private readonly names: Map<ConfigName, Names>;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
-    private readonly prefix: string,
+    prefix: string,
     private readonly place: CellPlace,
     storeDir: string | null,
+    private readonly closed: () => void,
   ) {
     this.spec = { id: place.id };
+    this.names = new Map(place.configs.map((config) => [config, namesOf(prefix, place.id, config)]));
     // A private server's store is on the run's tmpfs and holds only this run's streams (earlier
     // cells' are deleted): its bytes are the bus's tmpfs use. A user's server's store is not ours.
     if (storeDir !== null) this.usage = { dir: storeDir, ignore: [] };
   }
 
   async create(): Promise<void> {
-    for (const config of this.place.configs) {
-      const names = namesOf(this.prefix, this.place.id, config);
+    for (const [config, names] of this.names) {
       await createInboxes(this.jsm, names, this.place.scale);
-      const layers = layersOf(config);
-      if (layers.includes('health') || layers.includes('shutdown')) await createBucket(this.nc, names);
+      if (hasKv(config)) await createBucket(this.nc, names);
     }
   }
 
   async leftover(config: ConfigName): Promise<number> {
     // Work-queue retention: the stream holds exactly the messages not yet acked by their agent.
-    const si = await this.jsm.streams.info(namesOf(this.prefix, this.place.id, config).stream);
+    const si = await this.jsm.streams.info(this.namesOf(config).stream);
     return si.state.messages;
   }
 
   async stopped(config: ConfigName): Promise<number | null> {
-    if (!layersOf(config).includes('shutdown')) return 0;
-    const kv = await new Kvm(this.nc).open(namesOf(this.prefix, this.place.id, config).bucket);
+    if (!layersOf(config).includes('shutdown')) return null;
+    const kv = await new Kvm(this.nc).open(this.namesOf(config).bucket);
     return countStopped(kv);
   }
 
+  /** Deletes the cell's streams and buckets by name (a name never created is not an error). */
   async close(): Promise<void> {
     if (this.nc.isClosed()) return;
-    const names: string[] = [];
-    for await (const s of this.jsm.streams.names()) if (ownedByCell(this.prefix, this.place.id, s)) names.push(s);
-    await Promise.all(names.map((s) => deleteStream(this.jsm, s)));
+    const streams: string[] = [];
+    for (const [config, names] of this.names) {
+      streams.push(names.stream);
+      if (hasKv(config)) streams.push(`KV_${names.bucket}`);
+    }
+    await Promise.all(streams.map((s) => deleteStream(this.jsm, s)));
+    this.closed();
   }
+
+  private namesOf(config: ConfigName): Names {
+    const n = this.names.get(config);
+    if (n === undefined) throw new Error(`config ${config} is not in cell ${this.place.id}`);
+    return n;
+  }
+}
+
+/** Configs whose layers keep state in a KV bucket (health heartbeats, the shutdown flag and stopped marks). */
+function hasKv(config: ConfigName): boolean {
+  const layers = layersOf(config);
+  return layers.includes('health') || layers.includes('shutdown');
 }

@@ -1,7 +1,7 @@
 /**
  * Every name the driver makes on a server, derived from the run prefix, so that the host, the
  * workers and the clean-up agree without passing lists around, and so that a user's server is
- * touched only under names that carry this run's prefix.
+ * touched only under names that carry this run's prefix (the clean-up deletes them by name).
  *
  *   stream     <P>_c<cell>_<config>                   (the config's inboxes, one work queue)
  *   subject    <P>.c<cell>.<config>.<agent>           (an agent's inbox)
@@ -26,26 +26,14 @@ export interface Names {
   inbox(agent: string): string;
 }
 
+/** `prefix`: the run prefix, already made safe (safePrefix, done once by the host: NatsShared.prefix). */
 export function namesOf(prefix: string, cell: number | string, config: ConfigName | string): Names {
-  const p = safePrefix(prefix);
-  const base = `${p}.c${cell}.${config}`;
+  const base = `${prefix}.c${cell}.${config}`;
   return {
-    stream: `${p}_c${cell}_${config}`,
-    bucket: `${p}_c${cell}_${config}`,
-    metrics: `${p}.metrics.c${cell}.${config}`,
+    stream: `${prefix}_c${cell}_${config}`,
+    bucket: `${prefix}_c${cell}_${config}`,
+    metrics: `${prefix}.metrics.c${cell}.${config}`,
     inboxes: `${base}.*`,
     inbox: (agent) => `${base}.${agent}`,
   };
-}
-
-/** Streams that belong to this run (inbox streams and the KV buckets' streams). */
-export function ownedByRun(prefix: string, stream: string): boolean {
-  const p = safePrefix(prefix);
-  return stream.startsWith(`${p}_`) || stream.startsWith(`KV_${p}_`);
-}
-
-/** Streams that belong to one cell. */
-export function ownedByCell(prefix: string, cell: number | string, stream: string): boolean {
-  const p = `${safePrefix(prefix)}_c${cell}_`;
-  return stream.startsWith(p) || stream.startsWith(`KV_${p}`);
 }

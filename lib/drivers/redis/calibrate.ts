@@ -12,9 +12,9 @@ import { perCallAsync } from '../../measure/calibrate.ts';
 import type { DriverCalibration } from '../contract.ts';
 import { connect, release } from './connect.ts';
 import { openConfigClient } from './config-client.ts';
-import { deleteUnder } from './cleanup.ts';
+import { unlinkAll } from './cleanup.ts';
 import type { RedisShared } from './host.ts';
-import { GROUP, keysOf } from './keys.ts';
+import { everyKey, GROUP, keysOf } from './keys.ts';
 import { receiveRaw } from './receive-script.ts';
 
 const BODY = { k: 0, data: 'x'.repeat(245) };
@@ -70,7 +70,7 @@ export async function calibrateRedis(shared: RedisShared, rounds = 300, blocks =
   } finally {
     await client?.close();
     try {
-      await deleteUnder(c, base);
+      await unlinkAll(c, everyKey(keys, 1));
     } finally {
       await release(c);
     }

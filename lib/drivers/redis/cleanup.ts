@@ -1,17 +1,12 @@
 import type { Conn } from './connect.ts';
-import { matchUnder } from './keys.ts';
 
 /**
- * Remove every key under `prefix:` and nothing else: SCAN MATCH (never KEYS, which blocks the
- * server, nor FLUSHDB: the server may be the user's), UNLINK in batches. Returns how many went.
+ * Remove exactly these keys (the names the run made, keys.ts): UNLINK in batches, never a listing
+ * of the server's keys (the server may be the user's, and large). A name never created is no
+ * error. Returns how many keys went.
  */
-export async function deleteUnder(c: Conn, prefix: string): Promise<number> {
-  let cursor = '0';
+export async function unlinkAll(c: Conn, names: readonly string[]): Promise<number> {
   let n = 0;
-  do {
-    const [next, keys] = (await c.sendCommand(['SCAN', cursor, 'MATCH', matchUnder(prefix), 'COUNT', '1000'])) as [string, string[]];
-    cursor = String(next);
-    if (keys.length > 0) n += Number(await c.sendCommand(['UNLINK', ...keys]));
-  } while (cursor !== '0');
+  for (let i = 0; i < names.length; i += 1000) n += Number(await c.sendCommand(['UNLINK', ...names.slice(i, i + 1000)]));
   return n;
 }

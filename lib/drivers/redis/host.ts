@@ -1,15 +1,17 @@
 /**
  * Orchestrator side: the run's server (a private redis-server, or the user's --redis-url), and per
- * cell the inboxes: one stream per agent and config, each with its consumer group.
+ * cell the inboxes: one stream per agent and config, each with its consumer group. Clean-up
+ * removes the keys the run's cells can make, by name (keys.ts), and nothing else.
  */
 import { join } from 'node:path';
 import { UsageError } from '../../config/errors.ts';
 import type { ConfigName } from '../../core/words.ts';
-import type { CellBus, CellPlace, DriverHost, DriverRun } from '../contract.ts';
-import { connect, redactUrl, release, type Conn } from './connect.ts';
+import type { CellBus, CellPlace, DriverHost } from '../contract.ts';
+import { redactUrl, ServerRun } from '../server.ts';
+import { unlinkAll } from './cleanup.ts';
+import { connect, release, type Conn } from './connect.ts';
 import type { RedisSettings } from './index.ts';
-import { deleteUnder } from './cleanup.ts';
-import { cellBase, GROUP, keysOf } from './keys.ts';
+import { cellBase, everyKey, GROUP, keysOf, type Keys } from './keys.ts';
 import { startServer, type PrivateServer } from './server.ts';
 
 /** What every worker gets to reach the bus. */
@@ -33,7 +35,7 @@ export const host: DriverHost<RedisSettings> = {
     try {
       admin = await connect(url, { name: 'busbench-host' });
     } catch (e) {
-      await server?.stop();
+      await server?.process.stop();
       if (server) throw e;
       throw new UsageError([
         `--redis-url ${redactUrl(url)}: cannot connect (${(e as Error).message || (e as Error).name}); start Redis there, fix the URL, or leave --redis-url out to let busbench start a private redis-server`,
@@ -41,10 +43,10 @@ export const host: DriverHost<RedisSettings> = {
     }
     try {
       const info = await serverInfo(admin, s, server, url);
-      return new Run(admin, server, url, ctx.prefix, info);
+      return new Run(admin, server, { url, prefix: ctx.prefix }, info);
     } catch (e) {
       await release(admin);
-      await server?.stop();
+      await server?.process.stop();
       throw e;
     }
   },
@@ -59,72 +61,85 @@ async function serverInfo(c: Conn, s: RedisSettings, server: PrivateServer | nul
     server: server ? 'private' : 'user',
     url: redactUrl(url),
     redis_version: field(text, 'redis_version'),
-    ...(server ? { pid: server.pid, persistence: s.persistence } : {}),
+    ...(server ? { pid: server.process.pid, persistence: s.persistence } : {}),
     aof_enabled: field(persistence, 'aof_enabled') === '1',
     inbox: 'stream per agent + consumer group; receive = one EVALSHA (XREADGROUP COUNT 1, XACK, XDEL)',
   };
 }
 
-class Run implements DriverRun {
-  readonly shared: RedisShared;
+class Run extends ServerRun<RedisShared> {
+  /** Cells not yet closed: the run's close removes what they left. */
+  private readonly cells = new Set<Cell>();
+
   constructor(
     private readonly admin: Conn,
-    private readonly server: PrivateServer | null,
-    url: string,
-    private readonly prefix: string,
-    readonly info: Record<string, unknown>,
+    server: PrivateServer | null,
+    shared: RedisShared,
+    info: Record<string, unknown>,
   ) {
-    this.shared = { url, prefix };
+    super(info, shared, server?.process ?? null);
   }
 
-  pids(): number[] {
-    return this.server ? [this.server.pid] : [];
-  }
-
-  async openCell(cell: CellPlace): Promise<CellBus> {
-    const base = cellBase(this.prefix, cell.id);
-    // Every XGROUP CREATE of the cell goes out in one pipeline (issued together, awaited together).
+  async openCell(place: CellPlace): Promise<CellBus> {
+    const cell = new Cell(this.admin, cellBase(this.shared.prefix, place.id), place, () => this.cells.delete(cell));
+    this.cells.add(cell);
+    // Every XGROUP CREATE of the cell goes out in one pipeline (issued together, awaited together);
+    // all of them settled before a failure removes what the others made.
     const creates: Promise<unknown>[] = [];
-    for (const config of cell.configs) {
-      const k = keysOf(base, config);
-      for (let i = 0; i < cell.scale; i++) creates.push(this.admin.sendCommand(['XGROUP', 'CREATE', k.inbox(i), GROUP, '$', 'MKSTREAM']));
+    for (const k of cell.keys.values()) {
+      for (let i = 0; i < place.scale; i++) creates.push(this.admin.sendCommand(['XGROUP', 'CREATE', k.inbox(i), GROUP, '$', 'MKSTREAM']));
     }
-    await Promise.all(creates);
-    return new Cell(this.admin, base, cell.scale);
+    const failed = (await Promise.allSettled(creates)).find((r) => r.status === 'rejected');
+    if (failed !== undefined) {
+      await cell.close();
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    return cell;
   }
 
-  async close(): Promise<void> {
+  protected async release(): Promise<void> {
     try {
-      if (this.admin.isOpen) await deleteUnder(this.admin, this.prefix);
+      if (this.admin.isOpen) for (const c of [...this.cells]) await c.close();
     } finally {
       await release(this.admin);
-      await this.server?.stop();
     }
-  }
-
-  killSync(): void {
-    this.server?.killSync();
   }
 }
 
 class Cell implements CellBus {
   readonly spec: RedisCellSpec;
-  constructor(private readonly admin: Conn, private readonly base: string, private readonly scale: number) {
+  readonly keys: Map<ConfigName, Keys>;
+
+  constructor(
+    private readonly admin: Conn,
+    base: string,
+    private readonly place: CellPlace,
+    private readonly closed: () => void,
+  ) {
     this.spec = { base };
+    this.keys = new Map(place.configs.map((config) => [config, keysOf(base, config)]));
   }
 
   async stopped(config: ConfigName): Promise<number | null> {
-    return Number(await this.admin.sendCommand(['SCARD', keysOf(this.base, config).stopped]));
+    return Number(await this.admin.sendCommand(['SCARD', this.keysOf(config).stopped]));
   }
 
   /** Entries still in the config's inboxes: not yet read, or read and never acknowledged (both stay in the stream). */
   async leftover(config: ConfigName): Promise<number> {
-    const k = keysOf(this.base, config);
-    const lens = await Promise.all(Array.from({ length: this.scale }, (_, i) => this.admin.sendCommand(['XLEN', k.inbox(i)])));
+    const k = this.keysOf(config);
+    const lens = await Promise.all(Array.from({ length: this.place.scale }, (_, i) => this.admin.sendCommand(['XLEN', k.inbox(i)])));
     return lens.reduce<number>((a, n) => a + Number(n), 0);
   }
 
   async close(): Promise<void> {
-    if (this.admin.isOpen) await deleteUnder(this.admin, this.base);
+    if (!this.admin.isOpen) return;
+    await unlinkAll(this.admin, [...this.keys.values()].flatMap((k) => everyKey(k, this.place.scale)));
+    this.closed();
+  }
+
+  private keysOf(config: ConfigName): Keys {
+    const k = this.keys.get(config);
+    if (k === undefined) throw new Error(`config ${config} is not in cell ${this.place.id}`);
+    return k;
   }
 }

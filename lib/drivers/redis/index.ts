@@ -3,7 +3,7 @@
  * so nothing here imports the Redis client or starts a server; host.ts and client.ts are loaded
  * lazily where they run.
  */
-import { Problem } from '../../config/parse.ts';
+import { Problem, serverUrl } from '../../config/parse.ts';
 import type { DriverEntry } from '../contract.ts';
 import type { Persistence } from './server.ts';
 
@@ -18,32 +18,24 @@ export interface RedisSettings {
 
 const PERSISTENCE: readonly Persistence[] = ['off', 'rdb', 'aof'];
 
-/** Syntax only: reachability is checked in host.open(), where a connection is allowed. */
-export function parseRedisUrl(raw: string, label: string): string {
-  const s = raw.trim();
-  const fix = `use e.g. ${label} redis://127.0.0.1:6379/0 (or leave it unset to let busbench start a private redis-server)`;
-  let u: URL;
-  try {
-    u = new URL(s);
-  } catch {
-    throw new Problem(`${label}: "${raw}" is not a URL; ${fix}`);
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Problem(`${label}: "${raw}" has scheme ${u.protocol.slice(0, -1)}, not redis or rediss; ${fix}`);
-  if (u.hostname === '') throw new Problem(`${label}: "${raw}" names no host; ${fix}`);
-  if (u.search !== '' || u.hash !== '') throw new Problem(`${label}: "${raw}" has a query or fragment; give only host:port and a database number; ${fix}`);
-  if (u.pathname !== '' && u.pathname !== '/' && !/^\/\d{1,5}$/.test(u.pathname)) {
-    throw new Problem(`${label}: "${raw}" has path ${u.pathname}; the only path allowed is a database number such as /0; ${fix}`);
-  }
-  return s;
+/** redis://[user:pass@]host[:port][/db], or rediss://. Syntax only: reachability is checked in host.open(). */
+function parseRedisUrl(raw: string, label: string): string {
+  return serverUrl(raw, label, {
+    schemes: ['redis', 'rediss'],
+    example: 'redis://127.0.0.1:6379/0',
+    product: 'redis-server',
+    needPort: false,
+    path: { allowed: /^\/\d{1,5}$/, what: 'a database number such as /0' },
+  });
 }
 
-export function parseServerBin(raw: string, label: string): string {
+function parseServerBin(raw: string, label: string): string {
   const s = raw.trim();
   if (s === '') throw new Problem(`${label}: empty; name the redis-server binary, e.g. ${label} /usr/bin/redis-server`);
   return s;
 }
 
-export function parsePersistence(raw: string, label: string): Persistence {
+function parsePersistence(raw: string, label: string): Persistence {
   const s = raw.trim().toLowerCase();
   if (!(PERSISTENCE as readonly string[]).includes(s)) throw new Problem(`${label}: "${raw}" is not a persistence mode; choose from ${PERSISTENCE.join(', ')}`);
   return s as Persistence;
@@ -82,25 +74,14 @@ export const redis: DriverEntry<RedisSettings> = {
     },
   ],
   settings(f, problems) {
-    // Values arrive parsed; parse again only what a caller may have built by hand.
-    const before = problems.length;
-    const attempt = <T>(key: string, fallback: T, parse: (raw: string, label: string) => T): T => {
-      const raw = f.values[key];
-      if (raw === undefined || raw === null) return fallback;
-      try {
-        return parse(String(raw), f.label(key));
-      } catch (e) {
-        problems.push((e as Error).message);
-        return fallback;
-      }
-    };
-    const url = attempt<string | null>('url', null, parseRedisUrl);
-    const serverBin = attempt('serverBin', 'redis-server', parseServerBin);
-    const persistence = attempt<Persistence>('persistence', 'off', parsePersistence);
-    if (url !== null && f.values['persistence'] !== undefined && persistence !== 'off') {
+    // Values arrive parsed by each flag's `parse` (the options pipeline); only their combination is checked here.
+    const url = (f.values['url'] as string | undefined) ?? null;
+    const given = f.values['persistence'] as Persistence | undefined;
+    if (url !== null && given !== undefined && given !== 'off') {
       problems.push(`${f.label('persistence')}: applies only to the private server; with ${f.label('url')} the server keeps its own settings: drop one of the two`);
+      return null;
     }
-    return problems.length > before ? null : { url, serverBin, persistence };
+    return { url, serverBin: (f.values['serverBin'] as string | undefined) ?? 'redis-server', persistence: given ?? 'off' };
   },
   host: async () => (await import('./host.ts')).host,
   client: async () => (await import('./client.ts')).client,

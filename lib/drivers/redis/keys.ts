@@ -1,7 +1,7 @@
 /**
  * Every key the driver makes, derived from the run prefix, so that the host, the workers and the
  * clean-up agree without passing lists around, and so that a user's server is only ever touched
- * under keys that start with this run's prefix.
+ * under keys that start with this run's prefix, and the clean-up removes them by name.
  *
  *   inbox      <P>:c<cell>:<config>:<agent>            stream, consumer group "g"
  *   metrics    <P>:c<cell>:<config>:~metrics           stream, trimmed with MAXLEN ~
@@ -41,7 +41,9 @@ export function keysOf(cellBaseKey: string, config: string): Keys {
   };
 }
 
-/** A SCAN MATCH pattern for every key that starts with `prefix:` (glob characters in it escaped). */
-export function matchUnder(prefix: string): string {
-  return `${prefix.replace(/[\\*?[\]^]/g, (c) => `\\${c}`)}:*`;
+/** Every key a config's bus can make at `scale` agents, whichever of its layers wrote them (clean-up by name). */
+export function everyKey(k: Keys, scale: number): string[] {
+  const out = [k.metrics, k.shutdown, k.stopped];
+  for (let i = 0; i < scale; i++) out.push(k.inbox(i), k.heartbeat(i));
+  return out;
 }

@@ -8,15 +8,13 @@ import { connect } from '@nats-io/transport-node';
 import { UsageError } from '../../../lib/config/errors.ts';
 import { nats } from '../../../lib/drivers/nats/index.ts';
 import { host } from '../../../lib/drivers/nats/host.ts';
-import { silentServer } from '../servers.ts';
+import { driverSettings, silentServer } from '../servers.ts';
 import { isAlive, privateRun, SKIP } from './setup.ts';
 import { calibrateNats } from '../../../lib/drivers/nats/calibrate.ts';
+import { startServer } from '../../../lib/drivers/nats/server.ts';
 
-function settingsOf(values: Record<string, unknown>) {
-  const problems: string[] = [];
-  const labels: Record<string, string> = { url: '--nats-url', serverBin: '--nats-server' };
-  const s = nats.settings({ values, label: (k) => labels[k] ?? k, cellTimeoutS: 30 }, problems);
-  return { s, problems };
+function settingsOf(values: Record<string, string>) {
+  return driverSettings(nats, values);
 }
 
 test('settings: no flags means a private server from PATH; a bad URL is a problem naming the flag and the fix', () => {
@@ -69,27 +67,18 @@ test('a --nats-url that accepts TCP but never answers is a UsageError within a f
 });
 
 test('a user server without JetStream is a UsageError naming the flag', { skip: SKIP }, async () => {
-  // A private run's server is started with -js; start a second, plain one through the spawn API.
-  const { spawn } = await import('node:child_process');
-  const { freePort } = await import('../../../lib/drivers/nats/server.ts');
-  const port = await freePort();
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A private run's server is started with -js; start a second, plain one the same way, without it.
+  const dir = mkdtempSync(join('/dev/shm', 'busbench-nats-test-'));
+  const plain = await startServer('nats-server', dir, { jetstream: false });
   try {
-    await new Promise<void>((resolve, reject) => {
-      let log = '';
-      child.stderr.on('data', (c: Buffer) => {
-        log += c.toString();
-        if (log.includes('Server is ready')) resolve();
-      });
-      child.once('exit', () => reject(new Error(log)));
-    });
-    await assert.rejects(host.open({ settings: { url: `nats://127.0.0.1:${port}`, serverBin: 'nats-server' }, runDir: '/nonexistent', prefix: 'bbt-nojs', warn: () => {} }), (e: unknown) => {
+    await assert.rejects(host.open({ settings: { url: plain.url, serverBin: 'nats-server' }, runDir: '/nonexistent', prefix: 'bbt-nojs', warn: () => {} }), (e: unknown) => {
       assert.ok(e instanceof UsageError);
       assert.match(e.message, /^--nats-url: .* has no JetStream.*-js/);
       return true;
     });
   } finally {
-    child.kill('SIGKILL');
+    await plain.process.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -132,14 +121,15 @@ test('a cell makes its streams and removes them; the run removes the rest and st
   }
 });
 
-test('calibration reports the floor, the bus and a ping, all positive, and the bus round trip above its send', { skip: SKIP }, async () => {
+test('calibration reports the floor, the bus and a ping, each a positive finite number', { skip: SKIP }, async () => {
   const { run, done } = await privateRun('bbt-cal');
   try {
     const c = await calibrateNats(run.shared as never, { rounds: 20, blocks: 3 });
     assert.match(c.floor_name, /jetstream publish\+ack/);
-    for (const v of [c.floor_round_trip_us, c.bus_round_trip_us, c.bus_send_us, c.extra?.['ping_us'] as number]) assert.ok(v > 0 && v < 1e6, String(v));
-    assert.ok(c.bus_round_trip_us > c.bus_send_us);
-    assert.ok(c.bus_round_trip_us > (c.extra?.['ping_us'] as number), 'two round trips cost more than one ping');
+    // Only what holds on a loaded machine too: the comparisons between the figures are for the report.
+    for (const v of [c.floor_round_trip_us, c.bus_round_trip_us, c.bus_send_us, c.extra?.['ping_us'], c.extra?.['empty_receive_us']]) {
+      assert.ok(typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 1e6, `a plausible figure in µs: ${String(v)}`);
+    }
   } finally {
     await done();
   }

@@ -1,29 +1,32 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { FlagValues } from '../../../lib/drivers/contract.ts';
 import { redis } from '../../../lib/drivers/redis/index.ts';
+import { driverSettings } from '../servers.ts';
 
-function values(v: Record<string, unknown>): FlagValues {
-  return { values: v, label: (k) => ({ url: '--redis-url', serverBin: '--redis-server', persistence: '--redis-persistence' })[k] ?? k, cellTimeoutS: 60 };
+/** Raw flag values through the flags' parsers and settings(), as the options pipeline does. */
+function settingsOf(v: Record<string, string>, problems: string[]) {
+  const r = driverSettings(redis, v);
+  problems.push(...r.problems);
+  return r.s;
 }
 
 test('settings: defaults are a private server with persistence off', () => {
   const problems: string[] = [];
-  assert.deepEqual(redis.settings(values({}), problems), { url: null, serverBin: 'redis-server', persistence: 'off' });
+  assert.deepEqual(settingsOf({}, problems), { url: null, serverBin: 'redis-server', persistence: 'off' });
   assert.deepEqual(problems, []);
 });
 
 test('settings: redis:// and rediss:// URLs with a password and a database are accepted', () => {
   for (const url of ['redis://127.0.0.1:6379', 'redis://:secret@127.0.0.1:6380/2', 'rediss://user:pw@localhost:6390/0', 'redis://localhost']) {
     const problems: string[] = [];
-    assert.equal(redis.settings(values({ url }), problems)?.url, url, url);
+    assert.equal(settingsOf({ url }, problems)?.url, url, url);
     assert.deepEqual(problems, [], url);
   }
 });
 
 test('settings: every bad value is reported at once, naming the flag and the fix', () => {
   const problems: string[] = [];
-  const s = redis.settings(values({ url: 'http://127.0.0.1:6379', serverBin: '  ', persistence: 'sometimes' }), problems);
+  const s = settingsOf({ url: 'http://127.0.0.1:6379', serverBin: '  ', persistence: 'sometimes' }, problems);
   assert.equal(s, null);
   assert.equal(problems.length, 3, problems.join('\n'));
   assert.match(problems[0]!, /^--redis-url: .*scheme http, not redis or rediss; use e\.g\. --redis-url redis:\/\//);
@@ -39,7 +42,7 @@ test('settings: a path other than a database number, a query, or no URL at all a
     ['not a url', /is not a URL/],
   ] as const) {
     const problems: string[] = [];
-    assert.equal(redis.settings(values({ url }), problems), null, url);
+    assert.equal(settingsOf({ url }, problems), null, url);
     assert.match(problems[0] ?? '', why, url);
     assert.match(problems[0] ?? '', /^--redis-url: /, url);
   }
@@ -47,6 +50,6 @@ test('settings: a path other than a database number, a query, or no URL at all a
 
 test('settings: persistence on a user server is a contradiction', () => {
   const problems: string[] = [];
-  assert.equal(redis.settings(values({ url: 'redis://127.0.0.1:6379', persistence: 'aof' }), problems), null);
+  assert.equal(settingsOf({ url: 'redis://127.0.0.1:6379', persistence: 'aof' }, problems), null);
   assert.match(problems[0]!, /--redis-persistence: applies only to the private server/);
 });
