@@ -33,6 +33,33 @@ export async function perCallAsync(rounds: number, blocks: number, fn: (i: numbe
   return Math.min(...per);
 }
 
+/**
+ * For the drivers' calibrations: several async operations timed in blocks that alternate (after
+ * one untimed warm-up block each, block b of every operation runs before block b+1 of any), so
+ * machine drift and JIT warm-up fall on all of them alike instead of on whichever would have run
+ * first. Each operation's figure is its fastest block's per-call mean (ns), with that block's
+ * index (0-based, warm-up excluded) for anything the caller counted per block. `between` runs
+ * untimed after each of the operation's blocks (to reset state, e.g. empty an inbox).
+ */
+export async function interleavedAsync<K extends string>(
+  blocks: number,
+  fns: Record<K, { rounds: number; fn: () => Promise<unknown>; between?: () => Promise<unknown> }>,
+): Promise<Record<K, { perCallNs: number; block: number }>> {
+  const keys = Object.keys(fns) as K[];
+  const best = Object.fromEntries(keys.map((k) => [k, { perCallNs: Infinity, block: -1 }])) as Record<K, { perCallNs: number; block: number }>;
+  for (let b = -1; b < blocks; b++) {
+    for (const k of keys) {
+      const { rounds, fn, between } = fns[k];
+      const t0 = hr();
+      for (let i = 0; i < rounds; i++) await fn();
+      const per = Number(hr() - t0) / rounds;
+      if (b >= 0 && per < best[k].perCallNs) best[k] = { perCallNs: per, block: b };
+      await between?.();
+    }
+  }
+  return best;
+}
+
 export interface HarnessCalibration {
   timer_empty_p50_ns: number;
   harness_cost_per_call_ns: number;

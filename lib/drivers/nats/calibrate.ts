@@ -4,55 +4,30 @@
  *    a fixed pre-serialized message and wait for its ack, then a no-wait pull and its ack.
  *  - bus_round_trip_us / bus_send_us: the baseline ConfigClient's send + receive, and send alone.
  *  - extra.ping_us: a bare client round trip (PING/PONG, nc.flush()).
- *  - extra.empty_receive_us: a receive on an empty inbox (what every idle poll costs).
- * Each figure is the fastest block's per-call mean (preemption only ever adds time), as in
- * lib/measure/calibrate.ts.
+ *  - extra.empty_no_wait_pull_us: a no-wait pull on an empty inbox, answered "no messages" (what
+ *    every idle poll of the bus costs, before the layers).
+ * The blocks of all of them alternate (measure/calibrate.ts interleavedAsync); each figure is the
+ * fastest block's per-call mean (preemption only ever adds time).
  * A pull sent right after the publish's ack can find the consumer not yet aware of the message
  * (the server signals consumers asynchronously) and answer "no messages": the loops then pull
- * again, and the count of such misses is recorded (extra.*_empty_pulls).
+ * again, and such misses in the reported (fastest) block are recorded (extra.*_empty_pulls).
  */
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { agentId } from '../../core/agents.ts';
-import type { Body, DriverCalibration } from '../contract.ts';
+import { interleavedAsync } from '../../measure/calibrate.ts';
+import type { DriverCalibration } from '../contract.ts';
+import { CALIBRATION_BODY as BODY } from '../layers.ts';
 import { openConfigClient } from './config-client.ts';
 import { namesOf } from './names.ts';
 import { Puller } from './puller.ts';
 import { createInboxes, deleteStream } from './resources.ts';
+import { CONNECT_TIMEOUT_MS } from './server.ts';
 import type { NatsShared } from './shared.ts';
 
-const hr = process.hrtime.bigint;
-
-/** Mean time per call of `fn` over `rounds` calls in a row (ns). */
-async function block(rounds: number, fn: () => Promise<unknown>): Promise<number> {
-  const t0 = hr();
-  for (let i = 0; i < rounds; i++) await fn();
-  return Number(hr() - t0) / rounds;
-}
-
-/**
- * The fastest block's per-call mean of each contender. Blocks of the contenders alternate (after
- * one untimed warm-up block each), so machine drift and JIT warm-up fall on all of them alike
- * instead of on whichever would have run first.
- */
-async function interleaved<K extends string>(rounds: number, blocks: number, fns: Record<K, { fn: () => Promise<unknown>; rounds?: number; after?: () => Promise<unknown> }>): Promise<Record<K, number>> {
-  const keys = Object.keys(fns) as K[];
-  const best = Object.fromEntries(keys.map((k) => [k, Infinity])) as Record<K, number>;
-  for (let b = -1; b < blocks; b++) {
-    for (const k of keys) {
-      const f = fns[k];
-      const t = await block(f.rounds ?? rounds, f.fn);
-      if (b >= 0) best[k] = Math.min(best[k], t);
-      await f.after?.();
-    }
-  }
-  return best;
-}
-
-export interface CalibrateOptions {
+interface CalibrateOptions {
   rounds?: number;
   blocks?: number;
-  payloadBytes?: number;
 }
 
 export async function calibrateNats(shared: NatsShared, o: CalibrateOptions = {}): Promise<DriverCalibration> {
@@ -60,18 +35,17 @@ export async function calibrateNats(shared: NatsShared, o: CalibrateOptions = {}
   const blocks = o.blocks ?? 7;
   const names = namesOf(shared.prefix, `cal${process.pid}`, 'baseline');
   const a = agentId(0);
-  const body: Body = { k: 0, data: 'x'.repeat(o.payloadBytes ?? 256) };
-  const nc = await connect({ servers: shared.url, name: 'busbench calibration', reconnect: false });
-  const jsm = await jetstreamManager(nc);
+  const nc = await connect({ servers: shared.url, name: 'busbench calibration', reconnect: false, timeout: CONNECT_TIMEOUT_MS });
+  let jsm: JetStreamManager | null = null;
   try {
+    jsm = await jetstreamManager(nc);
     await createInboxes(jsm, names, 1);
 
     // The floor: the bus's JetStream calls with nothing around them.
     const js = jsm.jetstream();
     const puller = new Puller(nc, names.stream, a);
     const subject = names.inbox(a);
-    const wire = JSON.stringify({ from: a, to: a, sent_at_ns: '0', payload: body });
-    let floorMisses = 0;
+    const wire = JSON.stringify({ from: a, to: a, sent_at_ns: '0', payload: BODY });
     // The bus: the baseline config's client at one agent.
     const client = await openConfigClient({
       url: shared.url,
@@ -81,51 +55,56 @@ export async function calibrateNats(shared: NatsShared, o: CalibrateOptions = {}
       local: [0],
       layer: { capacity: 1, backoffMs: 0, maxRetries: 0, healthIntervalMs: 0, noopDelayUs: 0 },
     });
-    let busMisses = 0;
+    // Empty pulls per block (index 0: the warm-up), to report those of the fastest block.
+    const floorMisses = new Array<number>(blocks + 1).fill(0);
+    const busMisses = new Array<number>(blocks + 1).fill(0);
+    let floorBlock = 0;
+    let busBlock = 0;
     try {
-      const t = await interleaved(rounds, blocks, {
-        ping: { fn: () => nc.flush() },
+      const t = await interleavedAsync(blocks, {
+        ping: { rounds, fn: () => nc.flush() },
         floor: {
+          rounds,
           fn: async () => {
             await js.publish(subject, wire);
             let m = await puller.pull();
             while (m === null) {
-              floorMisses++;
+              floorMisses[floorBlock]!++;
               m = await puller.pull();
             }
             m.respond('+ACK');
           },
+          between: async () => void floorBlock++,
         },
-        emptyPull: { fn: () => puller.pull() },
+        emptyPull: { rounds, fn: () => puller.pull() },
         bus: {
+          rounds,
           fn: async () => {
-            await client.send(0, 0, body);
-            while ((await client.receive(0)) === null) busMisses++;
+            await client.send(0, 0, BODY);
+            while ((await client.receive(0)) === null) busMisses[busBlock]!++;
           },
+          between: async () => void busBlock++,
         },
         // Sends alone in blocks of 20 (the inbox stays as small as in the round trip), emptied untimed.
         send: {
           rounds: 20,
-          fn: () => client.send(0, 0, body),
-          after: async () => {
+          fn: () => client.send(0, 0, BODY),
+          between: async () => {
             while ((await client.receive(0)) !== null);
           },
         },
       });
-      const [ping, floor, emptyReceive, roundTrip, send] = [t.ping, t.floor, t.emptyPull, t.bus, t.send];
-      const r = (x: number) => Number((x / 1000).toFixed(3));
+      const r = (ns: number) => Number((ns / 1000).toFixed(3));
       return {
         floor_name: 'jetstream publish+ack, no-wait pull+ack',
-        floor_round_trip_us: r(floor),
-        bus_round_trip_us: r(roundTrip),
-        bus_send_us: r(send),
+        floor_round_trip_us: r(t.floor.perCallNs),
+        bus_round_trip_us: r(t.bus.perCallNs),
+        bus_send_us: r(t.send.perCallNs),
         extra: {
-          ping_us: r(ping),
-          empty_receive_us: r(emptyReceive),
-          floor_empty_pulls: floorMisses,
-          bus_empty_pulls: busMisses,
-          round_trips_per_block: rounds,
-          blocks,
+          ping_us: r(t.ping.perCallNs),
+          empty_no_wait_pull_us: r(t.emptyPull.perCallNs),
+          floor_empty_pulls: floorMisses[t.floor.block + 1]!,
+          bus_empty_pulls: busMisses[t.bus.block + 1]!,
         },
       };
     } finally {
@@ -133,7 +112,7 @@ export async function calibrateNats(shared: NatsShared, o: CalibrateOptions = {}
       await client.close();
     }
   } finally {
-    await deleteStream(jsm, names.stream).catch(() => {});
+    if (jsm !== null) await deleteStream(jsm, names.stream).catch(() => {});
     await nc.close().catch(() => {});
   }
 }

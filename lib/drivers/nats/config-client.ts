@@ -96,7 +96,7 @@ export class NatsConfigClient implements ConfigClient {
     private readonly control: NatsConnection,
     controlKv: KV | null,
     private readonly watchers: readonly { seen: Promise<void>; stop(): void }[],
-    private readonly layers: readonly string[],
+    layers: readonly string[],
     private readonly staleMs: number,
   ) {
     const kv = controlKv;
@@ -129,11 +129,12 @@ export class NatsConfigClient implements ConfigClient {
     for (let m = await this.ops.receive(a); m !== null; m = await this.ops.receive(a)) got.push(m);
     // Acks are buffered publishes: make sure the server has them before anyone counts leftovers.
     await a.nc.flush();
-    if (coordinated && this.layers.includes('shutdown')) {
+    if (coordinated && this.requestShutdown !== undefined) {
       await markStopped(a);
       return { got, stopped: true };
     }
-    return { got, stopped: false };
+    // No drain-and-stop for this config, or not a coordinated drain: nothing to report.
+    return { got, stopped: null };
   }
 
   async close(): Promise<void> {

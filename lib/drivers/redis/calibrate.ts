@@ -1,6 +1,7 @@
 /**
- * The driver's calibration, in a worker at one agent. Each figure is the fastest of several
- * blocks' per-call mean (measure/calibrate.ts perCallAsync): preemption only ever adds time.
+ * The driver's calibration, in a worker at one agent. The blocks of every figure alternate
+ * (measure/calibrate.ts interleavedAsync) and each is the fastest block's per-call mean:
+ * preemption only ever adds time.
  *  - floor: the same Redis calls as the bus in a bare loop on one connection, no layers, no
  *    harness: XADD of a ready JSON text, then the receive script (EVALSHA), parsing the reply;
  *  - bus_round_trip_us / bus_send_us: the baseline ConfigClient (send + receive, and a send alone);
@@ -8,16 +9,16 @@
  *  - extra.three_call_receive_us: the floor done as three client calls (XADD, XREADGROUP, XACK,
  *    XDEL), the design the receive script replaces, so a reader can see what the script saves.
  */
-import { perCallAsync } from '../../measure/calibrate.ts';
+import { interleavedAsync } from '../../measure/calibrate.ts';
 import type { DriverCalibration } from '../contract.ts';
-import { connect, release } from './connect.ts';
-import { openConfigClient } from './config-client.ts';
+import { CALIBRATION_BODY as BODY } from '../layers.ts';
 import { unlinkAll } from './cleanup.ts';
+import { openConfigClient, type RedisConfigClient } from './config-client.ts';
+import { connect, release } from './connect.ts';
 import type { RedisShared } from './host.ts';
 import { everyKey, GROUP, keysOf } from './keys.ts';
 import { receiveRaw } from './receive-script.ts';
 
-const BODY = { k: 0, data: 'x'.repeat(245) };
 const LAYER = { capacity: 1_000_000, backoffMs: 0, maxRetries: 0, healthIntervalMs: 0, noopDelayUs: 0 };
 
 export async function calibrateRedis(shared: RedisShared, rounds = 300, blocks = 11): Promise<DriverCalibration> {
@@ -25,47 +26,55 @@ export async function calibrateRedis(shared: RedisShared, rounds = 300, blocks =
   const keys = keysOf(base, 'baseline');
   const inbox = keys.inbox(0);
   const c = await connect(shared.url, { name: 'busbench-calibrate' });
-  let client: Awaited<ReturnType<typeof openConfigClient>> | null = null;
+  let client: RedisConfigClient | null = null;
   try {
     await c.sendCommand(['XGROUP', 'CREATE', inbox, GROUP, '$', 'MKSTREAM']);
     const text = JSON.stringify({ from: 'agent-00000', to: 'agent-00000', sent_at_ns: String(process.hrtime.bigint()), payload: BODY });
-    const ping = await perCallAsync(rounds, blocks, () => c.sendCommand(['PING']));
-    const floor = await perCallAsync(rounds, blocks, async () => {
-      await c.sendCommand(['XADD', inbox, '*', 'm', text]);
-      const r = await receiveRaw(c, inbox, GROUP, 'agent-00000');
-      JSON.parse(r![1]);
-    });
-    const threeCalls = await perCallAsync(Math.max(50, rounds >> 1), blocks, async () => {
-      await c.sendCommand(['XADD', inbox, '*', 'm', text]);
-      const r = (await c.sendCommand(['XREADGROUP', 'GROUP', GROUP, 'agent-00000', 'COUNT', '1', 'STREAMS', inbox, '>'])) as unknown;
-      const e = firstEntry(r, inbox);
-      await c.sendCommand(['XACK', inbox, GROUP, e[0]]);
-      await c.sendCommand(['XDEL', inbox, e[0]]);
-      JSON.parse(e[1][1]!);
-    });
-
-    client = await openConfigClient({ url: shared.url, base, config: 'baseline', scale: 1, local: [0], layer: LAYER });
-    const bus = client;
-    const roundTrip = await perCallAsync(rounds, blocks, async () => {
-      await bus.send(0, 0, BODY);
-      await bus.receive(0);
-    });
-    // Sends alone, in blocks of 20 (the inbox stays short, as in the round trip), emptied untimed after each block.
-    const send = await perCallAsync(
-      20,
-      Math.max(blocks, Math.round(rounds / 20)),
-      () => bus.send(0, 0, BODY),
-      async () => {
-        while ((await bus.receive(0)) !== null);
+    const bus = (client = await openConfigClient({ url: shared.url, base, config: 'baseline', scale: 1, local: [0], layer: LAYER }));
+    const t = await interleavedAsync(blocks, {
+      ping: { rounds, fn: () => c.sendCommand(['PING']) },
+      floor: {
+        rounds,
+        fn: async () => {
+          await c.sendCommand(['XADD', inbox, '*', 'm', text]);
+          const r = await receiveRaw(c, inbox, GROUP, 'agent-00000');
+          JSON.parse(r![1]);
+        },
       },
-    );
+      threeCalls: {
+        rounds: Math.max(50, rounds >> 1),
+        fn: async () => {
+          await c.sendCommand(['XADD', inbox, '*', 'm', text]);
+          const r = (await c.sendCommand(['XREADGROUP', 'GROUP', GROUP, 'agent-00000', 'COUNT', '1', 'STREAMS', inbox, '>'])) as unknown;
+          const e = firstEntry(r, inbox);
+          await c.sendCommand(['XACK', inbox, GROUP, e[0]]);
+          await c.sendCommand(['XDEL', inbox, e[0]]);
+          JSON.parse(e[1][1]!);
+        },
+      },
+      roundTrip: {
+        rounds,
+        fn: async () => {
+          await bus.send(0, 0, BODY);
+          await bus.receive(0);
+        },
+      },
+      // Sends alone, in blocks of 20 (the inbox stays short, as in the round trip), emptied untimed after each block.
+      send: {
+        rounds: 20,
+        fn: () => bus.send(0, 0, BODY),
+        between: async () => {
+          while ((await bus.receive(0)) !== null);
+        },
+      },
+    });
     const us = (ns: number) => Number((ns / 1000).toFixed(3));
     return {
       floor_name: 'XADD, EVALSHA(XREADGROUP+XACK+XDEL)',
-      floor_round_trip_us: us(floor),
-      bus_round_trip_us: us(roundTrip),
-      bus_send_us: us(send),
-      extra: { ping_us: us(ping), three_call_receive_us: us(threeCalls), three_call_name: 'XADD, XREADGROUP, XACK, XDEL' },
+      floor_round_trip_us: us(t.floor.perCallNs),
+      bus_round_trip_us: us(t.roundTrip.perCallNs),
+      bus_send_us: us(t.send.perCallNs),
+      extra: { ping_us: us(t.ping.perCallNs), three_call_receive_us: us(t.threeCalls.perCallNs), three_call_name: 'XADD, XREADGROUP, XACK, XDEL' },
     };
   } finally {
     await client?.close();

@@ -98,7 +98,8 @@ export class RedisConfigClient implements ConfigClient {
       return { got, stopped: true };
     }
     for (let m = await this.receive(slot); m !== null; m = await this.receive(slot)) got.push(m);
-    return { got, stopped: false };
+    // No drain-and-stop for this config, or not a coordinated drain: nothing to report.
+    return { got, stopped: null };
   }
 
   async close(): Promise<void> {
