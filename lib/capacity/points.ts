@@ -70,8 +70,8 @@ export function measuredPoints(records: readonly BenchRecord[], config: ConfigNa
       cpu_us_per_message: round(delivered > 0 ? (cpuMs * 1000) / delivered : null, 2),
       rss_mb: round(rss, 1),
       rss_mb_per_agent: round(rss === null ? null : rss / n, 3),
-      tmpfs_max_bytes: rs.length > 0 ? Math.max(...rs.map((r) => r.tmpfs_max_bytes)) : null,
-      tmpfs_max_files: rs.length > 0 ? Math.max(...rs.map((r) => r.tmpfs_max_files)) : null,
+      tmpfs_max_bytes: maxPresent(rs.map((r) => r.tmpfs_max_bytes)),
+      tmpfs_max_files: maxPresent(rs.map((r) => r.tmpfs_max_files)),
     };
   });
 }
@@ -86,4 +86,10 @@ export const LATENCY_FIELDS = {
 /** A point the model may use: at least one run succeeded and delivered messages. */
 export function isGood(p: CapacityPoint): boolean {
   return p.runs_ok > 0 && p.throughput_msgs_per_s !== null;
+}
+
+/** The largest of the figures that were measured; null when none was (a bus with nothing on tmpfs). */
+function maxPresent(xs: readonly (number | null)[]): number | null {
+  const ok = xs.filter((x): x is number => x !== null);
+  return ok.length > 0 ? Math.max(...ok) : null;
 }

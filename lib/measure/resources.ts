@@ -16,13 +16,17 @@ export interface ResourceSample {
   /** Over the span since the previous sample; null when that span is under MIN_CPU_SPAN_MS. */
   cpu_pct: number | null;
   rss_mb: number;
-  tmpfs_bytes: number;
-  tmpfs_files: number;
+  /** Bytes and files below the bus's directory; null when the bus has none on this machine (a broker's own storage). */
+  tmpfs_bytes: number | null;
+  tmpfs_files: number | null;
 }
 
 export interface ResourceSummary {
   samples_n: number;
-  /** CPU time of the harness and workers, and wall time, over the sampled span of the cell. */
+  /**
+   * CPU time of the harness, its workers and the processes of a server busbench started for the
+   * bus (not a server given by URL), and wall time, over the sampled span of the cell.
+   */
   cpu_time_ms: number;
   wall_ms: number;
   /** cpu_time_ms / wall_ms; null when the cell was too short for CPU ticks to mean anything. */
@@ -30,10 +34,11 @@ export interface ResourceSummary {
   cpu_max_pct: number | null;
   rss_avg_mb: number;
   rss_max_mb: number;
-  tmpfs_avg_bytes: number;
-  tmpfs_max_bytes: number;
-  tmpfs_avg_files: number;
-  tmpfs_max_files: number;
+  /** null when the bus keeps nothing in a directory busbench can measure. */
+  tmpfs_avg_bytes: number | null;
+  tmpfs_max_bytes: number | null;
+  tmpfs_avg_files: number | null;
+  tmpfs_max_files: number | null;
 }
 
 /**
@@ -110,8 +115,8 @@ export class ResourceMonitor {
     this.cpuMs += cpuMs;
     this.wallMs += wallMs;
     const cpu = wallMs >= MIN_CPU_SPAN_MS ? round((100 * cpuMs) / wallMs, 1) : null;
-    const du = dir ? dirUsage(dir.dir, dir.ignore) : { bytes: 0, files: 0 };
-    const s: ResourceSample = { t_ms: Math.round(performance.now() - this.t0), cpu_pct: cpu, rss_mb: round(rss / 1048576, 2), tmpfs_bytes: du.bytes, tmpfs_files: du.files };
+    const du = dir ? dirUsage(dir.dir, dir.ignore) : null;
+    const s: ResourceSample = { t_ms: Math.round(performance.now() - this.t0), cpu_pct: cpu, rss_mb: round(rss / 1048576, 2), tmpfs_bytes: du?.bytes ?? null, tmpfs_files: du?.files ?? null };
     this.samples.push(s);
     if (this.perfLog) appendFileSync(this.perfLog, JSON.stringify({ timestamp: new Date().toISOString(), ...this.context, ...s }) + '\n');
   }
@@ -125,14 +130,19 @@ export function summarise(s: ResourceSample[]): Omit<ResourceSummary, 'cpu_time_
   const avg = (f: (x: ResourceSample) => number) => (s.length ? s.reduce((a, x) => a + f(x), 0) / s.length : 0);
   const max = (f: (x: ResourceSample) => number) => s.reduce((a, x) => Math.max(a, f(x)), 0);
   const cpus = s.map((x) => x.cpu_pct).filter((x): x is number => x !== null);
+  const fs = s.filter((x): x is ResourceSample & { tmpfs_bytes: number; tmpfs_files: number } => x.tmpfs_bytes !== null && x.tmpfs_files !== null);
+  const fsAvg = (f: (x: (typeof fs)[number]) => number) => (fs.length > 0 ? fs.reduce((a, x) => a + f(x), 0) / fs.length : null);
+  const fsMax = (f: (x: (typeof fs)[number]) => number) => (fs.length > 0 ? Math.max(...fs.map(f)) : null);
+  const avgBytes = fsAvg((x) => x.tmpfs_bytes);
+  const avgFiles = fsAvg((x) => x.tmpfs_files);
   return {
     samples_n: s.length,
     cpu_max_pct: cpus.length > 0 ? Math.max(...cpus) : null,
     rss_avg_mb: round(avg((x) => x.rss_mb), 2),
     rss_max_mb: round(max((x) => x.rss_mb), 2),
-    tmpfs_avg_bytes: Math.round(avg((x) => x.tmpfs_bytes)),
-    tmpfs_max_bytes: max((x) => x.tmpfs_bytes),
-    tmpfs_avg_files: round(avg((x) => x.tmpfs_files), 1),
-    tmpfs_max_files: max((x) => x.tmpfs_files),
+    tmpfs_avg_bytes: avgBytes === null ? null : Math.round(avgBytes),
+    tmpfs_max_bytes: fsMax((x) => x.tmpfs_bytes),
+    tmpfs_avg_files: avgFiles === null ? null : round(avgFiles, 1),
+    tmpfs_max_files: fsMax((x) => x.tmpfs_files),
   };
 }

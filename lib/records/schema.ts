@@ -253,7 +253,7 @@ export interface CapacityRecord extends Base {
   peak_extrapolated: boolean | null;
   latency_fit: LatencyFit;
   /**
-   * Memory each added agent costs: the least-squares slope of RSS (harness + workers) over agent
+   * Memory each added agent costs: the least-squares slope of RSS (harness, workers and a bus server busbench started) over agent
    * count. RSS ÷ agents (in the points) mostly spreads the fixed cost of the processes.
    */
   rss_mb_per_extra_agent: number | null;

@@ -51,7 +51,7 @@ export function renderCapacityTables(rows: CapacityRows, colour: boolean): strin
     ]);
   }
   const what = rows.latency === 'e2e' ? 'e2e = send to receipt' : `${rows.latency} = one ${rows.latency} call`;
-  out.push(`\nMeasured and predicted per agent count (${what}; overhead = send + receive vs the bare bus; CPU and RSS: harness + workers; * = extrapolated beyond the sweep)`, t.toString());
+  out.push(`\nMeasured and predicted per agent count (${what}; overhead = send + receive vs the bare bus; CPU and RSS: harness, workers and a bus server busbench started; * = extrapolated beyond the sweep)`, t.toString());
 
   if (rows.budgets.length > 0) {
     const b = new Table({ head: ['budget', 'config', 'breaks at agents', 'first to break'], style });

@@ -11,7 +11,7 @@ import Table from 'cli-table3';
 import { buildDriverRows, driverCells, DRIVER_HEAD, DRIVER_NOTE } from './drivers.ts';
 import { driversOf, ofDriver } from '../records/select.ts';
 import { renderPrometheus } from './prometheus.ts';
-import { buildRows } from './rows.ts';
+import { buildRows, rowsPerDriver } from './rows.ts';
 import { renderTables } from './table.ts';
 
 export interface RenderOptions {
@@ -76,10 +76,10 @@ registerFormat({
       (rows) => `\n### Drivers side by side\n\n${DRIVER_NOTE}.\n\n${mdTable(DRIVER_HEAD, rows.map(driverCells))}\n`,
     ),
 });
-registerFormat({ name: 'bmf', description: 'Bencher Metric Format JSON', render: (r) => renderBmf(buildRows(r)) });
-registerFormat({ name: 'prometheus', description: 'Prometheus text exposition format', render: (r) => renderPrometheus(buildRows(r)) });
+registerFormat({ name: 'bmf', description: 'Bencher Metric Format JSON', render: (r) => renderBmf(rowsPerDriver(r)) });
+registerFormat({ name: 'prometheus', description: 'Prometheus text exposition format', render: (r) => renderPrometheus(rowsPerDriver(r)) });
 registerFormat({ name: 'html', description: 'self-contained HTML report: inline SVG charts and the tables, nothing fetched', render: (r) => renderHtml(r) });
-registerFormat({ name: 'csv', description: 'one line per config × scale × operation', render: (r) => renderCsv(buildRows(r)) });
+registerFormat({ name: 'csv', description: 'one line per config × scale × operation', render: (r) => renderCsv(rowsPerDriver(r)) });
 
 /** The names known when the options table is built (more may be registered later). */
 export const FORMAT_NAMES: readonly string[] = formatNames();

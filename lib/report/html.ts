@@ -151,8 +151,8 @@ function resourceCharts(configs: (ConfigName | 'interleaved')[], points: Map<Con
       })),
     });
   return [
-    chart('resources-cpu', 'CPU (harness + workers)', 'CPU % (100 % = one core)', (p) => p.cpu_pct, (v) => `${v.toFixed(0)} %`),
-    chart('resources-rss', 'Memory (harness + workers)', 'RSS (MB)', (p) => p.rss_mb, (v) => `${v.toFixed(0)} MB`),
+    chart('resources-cpu', 'CPU (harness, workers, a server busbench started)', 'CPU % (100 % = one core)', (p) => p.cpu_pct, (v) => `${v.toFixed(0)} %`),
+    chart('resources-rss', 'Memory (harness, workers, a server busbench started)', 'RSS (MB)', (p) => p.rss_mb, (v) => `${v.toFixed(0)} MB`),
     chart('resources-tmpfs', 'Bus files on tmpfs (peak)', 'tmpfs used (KB)', (p) => (p.tmpfs_max_bytes === null ? null : p.tmpfs_max_bytes / 1024), (v) => `${v.toFixed(0)} KB`),
   ];
 }

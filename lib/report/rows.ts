@@ -7,7 +7,7 @@ import type { BenchRecord, IntegrityRecord, OverheadRecord, ResourceRecord, RunR
 import { LAYERS, type ConfigName } from '../core/words.ts';
 import type { Operation } from '../core/words.ts';
 import { MIN_CPU_SPAN_MS } from '../measure/resources.ts';
-import { ofType as of } from '../records/select.ts';
+import { driversOf, ofDriver, ofType as of } from '../records/select.ts';
 
 export const BREAKDOWN_OPS: readonly Operation[] = ['message_send', 'message_receive'];
 export const BREAKDOWN_CONFIGS: readonly ConfigName[] = ['noop', ...LAYERS, 'full_integration'];
@@ -182,6 +182,10 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
     const avg = (f: (r: ResourceRecord) => number) => (rs.length > 0 ? mean(rs.map(f)) : null);
     const max = (f: (r: ResourceRecord) => number) => (rs.length > 0 ? Math.max(...rs.map(f)) : null);
     const kb = (x: number | null) => (x === null ? null : x / 1024);
+    // A bus with nothing on tmpfs (a broker) records no tmpfs figures: '–', not 0.
+    const present = (f: (r: ResourceRecord) => number | null) => rs.map(f).filter((x): x is number => x !== null);
+    const avgOf = (f: (r: ResourceRecord) => number | null) => (present(f).length > 0 ? mean(present(f)) : null);
+    const maxOf = (f: (r: ResourceRecord) => number | null) => (present(f).length > 0 ? Math.max(...present(f)) : null);
     const total = (f: (r: IntegrityRecord) => number) => is.reduce((a, r) => a + f(r), 0);
     // Average CPU over the scale's cells, weighted by their duration: Σ CPU time / Σ wall time.
     const wall = rs.reduce((a, r) => a + r.wall_ms, 0);
@@ -193,9 +197,9 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
       cpu_max_pct: rs.some((r) => r.cpu_max_pct !== null) ? Math.max(...rs.map((r) => r.cpu_max_pct ?? 0)) : null,
       rss_avg_mb: avg((r) => r.rss_avg_mb),
       rss_max_mb: max((r) => r.rss_max_mb),
-      tmpfs_avg_kb: kb(avg((r) => r.tmpfs_avg_bytes)),
-      tmpfs_max_kb: kb(max((r) => r.tmpfs_max_bytes)),
-      files_max: max((r) => r.tmpfs_max_files),
+      tmpfs_avg_kb: kb(avgOf((r) => r.tmpfs_avg_bytes)),
+      tmpfs_max_kb: kb(maxOf((r) => r.tmpfs_max_bytes)),
+      files_max: maxOf((r) => r.tmpfs_max_files),
       sent: total((r) => r.sent),
       received: total((r) => r.received),
       drained: total((r) => r.drained),
@@ -237,4 +241,17 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
   // records, since an interleaved cell that fails leaves one record per config.
   const failedCells = summary?.cells_failed ?? new Set(errs.filter((e) => e.kind !== 'call').map((e) => `${e.agent_count}|${e.run}|${e.message}`)).size;
   return { scales, configs, breakdown, ranking, rankingScale, resources, errors: failedCells, notes, metrics, resolution, thresholds, run, summary };
+}
+
+/** One driver's rows; `driver` is null when the records hold one driver only (exports then name none). */
+export interface DriverRows {
+  driver: string | null;
+  rows: Rows;
+}
+
+/** The rows of each driver in the records (one set, unnamed, for a file of one driver). */
+export function rowsPerDriver(records: readonly BenchRecord[]): DriverRows[] {
+  const drivers = driversOf(records);
+  if (drivers.length <= 1) return [{ driver: null, rows: buildRows(records) }];
+  return drivers.map((driver) => ({ driver, rows: buildRows(ofDriver(records, driver)) }));
 }

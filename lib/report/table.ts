@@ -47,7 +47,7 @@ export function renderTables(rows: Rows, colour: boolean): string {
         String(r.duplicated),
       ]);
     }
-    out.push('\nResources (harness + workers, per cell) and message integrity, per scale', res.toString());
+    out.push('\nResources (harness, workers and a bus server busbench started; per cell) and message integrity, per scale', res.toString());
   }
   if (rows.thresholds.length > 0) {
     const tt = new Table({ head: ['', 'threshold', 'worst', 'detail'], style });
