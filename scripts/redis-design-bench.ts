@@ -37,7 +37,7 @@ redis.call('XDEL', KEYS[1], e[1]) return {e[1], e[2][2]}`;
   const rangeSha = String(await c.sendCommand(['SCRIPT', 'LOAD', rangeLua]));
   await receiveRaw(c, s, GROUP, 'a'); // loads the receive script
   // The shutdown layer's own per-operation check: its flag, set by the subscription (never here).
-  const shutdown = new ShutdownLayer({ send: async () => undefined, receive: async () => null }, 'd:flag', 'd:stopped', () => 'agent-00000');
+  const shutdown = new ShutdownLayer({ send: async () => undefined, receive: async () => null }, 'd:flag', 'd:stopped', ['agent-00000']);
 
   /** Async candidates are awaited call by call; `sync` ones are timed without an await. */
   const candidates: Record<string, { fn: () => Promise<unknown> } | { sync: () => boolean }> = {

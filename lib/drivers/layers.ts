@@ -24,14 +24,15 @@ export interface BackoffOptions {
 }
 
 /**
- * rate_limiting's loop: check the recipient's depth; below `capacity` the send may go (returns the
- * number of checks made); else wait backoffMs (doubling) and check again; after `maxRetries`
- * retries throw `rejected(to, depth, checks)`. `sleep` blocks the thread (a sync bus: tmpfs).
+ * rate_limiting's loop: check the recipient's depth (`depthOf(ctx, to)`); below `capacity` the send
+ * may go (returns the number of checks made); else wait backoffMs (doubling) and check again; after
+ * `maxRetries` retries throw `rejected(to, depth, checks)`: nothing is sent. `sleep` blocks the
+ * thread (a sync bus: tmpfs). The functions are the layer's, made once: nothing is allocated per send.
  */
-export function backoffSync<T>(o: BackoffOptions, to: T, depthOf: (to: T) => number, sleep: (ms: number) => void, rejected: (to: T, depth: number, checks: number) => Error): number {
+export function backoffSync<C, T>(o: BackoffOptions, ctx: C, to: T, depthOf: (ctx: C, to: T) => number, sleep: (ms: number) => void, rejected: (to: T, depth: number, checks: number) => Error): number {
   let wait = o.backoffMs;
   for (let attempt = 0; ; attempt++) {
-    const depth = depthOf(to);
+    const depth = depthOf(ctx, to);
     if (depth < o.capacity) return attempt + 1;
     if (attempt >= o.maxRetries) throw rejected(to, depth, attempt + 1);
     if (wait > 0) sleep(wait);
@@ -40,10 +41,10 @@ export function backoffSync<T>(o: BackoffOptions, to: T, depthOf: (to: T) => num
 }
 
 /** backoffSync for an async bus: the depth is a request, the wait a timer (the worker's other agents go on meanwhile). */
-export async function backoffAsync<T>(o: BackoffOptions, to: T, depthOf: (to: T) => Promise<number>, rejected: (to: T, depth: number, checks: number) => Error): Promise<number> {
+export async function backoffAsync<C, T>(o: BackoffOptions, ctx: C, to: T, depthOf: (ctx: C, to: T) => Promise<number>, rejected: (to: T, depth: number, checks: number) => Error): Promise<number> {
   let wait = o.backoffMs;
   for (let attempt = 0; ; attempt++) {
-    const depth = await depthOf(to);
+    const depth = await depthOf(ctx, to);
     if (depth < o.capacity) return attempt + 1;
     if (attempt >= o.maxRetries) throw rejected(to, depth, attempt + 1);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));

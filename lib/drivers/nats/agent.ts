@@ -5,7 +5,9 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { HEARTBEAT } from './layers/health.ts';
 import { Puller } from './puller.ts';
+import { CONNECT_TIMEOUT_MS } from './server.ts';
 
 export interface Agent {
   readonly id: string;
@@ -16,6 +18,8 @@ export interface Agent {
   readonly puller: Puller;
   /** The config's KV bucket, opened on this agent's connection (configs with health or shutdown). */
   kv: KV | null;
+  /** This agent's heartbeat key in the bucket (health). */
+  readonly beatKey: string;
   /** Set by the shutdown layer's watcher when the flag key appears: checking it costs no round trip. */
   shuttingDown: boolean;
   sent: number;
@@ -24,11 +28,11 @@ export interface Agent {
 }
 
 export async function connectAgent(url: string, id: string, stream: string): Promise<Agent> {
-  const nc = await connect({ servers: url, name: `busbench ${id}`, reconnect: false });
+  const nc = await connect({ servers: url, name: `busbench ${id}`, reconnect: false, timeout: CONNECT_TIMEOUT_MS });
   try {
     // checkAPI false: the host already knows JetStream is there; skip a round trip per agent.
     const jsm = await jetstreamManager(nc, { checkAPI: false });
-    return { id, nc, js: jetstream(nc), jsm, puller: new Puller(nc, stream, id), kv: null, shuttingDown: false, sent: 0, received: 0, lastBeatNs: -1n };
+    return { id, nc, js: jetstream(nc), jsm, puller: new Puller(nc, stream, id), kv: null, beatKey: `${HEARTBEAT}.${id}`, shuttingDown: false, sent: 0, received: 0, lastBeatNs: -1n };
   } catch (e) {
     await nc.close().catch(() => {});
     throw e;

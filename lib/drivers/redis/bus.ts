@@ -23,8 +23,9 @@ export interface Ops {
 }
 
 export class BareBus implements Ops {
-  private readonly names: string[];
-  private readonly inboxes: string[];
+  /** Agent id and inbox key of each agent index, built once: string building per call costs more than an array lookup. */
+  readonly names: readonly string[];
+  readonly inboxes: readonly string[];
   constructor(
     readonly keys: Keys,
     /** Connection of each local slot. */
@@ -33,23 +34,22 @@ export class BareBus implements Ops {
     readonly local: readonly number[],
     scale: number,
   ) {
-    // Names built once: string building per call costs more than an array lookup.
     this.names = Array.from({ length: scale }, (_, i) => agentId(i));
     this.inboxes = Array.from({ length: scale }, (_, i) => keys.inbox(i));
   }
 
-  /** XADD of the message as one JSON field; the entry id is Redis's, the order is the stream's. */
-  send(slot: number, to: number, body: Body): Promise<void> {
-    const from = this.names[this.local[slot]!]!;
-    const text = JSON.stringify({ from, to: this.names[to], sent_at_ns: process.hrtime.bigint().toString(), payload: body });
-    // The command is queued synchronously (before any await), so a layer that issues its own
-    // command right after this call shares the same socket write (pipelining).
-    return this.conns[slot]!.sendCommand(['XADD', this.inboxes[to]!, '*', 'm', text]).then(
-      () => undefined,
-      (e: unknown) => {
-        throw new SendFailed(`XADD to ${this.names[to]}: ${(e as Error).message}`);
-      },
-    );
+  /**
+   * XADD of the message as one JSON field; the entry id is Redis's, the order is the stream's.
+   * The command is issued before the first await, so a layer that issues its own command right
+   * after calling this shares the same socket write (pipelining).
+   */
+  async send(slot: number, to: number, body: Body): Promise<void> {
+    const text = JSON.stringify({ from: this.names[this.local[slot]!], to: this.names[to], sent_at_ns: process.hrtime.bigint().toString(), payload: body });
+    try {
+      await this.conns[slot]!.sendCommand(['XADD', this.inboxes[to]!, '*', 'm', text]);
+    } catch (e) {
+      throw new SendFailed(`XADD to ${this.names[to]}: ${(e as Error).message}`);
+    }
   }
 
   async receive(slot: number): Promise<Delivered | null> {

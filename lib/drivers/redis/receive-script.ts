@@ -1,9 +1,9 @@
 /**
  * The receive as one server-side script: XREADGROUP COUNT 1 takes the oldest new entry of the
- * agent's inbox, XACK and XDEL remove it, all atomically in one round trip. Done as three client
- * calls it costs three round trips (measured on this machine: XADD + XREADGROUP + XACK + XDEL
- * ≈ 200–230 µs per message vs XADD + this script ≈ 115–125 µs; a PING is ≈ 47–50 µs), and a crash
- * between the calls would leave the entry pending. XDEL keeps the inbox as long as its unread mail,
+ * agent's inbox, XACK and XDEL remove it, all atomically in one round trip. Done as client calls it
+ * costs three round trips (every run's calibration records both: floor_round_trip_us against
+ * three_call_receive_us; scripts/redis-design-bench.ts compares more designs), and a crash between
+ * the calls would leave the entry pending. XDEL keeps the inbox as long as its unread mail,
  * so XLEN is the inbox depth (rate_limiting) and what a drain leaves behind (leftover).
  *
  * KEYS[1] inbox stream; ARGV[1] group; ARGV[2] consumer. Returns {entry id, message JSON} or nil.
@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Conn } from './connect.ts';
 
-export const RECEIVE_LUA = `local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', 1, 'STREAMS', KEYS[1], '>')
+const RECEIVE_LUA = `local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', 1, 'STREAMS', KEYS[1], '>')
 if not r then return false end
 local e = r[1][2][1]
 if not e then return false end
@@ -19,7 +19,7 @@ redis.call('XACK', KEYS[1], ARGV[1], e[1])
 redis.call('XDEL', KEYS[1], e[1])
 return {e[1], e[2][2]}`;
 
-export const RECEIVE_SHA = createHash('sha1').update(RECEIVE_LUA).digest('hex');
+const RECEIVE_SHA = createHash('sha1').update(RECEIVE_LUA).digest('hex');
 
 /**
  * Run the receive script: EVALSHA (the script is loaded once per server), falling back to EVAL

@@ -8,7 +8,7 @@ import { openConfigClient, type RedisConfigClient } from '../../../lib/drivers/r
 import { connect, release, type Conn } from '../../../lib/drivers/redis/connect.ts';
 import type { RedisCellSpec, RedisShared } from '../../../lib/drivers/redis/host.ts';
 import { keysOf } from '../../../lib/drivers/redis/keys.ts';
-import { ShuttingDown } from '../../../lib/drivers/redis/layers/shutdown.ts';
+import { ShuttingDown } from '../../../lib/drivers/layers.ts';
 import { LAYER, openPrivateRun, SKIP, type TestRun } from './helpers.ts';
 
 // One private server for every test of this file; each test takes a cell of its own.

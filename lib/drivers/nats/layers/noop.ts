@@ -1,20 +1,21 @@
+/**
+ * noop: passes everything through; `delayUs` busy-waits per operation (a known cost to find), like
+ * lib/drivers/tmpfs/layers/noop.ts. Like every layer of this driver it is one async frame that
+ * awaits the layer below once, so what it measures is the cost of being a layer, and another
+ * layer's cost above it is that layer's work.
+ */
+import { spin } from '../../layers.ts';
 import type { Ops } from '../ops.ts';
 
-/** Passes everything through; `delayUs` busy-waits per operation, like lib/layers/noop.ts (a known cost to find). */
 export function noopLayer(inner: Ops, delayUs: number): Ops {
   return {
-    send(a, to, body) {
+    async send(a, to, body) {
       if (delayUs > 0) spin(delayUs);
-      return inner.send(a, to, body);
+      await inner.send(a, to, body);
     },
-    receive(a) {
+    async receive(a) {
       if (delayUs > 0) spin(delayUs);
-      return inner.receive(a);
+      return await inner.receive(a);
     },
   };
-}
-
-function spin(us: number): void {
-  const end = process.hrtime.bigint() + BigInt(Math.round(us * 1000));
-  while (process.hrtime.bigint() < end);
 }

@@ -2,33 +2,28 @@
  * rate_limiting: before each send, read the recipient's inbox depth from the server (its
  * consumer's info: messages not yet delivered + delivered but not yet acked). While it holds
  * `capacity` or more, back off (backoffMs, doubling) and check again; after `maxRetries` retries
- * reject the send (Rejected): nothing is published. Like lib/layers/rate-limiting.ts, with the
- * inbox listing replaced by one JetStream API request.
- * The wait is a timer, not a blocking sleep: other agents of this worker share the event loop.
+ * reject the send (Rejected): nothing is published. The loop is lib/drivers/layers.ts's, shared
+ * with tmpfs and redis; here the inbox listing is one JetStream API request, and the wait is a
+ * timer, not a blocking sleep: other agents of this worker share the event loop.
  */
 import { Rejected } from '../../contract.ts';
+import { backoffAsync, type BackoffOptions } from '../../layers.ts';
+import type { Agent } from '../agent.ts';
 import type { Ops } from '../ops.ts';
 
-export interface RateLimitOptions {
-  capacity: number;
-  backoffMs: number;
-  maxRetries: number;
-}
-
-export function rateLimitLayer(inner: Ops, opts: RateLimitOptions, stream: string, ids: readonly string[]): Ops {
+export function rateLimitLayer(inner: Ops, opts: BackoffOptions, stream: string, ids: readonly string[]): Ops {
+  const depthOf = async (a: Agent, to: number) => {
+    const info = await a.jsm.consumers.info(stream, ids[to] ?? String(to));
+    return info.num_pending + info.num_ack_pending;
+  };
+  const refuse = (to: number, depth: number, checks: number) => new Rejected(`inbox of ${ids[to] ?? to} stayed full (${depth} messages) after ${checks} checks: send rejected`);
   return {
     async send(a, to, body) {
-      const recipient = ids[to] ?? String(to);
-      let wait = opts.backoffMs;
-      for (let attempt = 0; ; attempt++) {
-        const info = await a.jsm.consumers.info(stream, recipient);
-        const depth = info.num_pending + info.num_ack_pending;
-        if (depth < opts.capacity) return inner.send(a, to, body);
-        if (attempt >= opts.maxRetries) throw new Rejected(`inbox of ${recipient} stayed full (${depth} messages) after ${attempt + 1} checks: send rejected`);
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        wait *= 2;
-      }
+      await backoffAsync(opts, a, to, depthOf, refuse);
+      await inner.send(a, to, body);
     },
-    receive: (a) => inner.receive(a),
+    async receive(a) {
+      return await inner.receive(a);
+    },
   };
 }

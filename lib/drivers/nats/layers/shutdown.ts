@@ -7,26 +7,22 @@
  * stopped.<agent>; the runner counts those keys.
  */
 import type { KV } from '@nats-io/kv';
+import { ShuttingDown } from '../../layers.ts';
 import type { Agent } from '../agent.ts';
 import type { Ops } from '../ops.ts';
 
-export const FLAG = 'shutdown';
-export const STOPPED = 'stopped';
-
-export class ShuttingDown extends Error {
-  constructor(agent: string) {
-    super(`bus is shutting down: send from ${agent} refused`);
-    this.name = 'ShuttingDown';
-  }
-}
+const FLAG = 'shutdown';
+const STOPPED = 'stopped';
 
 export function shutdownLayer(inner: Ops): Ops {
   return {
-    send(a, to, body) {
-      if (a.shuttingDown) return Promise.reject(new ShuttingDown(a.id));
-      return inner.send(a, to, body);
+    async send(a, to, body) {
+      if (a.shuttingDown) throw new ShuttingDown(a.id);
+      await inner.send(a, to, body);
     },
-    receive: (a) => inner.receive(a),
+    async receive(a) {
+      return await inner.receive(a);
+    },
   };
 }
 

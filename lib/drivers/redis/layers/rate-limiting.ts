@@ -1,38 +1,39 @@
-import type { LayerOptions } from '../../../core/words.ts';
 import { Rejected, type Body } from '../../contract.ts';
+import { backoffAsync, type BackoffOptions } from '../../layers.ts';
 import type { Delivered, Ops } from '../bus.ts';
 import type { Conn } from '../connect.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * rate_limiting: before every send, the recipient's inbox depth (XLEN of its stream: the receive
  * deletes what it takes, so the length is the unread mail). While it holds `capacity` or more, the
  * sender backs off (backoffMs, doubling; a timer, so the worker's other agents go on) and checks
- * again; after `maxRetries` the send is rejected (Rejected) and nothing is written.
- * The check is a round trip of its own (≈ 47–50 µs measured): its reply decides whether the send
- * happens, so it cannot share the send's write.
+ * again; after `maxRetries` the send is rejected (Rejected) and nothing is written. The loop is
+ * lib/drivers/layers.ts's, shared with tmpfs and nats.
+ * The check is a round trip of its own (scripts/redis-design-bench.ts: XLEN): its reply decides
+ * whether the send happens, so it cannot share the send's write.
  */
 export class RateLimitLayer implements Ops {
+  private readonly depthOf: (conn: Conn, to: number) => Promise<number>;
   constructor(
     private readonly inner: Ops,
     private readonly conns: readonly Conn[],
-    private readonly inboxOf: (agent: number) => string,
-    private readonly opts: Pick<LayerOptions, 'capacity' | 'backoffMs' | 'maxRetries'>,
-  ) {}
+    /** Inbox key of each agent index. */
+    inboxes: readonly string[],
+    private readonly opts: BackoffOptions,
+  ) {
+    this.depthOf = async (conn, to) => Number(await conn.sendCommand(['XLEN', inboxes[to]!]));
+  }
 
   async send(slot: number, to: number, body: Body): Promise<void> {
-    let wait = this.opts.backoffMs;
-    for (let attempt = 0; ; attempt++) {
-      const depth = Number(await this.conns[slot]!.sendCommand(['XLEN', this.inboxOf(to)]));
-      if (depth < this.opts.capacity) return this.inner.send(slot, to, body);
-      if (attempt >= this.opts.maxRetries) throw new Rejected(`inbox of agent ${to} stayed full (${depth} messages) after ${attempt + 1} checks: send rejected`);
-      if (wait > 0) await sleep(wait);
-      wait *= 2;
-    }
+    await backoffAsync(this.opts, this.conns[slot]!, to, this.depthOf, refuse);
+    await this.inner.send(slot, to, body);
   }
 
-  receive(slot: number): Promise<Delivered | null> {
-    return this.inner.receive(slot);
+  async receive(slot: number): Promise<Delivered | null> {
+    return await this.inner.receive(slot);
   }
+}
+
+function refuse(to: number, depth: number, checks: number): Error {
+  return new Rejected(`inbox of agent ${to} stayed full (${depth} messages) after ${checks} checks: send rejected`);
 }

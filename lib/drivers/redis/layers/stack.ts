@@ -1,4 +1,3 @@
-import { agentId } from '../../../core/agents.ts';
 import { layersOf, type ConfigName, type LayerOptions } from '../../../core/words.ts';
 import type { BareBus, Ops } from '../bus.ts';
 import { HealthLayer } from './health.ts';
@@ -16,7 +15,9 @@ export interface Stack {
 
 /** Wraps innermost first, so the first name of layersOf() ends up outermost (the reference order). */
 export function buildStack(config: ConfigName, bare: BareBus, opts: LayerOptions, healthTtlMs?: number): Stack {
-  const { keys, conns, local } = bare;
+  const { keys, conns, local, names, inboxes } = bare;
+  // Per local slot, built once.
+  const slotNames = local.map((i) => names[i]!);
   let ops: Ops = bare;
   let health: HealthLayer | undefined;
   let shutdown: ShutdownLayer | undefined;
@@ -26,16 +27,16 @@ export function buildStack(config: ConfigName, bare: BareBus, opts: LayerOptions
         ops = new NoopLayer(ops, opts.noopDelayUs);
         break;
       case 'metrics':
-        ops = new MetricsLayer(ops, conns, local, keys.metrics);
+        ops = new MetricsLayer(ops, conns, local, names, keys.metrics);
         break;
       case 'health':
-        ops = health = new HealthLayer(ops, conns, (slot) => keys.heartbeat(local[slot]!), opts.healthIntervalMs, healthTtlMs);
+        ops = health = new HealthLayer(ops, conns, local.map((i) => keys.heartbeat(i)), opts.healthIntervalMs, healthTtlMs);
         break;
       case 'rate_limiting':
-        ops = new RateLimitLayer(ops, conns, keys.inbox, opts);
+        ops = new RateLimitLayer(ops, conns, inboxes, opts);
         break;
       case 'shutdown':
-        ops = shutdown = new ShutdownLayer(ops, keys.shutdown, keys.stopped, (slot) => agentId(local[slot]!));
+        ops = shutdown = new ShutdownLayer(ops, keys.shutdown, keys.stopped, slotNames);
         break;
     }
   }

@@ -1,4 +1,5 @@
 import type { Bus, Message } from '../types.ts';
+import { spin } from '../../layers.ts';
 import { Layer } from './wrapper.ts';
 
 /**
@@ -24,9 +25,4 @@ export class NoopLayer extends Layer {
   counters(): Record<string, number> {
     return { calls: this.calls };
   }
-}
-
-function spin(us: number): void {
-  const end = process.hrtime.bigint() + BigInt(Math.round(us * 1000));
-  while (process.hrtime.bigint() < end);
 }

@@ -1,6 +1,7 @@
 import type { Bus, Message } from '../types.ts';
 import { Layer } from './wrapper.ts';
 import { Rejected } from '../../contract.ts';
+import { backoffSync, type BackoffOptions } from '../../layers.ts';
 
 /** A send refused by backpressure: what the harness counts as rejected (never written, so not sent). */
 export class BackpressureError extends Rejected {
@@ -10,16 +11,9 @@ export class BackpressureError extends Rejected {
   }
 }
 
-export interface RateLimitOptions {
-  /** Inbox depth at which a sender must wait. */
-  capacity: number;
-  /** First wait in ms; doubled on every retry. */
-  backoffMs: number;
-  /** Retries after the first check before the send is rejected. */
-  maxRetries: number;
-}
-
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const sleep = (ms: number) => void Atomics.wait(sleeper, 0, 0, ms);
+const depthOf = (bus: Bus, to: string) => bus.depth(to);
 
 /**
  * rate_limiting: before every send, checks the recipient's inbox depth (one listing of it). While
@@ -31,24 +25,21 @@ export class RateLimitLayer extends Layer {
   private checks = 0;
   private waits = 0;
   private rejected = 0;
-  constructor(inner: Bus, private readonly opts: RateLimitOptions) {
+  constructor(inner: Bus, private readonly opts: BackoffOptions) {
     super(inner);
   }
   override send(from: string, to: string, payload: unknown): Message {
-    let wait = this.opts.backoffMs;
-    for (let attempt = 0; ; attempt++) {
-      this.checks++;
-      const depth = this.inner.depth(to);
-      if (depth < this.opts.capacity) return this.inner.send(from, to, payload);
-      if (attempt >= this.opts.maxRetries) {
-        this.rejected++;
-        throw new BackpressureError(to, depth, attempt + 1);
-      }
-      this.waits++;
-      if (wait > 0) Atomics.wait(sleeper, 0, 0, wait);
-      wait *= 2;
-    }
+    const checks = backoffSync(this.opts, this.inner, to, depthOf, sleep, this.refuse);
+    this.checks += checks;
+    this.waits += checks - 1;
+    return this.inner.send(from, to, payload);
   }
+  private readonly refuse = (to: string, depth: number, checks: number): Error => {
+    this.checks += checks;
+    this.waits += checks - 1;
+    this.rejected++;
+    return new BackpressureError(to, depth, checks);
+  };
   counters(): Record<string, number> {
     return { checks: this.checks, waits: this.waits, rejected: this.rejected };
   }
