@@ -26,7 +26,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface Binary {
+interface Binary {
   /** The binary as the user named it (or the default). */
   bin: string;
   /** The flag that names it, for messages. */

@@ -1,7 +1,73 @@
-/** Shared by the networked drivers' tests (nats, redis): servers to point them at, settings from flags. */
+/**
+ * Shared by the networked drivers' tests (nats, redis): whether the server binary is installed,
+ * a run on a private server, whether a process lives, servers to point them at, settings from flags.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Problem } from '../../lib/config/parse.ts';
-import type { DriverEntry } from '../../lib/drivers/contract.ts';
+import type { DriverEntry, DriverRun } from '../../lib/drivers/contract.ts';
+import { driverEntry } from '../../lib/drivers/registry.ts';
+
+const BINARY = { nats: 'nats-server', redis: 'redis-server' } as const;
+type Networked = keyof typeof BINARY;
+
+/** The `skip` option of a test that needs the driver's server binary: false, or why it is skipped and how to install it. */
+export function skipWithout(driver: Networked): string | false {
+  const bin = BINARY[driver];
+  return spawnSync(bin, ['--version']).error !== undefined && `${bin} not installed: apt-get install ${bin}`;
+}
+
+/** A tmpfs run directory when there is one (as the runner uses), else one in the OS temp directory. */
+export function testRunDir(driver: Networked): string {
+  try {
+    return mkdtempSync(`/dev/shm/busbench-${driver}-test-`);
+  } catch {
+    return mkdtempSync(join(tmpdir(), `busbench-${driver}-test-`));
+  }
+}
+
+/** Is a process with this pid alive (signal 0 probes without sending anything)? */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface TestRun {
+  run: DriverRun;
+  dir: string;
+  prefix: string;
+  /** Closes the run (stopping its server) and removes its directory. */
+  close(): Promise<void>;
+}
+
+/** A run of the driver on a private server it starts, through the driver's own host (as the runner opens it). */
+export async function openPrivateRun(driver: Networked, prefix = `bbtest-${driver}-${process.pid}-${Date.now()}`, settings: Record<string, unknown> = {}): Promise<TestRun> {
+  const dir = testRunDir(driver);
+  const defaults = driver === 'nats' ? { url: null, serverBin: BINARY.nats } : { url: null, serverBin: BINARY.redis, persistence: 'off' };
+  try {
+    const host = await driverEntry(driver).host();
+    const run = await host.open({ settings: { ...defaults, ...settings }, runDir: dir, prefix, warn: () => undefined });
+    return {
+      run,
+      dir,
+      prefix,
+      close: async () => {
+        await run.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
 
 /**
  * A loopback port that accepts TCP connections and never says a word (neither NATS's INFO nor a

@@ -95,6 +95,8 @@ class NatsCell implements CellBus {
   readonly spec: NatsCellSpec;
   readonly usage?: { dir: string; ignore: readonly string[] };
   private readonly names: Map<ConfigName, Names>;
+  /** Configs whose bucket holds stopped marks (the shutdown layer). */
+  private readonly counted: Set<ConfigName>;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -106,6 +108,7 @@ class NatsCell implements CellBus {
   ) {
     this.spec = { id: place.id };
     this.names = new Map(place.configs.map((config) => [config, namesOf(prefix, place.id, config)]));
+    this.counted = new Set(place.configs.filter((config) => layersOf(config).includes('shutdown')));
     // A private server's store is on the run's tmpfs and holds only this run's streams (earlier
     // cells' are deleted): its bytes are the bus's tmpfs use. A user's server's store is not ours.
     if (storeDir !== null) this.usage = { dir: storeDir, ignore: [] };
@@ -125,7 +128,7 @@ class NatsCell implements CellBus {
   }
 
   async stopped(config: ConfigName): Promise<number | null> {
-    if (!layersOf(config).includes('shutdown')) return null;
+    if (!this.counted.has(config)) return null;
     const kv = await new Kvm(this.nc).open(this.namesOf(config).bucket);
     return countStopped(kv);
   }

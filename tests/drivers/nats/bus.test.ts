@@ -6,7 +6,10 @@ import { Rejected, type CellBus, type DriverRun, type Receipt } from '../../../l
 import { client } from '../../../lib/drivers/nats/client.ts';
 import { openConfigClient, type NatsConfigClient } from '../../../lib/drivers/nats/config-client.ts';
 import { namesOf } from '../../../lib/drivers/nats/names.ts';
-import { LAYER, noServer, privateRun, SKIP } from './setup.ts';
+import { openPrivateRun, skipWithout } from '../servers.ts';
+
+const SKIP = skipWithout('nats');
+const LAYER: LayerOptions = { capacity: 1000, backoffMs: 1, maxRetries: 2, healthIntervalMs: 0, noopDelayUs: 0 };
 
 const PREFIX = 'bbt-bus';
 let run: DriverRun;
@@ -14,8 +17,10 @@ let done: () => Promise<void> = async () => {};
 let nextCell = 1;
 
 before(async () => {
-  if (noServer) return;
-  ({ run, done } = await privateRun(PREFIX));
+  if (SKIP) return;
+  const t = await openPrivateRun('nats', PREFIX);
+  run = t.run;
+  done = t.close;
 });
 after(async () => done());
 

@@ -1,15 +1,15 @@
 /** The driver's entry, its private server's life, and the usage errors of bad flags. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { UsageError } from '../../../lib/config/errors.ts';
 import { nats } from '../../../lib/drivers/nats/index.ts';
 import { host } from '../../../lib/drivers/nats/host.ts';
-import { driverSettings, silentServer } from '../servers.ts';
-import { isAlive, privateRun, SKIP } from './setup.ts';
+import { driverSettings, isAlive, openPrivateRun, silentServer, skipWithout, testRunDir } from '../servers.ts';
+
+const SKIP = skipWithout('nats');
 import { calibrateNats } from '../../../lib/drivers/nats/calibrate.ts';
 import { startServer } from '../../../lib/drivers/nats/server.ts';
 
@@ -30,7 +30,7 @@ test('settings: no flags means a private server from PATH; a bad URL is a proble
 });
 
 test('a missing nats-server binary is a UsageError (exit 2) with the install hint', async () => {
-  const runDir = mkdtempSync(join('/dev/shm', 'busbench-nats-test-'));
+  const runDir = testRunDir('nats');
   try {
     await assert.rejects(host.open({ settings: { url: null, serverBin: '/nonexistent/nats-server' }, runDir, prefix: 'bbt-missing', warn: () => {} }), (e: unknown) => {
       assert.ok(e instanceof UsageError);
@@ -68,7 +68,7 @@ test('a --nats-url that accepts TCP but never answers is a UsageError within a f
 
 test('a user server without JetStream is a UsageError naming the flag', { skip: SKIP }, async () => {
   // A private run's server is started with -js; start a second, plain one the same way, without it.
-  const dir = mkdtempSync(join('/dev/shm', 'busbench-nats-test-'));
+  const dir = testRunDir('nats');
   const plain = await startServer('nats-server', dir, { jetstream: false });
   try {
     await assert.rejects(host.open({ settings: { url: plain.url, serverBin: 'nats-server' }, runDir: '/nonexistent', prefix: 'bbt-nojs', warn: () => {} }), (e: unknown) => {
@@ -83,7 +83,7 @@ test('a user server without JetStream is a UsageError naming the flag', { skip: 
 });
 
 test('a cell makes its streams and removes them; the run removes the rest and stops its server', { skip: SKIP }, async () => {
-  const { run, done } = await privateRun('bbt-life');
+  const { run, close: done } = await openPrivateRun('nats', 'bbt-life');
   const pid = run.pids()[0]!;
   let nc;
   try {
@@ -122,7 +122,7 @@ test('a cell makes its streams and removes them; the run removes the rest and st
 });
 
 test('calibration reports the floor, the bus and a ping, each a positive finite number', { skip: SKIP }, async () => {
-  const { run, done } = await privateRun('bbt-cal');
+  const { run, close: done } = await openPrivateRun('nats', 'bbt-cal');
   try {
     const c = await calibrateNats(run.shared as never, { rounds: 20, blocks: 3 });
     assert.match(c.floor_name, /jetstream publish\+ack/);

@@ -9,7 +9,10 @@ import { connect, release, type Conn } from '../../../lib/drivers/redis/connect.
 import type { RedisCellSpec, RedisShared } from '../../../lib/drivers/redis/host.ts';
 import { keysOf } from '../../../lib/drivers/redis/keys.ts';
 import { ShuttingDown } from '../../../lib/drivers/layers.ts';
-import { LAYER, openPrivateRun, SKIP, type TestRun } from './helpers.ts';
+import { openPrivateRun, skipWithout, type TestRun } from '../servers.ts';
+
+const SKIP = skipWithout('redis');
+const LAYER = { capacity: 1000, backoffMs: 0, maxRetries: 0, healthIntervalMs: 0, noopDelayUs: 0 };
 
 // One private server for every test of this file; each test takes a cell of its own.
 let t: TestRun | null = null;
@@ -17,7 +20,7 @@ let admin: Conn | null = null;
 let nextCell = 1;
 before(async () => {
   if (SKIP) return;
-  t = await openPrivateRun();
+  t = await openPrivateRun('redis');
   admin = await connect((t.run.shared as RedisShared).url);
 });
 after(async () => {

@@ -5,11 +5,12 @@ import { UsageError } from '../../../lib/config/errors.ts';
 import { connect, release } from '../../../lib/drivers/redis/connect.ts';
 import { host, type RedisShared } from '../../../lib/drivers/redis/host.ts';
 import { keysOf } from '../../../lib/drivers/redis/keys.ts';
-import { silentServer } from '../servers.ts';
-import { alive, openPrivateRun, runDir, SKIP } from './helpers.ts';
+import { isAlive, openPrivateRun, silentServer, skipWithout, testRunDir } from '../servers.ts';
+
+const SKIP = skipWithout('redis');
 
 test('a missing redis-server binary is a usage error with the install hint', async () => {
-  const dir = runDir();
+  const dir = testRunDir('redis');
   try {
     await assert.rejects(
       host.open({ settings: { url: null, serverBin: '/nonexistent/redis-server', persistence: 'off' }, runDir: dir, prefix: 'bbtest-missing', warn: () => undefined }),
@@ -44,7 +45,7 @@ test('a --redis-url that accepts TCP but never answers is a usage error within a
 });
 
 test('private server: info, cells, leftover, close removes only the run keys and stops the server', { skip: SKIP }, async () => {
-  const t = await openPrivateRun();
+  const t = await openPrivateRun('redis');
   let pid = -1;
   try {
     const { run } = t;
@@ -52,7 +53,7 @@ test('private server: info, cells, leftover, close removes only the run keys and
     assert.match(String(run.info['redis_version']), /^\d+\.\d+\.\d+$/);
     assert.equal(run.info['aof_enabled'], false);
     pid = run.pids()[0]!;
-    assert.ok(alive(pid), 'the private server runs');
+    assert.ok(isAlive(pid), 'the private server runs');
     const shared = run.shared as RedisShared;
     assert.match(shared.url, /^redis:\/\/127\.0\.0\.1:\d+$/);
 
@@ -83,7 +84,7 @@ test('private server: info, cells, leftover, close removes only the run keys and
     } finally {
       await release(c);
     }
-    assert.equal(alive(pid), false, `redis-server ${pid} still runs after close`);
+    assert.equal(isAlive(pid), false, `redis-server ${pid} still runs after close`);
   } finally {
     await t.close();
   }
@@ -91,7 +92,7 @@ test('private server: info, cells, leftover, close removes only the run keys and
 
 test('on a server busbench did not start, close deletes only keys with the run prefix', { skip: SKIP }, async () => {
   // A private server stands in for the user's: a second run points --redis-url at it.
-  const owner = await openPrivateRun();
+  const owner = await openPrivateRun('redis');
   try {
     const url = (owner.run.shared as RedisShared).url;
     const prefix = `bbtest-user-${process.pid}`;
@@ -110,7 +111,7 @@ test('on a server busbench did not start, close deletes only keys with the run p
       assert.equal(Number(await c.sendCommand(['DBSIZE'])), 3);
       assert.equal(await c.sendCommand(['GET', 'foreign:key']), 'keep me');
       assert.equal(await c.sendCommand(['GET', `${prefix}2:not-ours`]), 'keep me too');
-      assert.ok(alive(owner.run.pids()[0]!), 'the user server is left running');
+      assert.ok(isAlive(owner.run.pids()[0]!), 'the user server is left running');
     } finally {
       await release(c);
     }
@@ -120,11 +121,11 @@ test('on a server busbench did not start, close deletes only keys with the run p
 });
 
 test('killSync stops the private server at once', { skip: SKIP }, async () => {
-  const t = await openPrivateRun();
+  const t = await openPrivateRun('redis');
   const pid = t.run.pids()[0]!;
   t.run.killSync();
   const deadline = Date.now() + 2000;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  assert.equal(alive(pid), false);
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(isAlive(pid), false);
   await t.close(); // still safe after the kill
 });
