@@ -6,6 +6,8 @@ import { resolveOptions, QUICK, helpText, SPECS } from '../../lib/config/options
 import { UsageError } from '../../lib/config/errors.ts';
 import { parseFlags } from '../../lib/cli/args.ts';
 import { diskDir } from '../helpers/tmpfs.ts';
+import { BIN, ROOT } from '../helpers/cli.ts';
+import { spawnSync } from 'node:child_process';
 
 const resolve = (argv: string[], env: Record<string, string> = {}, preset = {}) =>
   resolveOptions({ flags: parseFlags(argv), env, cores: 2, preset, randomSeed: () => 1234, now: new Date('2026-01-02T03:04:05.678Z') });
@@ -90,13 +92,21 @@ test('--base-dir must exist and be a directory', () => {
   assert.equal(resolve(['--base-dir', dir]).options.baseDir, dir);
 });
 
-test('--base-dir that is not writable is an error', (t) => {
-  // Permission bits do not stop root, and mounting a read-only filesystem is not the test's to do.
-  if (process.getuid?.() === 0) return t.skip('running as root: a directory without write permission is still writable to root');
-  const ro = join(diskDir('busbench-opt-'), 'ro');
+test('--base-dir that is not writable is an error', () => {
+  const parent = diskDir('busbench-opt-');
+  const ro = join(parent, 'ro');
   mkdirSync(ro);
-  chmodSync(ro, 0o500);
-  assert.match(problems(['--base-dir', ro])[0]!, /--base-dir: .* is not writable/);
+  chmodSync(ro, 0o555);
+  if (process.getuid?.() !== 0) {
+    assert.match(problems(['--base-dir', ro])[0]!, /--base-dir: .* is not writable/);
+    return;
+  }
+  // Permission bits do not stop root: run the real command as an unprivileged user (nobody), for
+  // whom the directory is what it is for anyone else.
+  chmodSync(parent, 0o755);
+  const r = spawnSync(process.execPath, [BIN, 'quick', '--base-dir', ro, '--out', '-'], { uid: 65534, gid: 65534, cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /--base-dir: .* is not writable/);
 });
 
 test('--out: a directory or a missing parent is an error; - means stdout', () => {

@@ -74,43 +74,38 @@ test('--noop-delay-us 20: the harness finds the known cost (the noop interval on
 });
 
 /** Bad values of numeric and path flags: exit 2, the flag named on stderr, no run directory, no results file. */
-const BAD: [string, string[]][] = [
-  ['--warmup', ['--warmup', '-1']],
-  ['--workers', ['--workers', '0']],
-  ['--seed', ['--seed', 'x']],
-  ['--payload-bytes', ['--payload-bytes', '-1']],
-  ['--inbox-capacity', ['--inbox-capacity', '0']],
-  ['--backoff-ms', ['--backoff-ms', '-1']],
-  ['--max-retries', ['--max-retries', '-1']],
-  ['--health-interval-ms', ['--health-interval-ms', 'x']],
-  ['--health-query-every', ['--health-query-every', '0']],
-  ['--sample-interval-ms', ['--sample-interval-ms', '1']],
-  ['--cell-timeout', ['--cell-timeout', '0']],
-  ['--noop-delay-us', ['--noop-delay-us', '-1']],
-  ['--perf-log', ['--perf-log', '/nonexistent/dir/x.jsonl']],
+const BAD: string[][] = [
+  ['--warmup', '-1'],
+  ['--workers', '0'],
+  ['--seed', 'x'],
+  ['--payload-bytes', '-1'],
+  ['--inbox-capacity', '0'],
+  ['--backoff-ms', '-1'],
+  ['--max-retries', '-1'],
+  ['--health-interval-ms', 'x'],
+  ['--health-query-every', '0'],
+  ['--sample-interval-ms', '1'],
+  ['--cell-timeout', '0'],
+  ['--noop-delay-us', '-1'],
+  ['--perf-log', '/nonexistent/dir/x.jsonl'],
+  // A path under a regular file can never be created, whoever runs busbench (root included).
+  ['--out', '/etc/hostname/x.jsonl'],
 ];
 
 describe('bad flag values: exit 2, the flag named, nothing created', { concurrency: 4 }, () => {
-  for (const [flag, args] of BAD) {
+  for (const args of BAD) {
     test(`${args.join(' ')}`, async () => {
       const base = shmDir();
       const out = join(diskDir('busbench-bad-'), 'never.jsonl');
-      const r = await busbench(['quick', '--base-dir', base, '--out', out, '--scales', '1', '--runs', '1', '--iterations', '2', ...args]);
+      const outArgs = args[0] === '--out' ? [] : ['--out', out];
+      const r = await busbench(['quick', '--base-dir', base, ...outArgs, '--scales', '1', '--runs', '1', '--iterations', '2', ...args]);
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, new RegExp(`^  ${flag}: `, 'm'), r.stderr);
+      assert.match(r.stderr, new RegExp(`^  ${args[0]}: `, 'm'), r.stderr);
       assert.equal(r.stdout, '');
       assert.deepEqual(readdirSync(base), [], 'no run directory');
       assert.equal(existsSync(out), false, 'no results file');
     });
   }
-  // A path under a regular file can never be created, whoever runs busbench (root included).
-  test('--out under a regular file (/etc/hostname/x.jsonl)', async () => {
-    const base = shmDir();
-    const r = await busbench(['quick', '--base-dir', base, '--out', '/etc/hostname/x.jsonl', '--scales', '1', '--runs', '1', '--iterations', '2']);
-    assert.deepEqual(readdirSync(base), [], 'no run directory');
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /^  --out: /m, r.stderr);
-  });
 });
 
 /** Starts a run that is interrupted once the matrix is under way; `kill` gets the child and the worker pids seen then. */
