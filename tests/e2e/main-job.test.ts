@@ -19,7 +19,7 @@ const ITER = 20;
 const WARMUP = 5;
 const SMALL = { BENCH_SCALES: SCALES.join(','), BENCH_RUNS: String(RUNS), BENCH_ITERATIONS: String(ITER), BENCH_WARMUP: String(WARMUP), BENCH_SEED: '7' };
 
-// What each config adds (README, the config table): the layer operations it has besides send/receive.
+// What each config adds (docs/drivers.md, the config table): the layer operations it has besides send/receive.
 const HAS_HEALTH = new Set(['health', 'full_integration']);
 const HAS_SHUTDOWN = new Set(['shutdown', 'full_integration']);
 
@@ -93,7 +93,7 @@ test('run record: host, tmpfs check, seed and the resolved config from the envir
 
 // Each figure is recorded rounded (µs and ratios to 3 decimals, ns to 1, the percentage to 4), so a
 // relation between them holds up to what that rounding can move it.
-test('calibration: the figures relate as the README says (bus ÷ floor ratio, harness % of a send), within rounding', () => {
+test('calibration: the figures relate as docs/method.md says (bus ÷ floor ratio, harness % of a send), within rounding', () => {
   const c = records[0]!.calibration as Record<string, number>;
   for (const k of ['timer_empty_p50_ns', 'harness_cost_per_call_ns', 'syscall_floor_round_trip_us', 'bus_round_trip_us', 'bus_send_us', 'bus_vs_floor_ratio', 'harness_pct_of_send']) {
     assert.equal(typeof c[k], 'number', k);
@@ -138,7 +138,7 @@ test('statistics: every config at every scale, per-call percentiles, layer opera
 
 test('overhead: each layer vs baseline per scale and operation, with a 95 % interval', () => {
   const ov = of('overhead');
-  // Interleaved: send and receive; end-to-end delivery only with cells of their own (README, Statistical method).
+  // Interleaved: send and receive; end-to-end delivery only with cells of their own (docs/method.md, Statistics).
   assert.equal(ov.length, (CONFIGS.length - 1) * SCALES.length * 2);
   assert.ok(ov.every((o) => o.operation !== 'delivery'));
   for (const o of ov) {

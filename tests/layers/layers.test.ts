@@ -133,8 +133,8 @@ test('shutdown: refuses sends once the flag is up, lets receives drain, marks ag
   assert.equal(sd.counters().refused, 1);
 });
 
-// What each config adds, outermost first, as the README's config table states it.
-const README_STACKS: Record<ConfigName, string[]> = {
+// What each config adds, outermost first, as the config table of docs/drivers.md states it.
+const DOC_STACKS: Record<ConfigName, string[]> = {
   baseline: [],
   noop: ['noop'],
   metrics: ['metrics'],
@@ -148,12 +148,12 @@ const metricsLines = (file: string) => (existsSync(file) ? readFileSync(file, 'u
 const heartbeat = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { sent: number; received: number; last_seen_ns: string };
 const msSince = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
-test('stacks: each config shows the behaviour of exactly the layers the README lists for it', () => {
-  assert.deepEqual([...CONFIGS].sort(), Object.keys(README_STACKS).sort());
+test('stacks: each config shows the behaviour of exactly the layers docs/drivers.md lists for it', () => {
+  assert.deepEqual([...CONFIGS].sort(), Object.keys(DOC_STACKS).sort());
   for (const config of CONFIGS) {
-    const want = README_STACKS[config];
+    const want = DOC_STACKS[config];
     const base = fresh();
-    // capacity 1, no retry: a second message to a full inbox is refused at once; a 20 ms noop delay.
+    // capacity 1, no retry: a second message to a full inbox is refused at once; a 50 ms noop delay.
     const stack = buildStack(config, base, base.paths, { capacity: 1, backoffMs: 0, maxRetries: 0, healthIntervalMs: 0, noopDelayUs: 50_000 });
     stack.bus.register('a');
     stack.bus.register('b');
