@@ -112,7 +112,7 @@ test('calibration: the figures relate as docs/method.md says (bus ÷ floor ratio
   const pctLo = (100 * (h! - ns)) / 1000 / (send! + us) - 0.00005;
   const pctHi = (100 * (h! + ns)) / 1000 / (send! - us) + 0.00005;
   assert.ok(c.harness_pct_of_send! >= pctLo && c.harness_pct_of_send! <= pctHi, `pct ${c.harness_pct_of_send} vs 100 · ${h} ns / ${send} µs = ${((100 * h!) / 1000 / send!).toFixed(5)}`);
-  // The README prints them: "timing a call costs X µs (P % of a S µs send ...)".
+  // busbench prints them at the end of a run: "timing a call costs X µs (P % of a S µs send ...)".
   assert.match(bench.stderr, /calibration: timing a call costs [\d.]+ µs \([\d.]+ % of a [\d.]+ µs send/);
 });
 
