@@ -21,18 +21,6 @@ export function perCall(rounds: number, blocks: number, fn: (i: number) => void,
   return Math.min(...per);
 }
 
-/** perCall for an async operation: each call awaited before the next. */
-export async function perCallAsync(rounds: number, blocks: number, fn: (i: number) => Promise<unknown>, between: () => Promise<unknown> = async () => undefined): Promise<number> {
-  const per: number[] = [];
-  for (let b = 0; b < blocks; b++) {
-    const t0 = hr();
-    for (let i = 0; i < rounds; i++) await fn(i);
-    per.push(Number(hr() - t0) / rounds);
-    await between();
-  }
-  return Math.min(...per);
-}
-
 /**
  * For the drivers' calibrations: several async operations timed in blocks that alternate (after
  * one untimed warm-up block each, block b of every operation runs before block b+1 of any), so

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { UsageError } from '../../config/errors.ts';
-import type { ConfigName } from '../../core/words.ts';
+import { layersOf, type ConfigName } from '../../core/words.ts';
 import type { CellBus, CellPlace, DriverHost } from '../contract.ts';
 import { redactUrl, ServerRun } from '../server.ts';
 import { unlinkAll } from './cleanup.ts';
@@ -60,7 +60,7 @@ async function serverInfo(c: Conn, s: RedisSettings, server: PrivateServer | nul
   return {
     server: server ? 'private' : 'user',
     url: redactUrl(url),
-    redis_version: field(text, 'redis_version'),
+    server_version: field(text, 'redis_version'),
     ...(server ? { pid: server.process.pid, persistence: s.persistence } : {}),
     aof_enabled: field(persistence, 'aof_enabled') === '1',
     inbox: 'stream per agent + consumer group; receive = one EVALSHA (XREADGROUP COUNT 1, XACK, XDEL)',
@@ -121,6 +121,8 @@ class Cell implements CellBus {
   }
 
   async stopped(config: ConfigName): Promise<number | null> {
+    // Only a config with the shutdown layer has agents that mark themselves stopped.
+    if (!layersOf(config).includes('shutdown')) return null;
     return Number(await this.admin.sendCommand(['SCARD', this.keysOf(config).stopped]));
   }
 

@@ -2,9 +2,9 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, w
 import { join } from 'node:path';
 import { perCall } from '../../measure/calibrate.ts';
 import type { DriverCalibration } from '../contract.ts';
+import { CALIBRATION_BODY } from '../layers.ts';
 import { TmpfsBus } from './bus.ts';
 
-const BODY = { k: 0, data: 'x'.repeat(245) };
 
 /**
  * The reference bus against its floor, each the fastest of several blocks (measure/calibrate.ts):
@@ -14,7 +14,7 @@ const BODY = { k: 0, data: 'x'.repeat(245) };
 export function calibrateTmpfs(dir: string, rounds: number): DriverCalibration {
   mkdirSync(dir, { recursive: true });
   const blocks = 11;
-  const text = JSON.stringify({ id: 'x', from: 'agent-00000', to: 'agent-00000', seq: 0, sent_at_ns: '0', payload: BODY });
+  const text = JSON.stringify({ id: 'x', from: 'agent-00000', to: 'agent-00000', seq: 0, sent_at_ns: '0', payload: CALIBRATION_BODY });
   const inbox = join(dir, 'floor', 'inbox');
   const tmpDir = join(dir, 'floor', 'tmp');
   mkdirSync(inbox, { recursive: true });
@@ -35,7 +35,7 @@ export function calibrateTmpfs(dir: string, rounds: number): DriverCalibration {
   const a = 'agent-00000';
   bus.register(a);
   const roundTrip = perCall(fsRounds, blocks, () => {
-    bus.send(a, a, BODY);
+    bus.send(a, a, CALIBRATION_BODY);
     bus.receive(a);
   });
   // Sends alone, in blocks of 20 so the inbox stays as small as in the round trip (a directory of
@@ -44,7 +44,7 @@ export function calibrateTmpfs(dir: string, rounds: number): DriverCalibration {
     20,
     fsRounds,
     () => {
-      bus.send(a, a, BODY);
+      bus.send(a, a, CALIBRATION_BODY);
     },
     () => {
       while (bus.receive(a) !== null);

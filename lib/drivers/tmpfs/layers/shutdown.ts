@@ -3,13 +3,10 @@ import { join } from 'node:path';
 import type { Bus, Message } from '../types.ts';
 import type { Layout } from '../layout.ts';
 import { Layer } from './wrapper.ts';
+import { ShuttingDown } from '../../layers.ts';
 
-export class ShutdownError extends Error {
-  constructor(readonly agent: string) {
-    super(`bus is shutting down: send from ${agent} refused`);
-    this.name = 'ShutdownError';
-  }
-}
+/** The refusal every driver's shutdown layer throws (lib/drivers/layers.ts), under the reference bus's name. */
+export { ShuttingDown as ShutdownError };
 
 /**
  * shutdown: every operation first checks the shared shutdown flag (one stat). Once it is set,
@@ -29,7 +26,7 @@ export class ShutdownLayer extends Layer {
   override send(from: string, to: string, payload: unknown): Message {
     if (this.shuttingDown()) {
       this.refused++;
-      throw new ShutdownError(from);
+      throw new ShuttingDown(from);
     }
     return this.inner.send(from, to, payload);
   }
