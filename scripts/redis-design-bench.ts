@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONFIGS } from '../lib/core/words.ts';
-import { CALIBRATION_BODY as BODY } from '../lib/drivers/layers.ts';
+import { CALIBRATION_BODY as BODY } from '../lib/drivers/calibration.ts';
 import { openConfigClient, type RedisConfigClient } from '../lib/drivers/redis/config-client.ts';
 import { connect, release } from '../lib/drivers/redis/connect.ts';
 import { GROUP, keysOf } from '../lib/drivers/redis/keys.ts';

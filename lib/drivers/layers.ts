@@ -1,12 +1,7 @@
 /**
  * What the drivers' layers share, whatever their bus (tmpfs, nats, redis): the noop layer's
- * busy-wait, the rate limiting layer's check-and-back-off loop, the shutdown layer's refusal, and
- * the body every driver's calibration sends.
+ * busy-wait, the rate limiting layer's check-and-back-off loop and the shutdown layer's refusal.
  */
-import type { Body } from './contract.ts';
-
-/** The message every driver's calibration sends: a round number and a 245-character payload. */
-export const CALIBRATION_BODY: Body = { k: 0, data: 'x'.repeat(245) };
 
 /** Busy-waits `us` microseconds on the thread (the noop layer's known cost, for the harness to find). */
 export function spin(us: number): void {

@@ -17,7 +17,7 @@ import { connect } from '@nats-io/transport-node';
 import { agentId } from '../../core/agents.ts';
 import { interleavedAsync } from '../../measure/calibrate.ts';
 import type { DriverCalibration } from '../contract.ts';
-import { CALIBRATION_BODY as BODY } from '../layers.ts';
+import { CALIBRATION_BODY as BODY, sendsAlone } from '../calibration.ts';
 import { openConfigClient } from './config-client.ts';
 import { namesOf } from './names.ts';
 import { Puller } from './puller.ts';
@@ -85,14 +85,7 @@ export async function calibrateNats(shared: NatsShared, o: CalibrateOptions = {}
           },
           between: async () => void busBlock++,
         },
-        // Sends alone in blocks of 20 (the inbox stays as small as in the round trip), emptied untimed.
-        send: {
-          rounds: 20,
-          fn: () => client.send(0, 0, BODY),
-          between: async () => {
-            while ((await client.receive(0)) !== null);
-          },
-        },
+        send: sendsAlone(client),
       });
       const r = (ns: number) => Number((ns / 1000).toFixed(3));
       return {

@@ -11,7 +11,7 @@
  */
 import { interleavedAsync } from '../../measure/calibrate.ts';
 import type { DriverCalibration } from '../contract.ts';
-import { CALIBRATION_BODY as BODY } from '../layers.ts';
+import { CALIBRATION_BODY as BODY, sendsAlone } from '../calibration.ts';
 import { unlinkAll } from './cleanup.ts';
 import { openConfigClient, type RedisConfigClient } from './config-client.ts';
 import { connect, release } from './connect.ts';
@@ -59,14 +59,7 @@ export async function calibrateRedis(shared: RedisShared, rounds = 300, blocks =
           await bus.receive(0);
         },
       },
-      // Sends alone, in blocks of 20 (the inbox stays short, as in the round trip), emptied untimed after each block.
-      send: {
-        rounds: 20,
-        fn: () => bus.send(0, 0, BODY),
-        between: async () => {
-          while ((await bus.receive(0)) !== null);
-        },
-      },
+      send: sendsAlone(bus),
     });
     const us = (ns: number) => Number((ns / 1000).toFixed(3));
     return {

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, w
 import { join } from 'node:path';
 import { perCall } from '../../measure/calibrate.ts';
 import type { DriverCalibration } from '../contract.ts';
-import { CALIBRATION_BODY } from '../layers.ts';
+import { CALIBRATION_BODY } from '../calibration.ts';
 import { TmpfsBus } from './bus.ts';
 
 
