@@ -7,7 +7,6 @@ import type { KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { HEARTBEAT } from './layers/health.ts';
 import { Puller } from './puller.ts';
-import { CONNECT_TIMEOUT_MS } from './server.ts';
 
 export interface Agent {
   readonly id: string;
@@ -27,8 +26,15 @@ export interface Agent {
   lastBeatNs: bigint;
 }
 
+/**
+ * Every agent of a cell connects at once (700 connections at 100 agents and 7 configs), so on a
+ * loaded machine the handshakes queue for seconds; the server was already found answering when the
+ * run started (server.ts, a short deadline there), so only a hang is to be caught here.
+ */
+const AGENT_CONNECT_MS = 30_000;
+
 export async function connectAgent(url: string, id: string, stream: string): Promise<Agent> {
-  const nc = await connect({ servers: url, name: `busbench ${id}`, reconnect: false, timeout: CONNECT_TIMEOUT_MS });
+  const nc = await connect({ servers: url, name: `busbench ${id}`, reconnect: false, timeout: AGENT_CONNECT_MS });
   try {
     // checkAPI false: the host already knows JetStream is there; skip a round trip per agent.
     const jsm = await jetstreamManager(nc, { checkAPI: false });

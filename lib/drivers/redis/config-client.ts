@@ -6,7 +6,7 @@
 import type { ConfigName, LayerOptions } from '../../core/words.ts';
 import type { Body, ConfigClient, DrainResult } from '../contract.ts';
 import { BareBus, type Delivered } from './bus.ts';
-import { connect, release, type Conn } from './connect.ts';
+import { AGENT_CONNECT_MS, connect, release, type Conn } from './connect.ts';
 import { keysOf } from './keys.ts';
 import { queryHealth, type HealthReport } from './layers/health.ts';
 import { buildStack, type Stack } from './layers/stack.ts';
@@ -27,7 +27,7 @@ export async function openConfigClient(o: OpenOptions): Promise<RedisConfigClien
   const conns: Conn[] = [];
   const extra: Conn[] = [];
   try {
-    const made = await Promise.allSettled(o.local.map((a) => connect(o.url, { name: `busbench-${o.config}-a${a}` })));
+    const made = await Promise.allSettled(o.local.map((a) => connect(o.url, { name: `busbench-${o.config}-a${a}`, timeoutMs: AGENT_CONNECT_MS })));
     for (const r of made) if (r.status === 'fulfilled') conns.push(r.value);
     const failed = made.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -38,7 +38,7 @@ export async function openConfigClient(o: OpenOptions): Promise<RedisConfigClien
     // agent's operation (or delay one); configs without health or shutdown need none.
     let control: Conn | null = null;
     if (stack.health || stack.shutdown) {
-      control = await connect(o.url, { name: `busbench-${o.config}-control` });
+      control = await connect(o.url, { name: `busbench-${o.config}-control`, timeoutMs: AGENT_CONNECT_MS });
       extra.push(control);
     }
     if (stack.shutdown && control) {

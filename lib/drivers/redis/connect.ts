@@ -15,7 +15,15 @@ interface ConnectOptions {
   name?: string;
 }
 
+/** Checking a URL the user gave: an answer is expected within this, or the URL is a usage error. */
 const TIMEOUT_MS = 2000;
+
+/**
+ * An agent's connection, in a worker: every agent of a cell connects at once (700 connections at
+ * 100 agents and 7 configs), so on a loaded machine the handshakes queue for seconds; the run's
+ * server was already found answering when the run started, so only a hang is to be caught here.
+ */
+export const AGENT_CONNECT_MS = 30_000;
 
 function make(url: string, o: ConnectOptions) {
   return createClient({
@@ -61,16 +69,5 @@ export async function release(c: Conn): Promise<void> {
     } catch {
       // gone already
     }
-  }
-}
-
-/** The URL without its password, for records and messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return '(unparsable URL)';
   }
 }
