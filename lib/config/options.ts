@@ -176,46 +176,20 @@ export function resolveOptions(input: ResolveInput): Resolved {
   if (positionals.length > 0) problems.push(`unexpected argument "${String(positionals[0])}"; flags start with --, see --help`);
 
   for (const spec of SPECS) {
-    let raw: unknown;
-    let from: Source | null = null;
-    let label = spec.flag;
-    const flagName = spec.flag.slice(2);
-    if (flagName in input.flags) {
-      raw = input.flags[flagName];
-      from = 'flag';
-      if (Array.isArray(raw) && !spec.repeatable) {
-        problems.push(`${spec.flag}: given ${raw.length} times; give it once`);
-        continue;
-      }
-    } else {
-      for (const name of spec.env) {
-        const v = input.env[name];
-        if (v !== undefined && v !== '') {
-          raw = v;
-          from = 'env';
-          label = `${name} (environment)`;
-          break;
-        }
-      }
-    }
-    if (from === null) continue;
+    const v = rawValue(spec.flag, spec.env, input);
+    if (v === null) continue;
     try {
       if (spec.kind === 'boolean') {
-        const s = String(raw).toLowerCase();
-        if (raw === true || TRUE.has(s)) opts[spec.key] = true;
-        else if (raw === false || FALSE.has(s)) opts[spec.key] = false;
-        else throw new Problem(`${label}: "${String(raw)}" is not a yes/no value; use 1 or 0`);
-      } else {
-        if (spec.repeatable) {
-          const list = Array.isArray(raw) ? raw : from === 'env' ? String(raw).split(/;|\n/).filter((x) => x.trim() !== '') : [raw];
-          if (list.some((x) => x === true || x === false || x === undefined)) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
-          opts[spec.key] = spec.parseList!(list.map(String), label);
-        } else {
-          if (raw === true || raw === false || raw === undefined) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
-          opts[spec.key] = spec.parse!(String(raw), label);
-        }
-      }
-      sources[spec.key] = from;
+        const s = String(v.raw).toLowerCase();
+        if (v.raw === true || TRUE.has(s)) opts[spec.key] = true;
+        else if (v.raw === false || FALSE.has(s)) opts[spec.key] = false;
+        else throw new Problem(`${v.label}: "${String(v.raw)}" is not a yes/no value; use 1 or 0`);
+      } else if (spec.repeatable) {
+        const list = Array.isArray(v.raw) ? v.raw : v.from === 'env' ? String(v.raw).split(/;|\n/).filter((x) => x.trim() !== '') : [v.raw];
+        if (list.some((x) => x === true || x === false || x === undefined)) throw new Problem(`${v.label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
+        opts[spec.key] = spec.parseList!(list.map(String), v.label);
+      } else opts[spec.key] = parseSingle(v, spec.flag, spec.arg ?? 'VALUE', spec.parse!);
+      sources[spec.key] = v.from;
     } catch (e) {
       if (e instanceof Problem) problems.push(e.message);
       else throw e;
@@ -234,6 +208,37 @@ export function resolveOptions(input: ResolveInput): Resolved {
 
   if (problems.length > 0) throw new UsageError(problems);
   return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]), thresholds: Object.freeze([...o.thresholds]), drivers: Object.freeze([...o.drivers]), driverSettings: Object.freeze({ ...o.driverSettings }) }), sources, warnings };
+}
+
+/** Where a value came from, and how a message names it: `--scales`, or `SCALE_LEVELS (environment)`. */
+export interface RawValue {
+  raw: unknown;
+  from: 'flag' | 'env';
+  label: string;
+}
+
+/**
+ * A flag's raw value: from the command line, else from the first of its environment names that is
+ * set (non-empty); null when neither. Every command reads its flags through here.
+ */
+export function rawValue(flag: string, env: readonly string[], input: Pick<ResolveInput, 'flags' | 'env'>): RawValue | null {
+  const name = flag.slice(2);
+  if (name in input.flags) return { raw: input.flags[name], from: 'flag', label: flag };
+  for (const e of env) {
+    const v = input.env[e];
+    if (v !== undefined && v !== '') return { raw: v, from: 'env', label: `${e} (environment)` };
+  }
+  return null;
+}
+
+/**
+ * A single-valued flag's raw value parsed; a repeat, or a flag without its value, is a Problem
+ * naming the flag and an example (`arg`).
+ */
+export function parseSingle<T>(v: RawValue, flag: string, arg: string, parse: (raw: string, label: string) => T): T {
+  if (Array.isArray(v.raw)) throw new Problem(`${flag}: given ${v.raw.length} times; give it once`);
+  if (v.raw === true || v.raw === false || v.raw === undefined) throw new Problem(`${v.label}: needs a value, e.g. ${flag} ${arg}`);
+  return parse(String(v.raw), v.label);
 }
 
 /** Every --threshold parsed on its own; all bad ones reported together, each pointing at its fault. */
@@ -268,27 +273,15 @@ function driverList(raw: string, flag: string): string[] {
 
 /** A driver flag's value from the flags or the environment, with the label a message names it by. */
 function driverFlagValue(f: DriverFlag, input: ResolveInput, problems: string[]): { value?: unknown; label: string } {
-  const name = f.flag.slice(2);
-  let raw: unknown;
-  let label = f.flag;
-  if (name in input.flags) raw = input.flags[name];
-  else {
-    const env = f.env.find((e) => input.env[e] !== undefined && input.env[e] !== '');
-    if (env === undefined) return { label };
-    raw = input.env[env];
-    label = `${env} (environment)`;
+  const v = rawValue(f.flag, f.env, input);
+  if (v === null) return { label: f.flag };
+  try {
+    return { value: parseSingle(v, f.flag, f.arg, f.parse), label: v.label };
+  } catch (e) {
+    if (e instanceof Problem) problems.push(e.message);
+    else throw e;
   }
-  if (Array.isArray(raw)) problems.push(`${f.flag}: given ${raw.length} times; give it once`);
-  else if (raw === true || raw === false || raw === undefined) problems.push(`${label}: needs a value, e.g. ${f.flag} ${f.arg}`);
-  else {
-    try {
-      return { value: f.parse(String(raw), label), label };
-    } catch (e) {
-      if (e instanceof Problem) problems.push(e.message);
-      else throw e;
-    }
-  }
-  return { label };
+  return { label: v.label };
 }
 
 /** Every driver's flags read; each chosen driver's settings checked; a flag of a driver not chosen is a problem. */
