@@ -1,5 +1,6 @@
 /** The IPC protocol between the orchestrator and its worker processes. Only messages live here. */
 import type { CallErrors, Calibration, ConfigName, LayerOptions, Operation } from '../core/words.ts';
+import type { OpenLoad, ScheduleDone } from '../workloads/open.ts';
 
 /** What a worker needs to reach a driver's bus: the driver, its settings and the run's shared data. */
 export interface DriverRef {
@@ -35,13 +36,15 @@ export interface CellSpec {
   receiveTimeoutMs: number;
   /** Once told what to expect: how long nothing may arrive before the rest counts as lost. */
   quietMs: number;
+  /** The open loop's load (lib/workloads/open.ts); absent: the closed loop. */
+  open?: OpenLoad;
 }
 
 export type ToWorker =
   | { type: 'calibrate'; driver: DriverRef; dir: string; rounds: number }
   | { type: 'cell'; cell: CellSpec }
-  /** Every worker has its agents ready: start sending. */
-  | { type: 'go'; id: number }
+  /** Every worker has its agents ready: start sending (the open loop: its schedule starts at `atNs`, CLOCK_MONOTONIC). */
+  | { type: 'go'; id: number; atNs?: number }
   /** Once every worker has sent: per config (in the spec's order), what each local agent is to receive. */
   | { type: 'expect'; id: number; counts: number[][] }
   | { type: 'shutdown-request'; id: number; configs: ConfigName[] }
@@ -59,6 +62,8 @@ export interface ConfigDone {
   /** Pairs (sender index, k) of every message received during the workload. */
   received: Uint32Array;
   rejected: number;
+  /** The open loop: how the schedule held on this worker. */
+  schedule?: ScheduleDone;
 }
 
 export interface CellDone {

@@ -13,7 +13,9 @@ import { makePayload } from './workload.ts';
 import { mulberry32 } from '../stats/rng.ts';
 import { hr, kOf, newPart, senderIndex, takeAsync, takeSync, type CellState, type Part } from '../workloads/state.ts';
 import { closedSends, runClosed } from '../workloads/closed.ts';
+import { CellSchedule, openSends, runOpen } from '../workloads/open.ts';
 import { rotation } from '../workloads/rotation.ts';
+import { parseWait } from '../workloads/flags.ts';
 import type { CellDone, CellSpec, ConfigDone, ConfigDrained, Drained, FromWorker, ToWorker } from './protocol.ts';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -23,8 +25,8 @@ function reply(msg: FromWorker): void {
 }
 
 interface Current extends CellState {
-  /** Called when every worker's agents are ready. */
-  go?: () => void;
+  /** Called when every worker's agents are ready (the open loop's start time with it). */
+  go?: (atNs?: number) => void;
 }
 let current: Current | null = null;
 
@@ -43,7 +45,8 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   current = cur;
   const driver = await driverEntry(spec.driver.name).client();
   const slots = spec.local.length;
-  const sends = closedSends(spec, cur.pattern);
+  const schedule = spec.open ? new CellSchedule(spec.open, spec.scale, (agent) => cur.pattern.perRound(agent, spec.scale) > 0) : null;
+  const sends = schedule ? openSends(spec.local, schedule) : closedSends(spec, cur.pattern);
   for (const config of spec.configs) {
     const client = await driver.open({
       settings: spec.driver.settings,
@@ -60,12 +63,16 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   }
   const data = makePayload(spec.payloadBytes).data;
   const random = mulberry32(spec.orderSeed);
-  const go = new Promise<void>((resolve) => (cur.go = resolve));
+  const go = new Promise<number | undefined>((resolve) => (cur.go = resolve));
   reply({ type: 'opened', id: spec.id });
-  await go;
+  const atNs = await go;
 
   const startNs = Number(hr());
-  await runClosed(cur, data, random);
+  if (schedule) {
+    schedule.epochNs = atNs ?? startNs;
+    cur.schedule = schedule;
+    await runOpen(cur, schedule, data);
+  } else await runClosed(cur, data, random);
   reply({ type: 'sent', id: spec.id, perRecipient: parts.map((p) => p.perRecipient) });
 
   // Mail from agents on other workers may still be on its way: poll (sleeping, never spinning),
@@ -77,6 +84,8 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   let quietEnded = false;
   let lastArrival = hr();
   let lastYield = hr();
+  // The closed loop's agents look again after 50 µs; the open loop's wait as the load says.
+  const tailPollMs = spec.open ? Math.max(0.001, parseWait(spec.open.wait).intervalNs / 1e6) : 0.05;
   for (;;) {
     let missing = 0;
     let arrived = 0;
@@ -103,7 +112,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       break;
     }
     if (sync) {
-      Atomics.wait(sleeper, 0, 0, 0.05);
+      Atomics.wait(sleeper, 0, 0, tailPollMs);
       if (now - lastYield > 5_000_000n) {
         await new Promise((r) => setImmediate(r));
         lastYield = hr();
@@ -118,8 +127,9 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
     parts: parts.map((p): ConfigDone => {
       const samples: ConfigDone['samples'] = { message_send: p.send.values(), message_receive: p.recv.values(), delivery: p.delivery.values() };
       if (p.health.length > 0) samples.health_query = p.health.values();
+      if (p.intended) samples.delivery_intended = p.intended.values();
       const keys = { message_send: p.sendKeys.values(), message_receive: p.recvKeys.values(), delivery: p.deliveryKeys.values() };
-      return { config: p.config, samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected };
+      return { config: p.config, samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected, ...(p.lag ? { schedule: { lagNs: p.lag.values() } } : {}) };
     }),
     timedOut,
     quietEnded,
@@ -183,7 +193,7 @@ process.on('message', (msg: ToWorker) => {
     return;
   }
   if (msg.type === 'go') {
-    if (current?.spec.id === msg.id) current.go?.();
+    if (current?.spec.id === msg.id) current.go?.(msg.atNs);
     return;
   }
   void (async () => {

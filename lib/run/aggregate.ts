@@ -61,6 +61,7 @@ export class Aggregator {
         p50_ms: ms(s.p50),
         p95_ms: ms(s.p95),
         p99_ms: ms(s.p99),
+        p999_ms: ms(s.p999),
         outliers_high: o.high,
         outliers_low: o.low,
         per_run_p50_ms: [...e.runs.entries()].sort((a, b) => a[0] - b[0]).map(([, sets]) => ms(medianOf(sets.map((s) => s.values)))),

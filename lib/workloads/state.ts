@@ -34,6 +34,9 @@ export interface Part {
   expected: number[] | null;
   received: number[];
   rejected: number;
+  /** The open loop: latency of each delivery from its message's intended send time, and each send's lag behind its schedule. */
+  intended: Samples | null;
+  lag: Samples | null;
 }
 
 export interface CellState {
@@ -42,6 +45,8 @@ export interface CellState {
   /** Agent id → index at this scale. */
   index: Map<string, number>;
   pattern: Pattern;
+  /** The open loop: when each message was meant to be sent (open.ts). */
+  schedule?: { intendedAt(from: number, k: number): number };
 }
 
 /** A fresh Part for a config whose clients are open; `sends`: messages each local agent is to send. */
@@ -64,6 +69,8 @@ export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient
     expected: null,
     received: [],
     rejected: 0,
+    intended: spec.open ? new Samples(n) : null,
+    lag: spec.open ? new Samples(n) : null,
   };
 }
 
@@ -90,6 +97,7 @@ function record(cur: CellState, p: Part, r: Receipt, t0: bigint, t1: bigint): nu
     const key = messageKey(from, k);
     if (n === 0) p.recvKeys.push(key);
     p.delivery.push(Number(end - BigInt(m.sent_at_ns)));
+    if (cur.schedule) p.intended!.push(Number(end) - cur.schedule.intendedAt(from, k));
     p.deliveryKeys.push(key);
     p.received.push(from, k);
     n++;
