@@ -36,6 +36,8 @@ export interface CellSpec {
   receiveTimeoutMs: number;
   /** Once told what to expect: how long nothing may arrive before the rest counts as lost. */
   quietMs: number;
+  /** Who sends to whom (lib/workloads/index.ts); absent: rotation. */
+  pattern?: string;
   /** The open loop's load (lib/workloads/open.ts); absent: the closed loop. */
   open?: OpenLoad;
 }

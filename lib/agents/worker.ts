@@ -11,10 +11,10 @@ import type { ConfigName } from '../core/words.ts';
 import { calibrateHarness, combine } from '../measure/calibrate.ts';
 import { makePayload } from './workload.ts';
 import { mulberry32 } from '../stats/rng.ts';
-import { hr, kOf, newPart, senderIndex, takeAsync, takeSync, type CellState, type Part } from '../workloads/state.ts';
-import { closedSends, runClosed } from '../workloads/closed.ts';
-import { CellSchedule, openSends, runOpen } from '../workloads/open.ts';
-import { rotation } from '../workloads/rotation.ts';
+import { hr, kOf, newPart, replyBaseOf, senderIndex, takeAsync, takeSync, type CellState, type Part } from '../workloads/state.ts';
+import { closedMost, closedSends, runClosed } from '../workloads/closed.ts';
+import { CellSchedule, runOpen } from '../workloads/open.ts';
+import { patternOf } from '../workloads/index.ts';
 import { parseWait } from '../workloads/flags.ts';
 import type { CellDone, CellSpec, ConfigDone, ConfigDrained, Drained, FromWorker, ToWorker } from './protocol.ts';
 
@@ -41,12 +41,14 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   for (let i = 0; i < spec.scale; i++) index.set(agentId(i), i);
   const parts: Part[] = [];
   // Known to the error path before any client opens, so a failure closes them all.
-  const cur: Current = { spec, parts, index, pattern: rotation };
+  const pattern = patternOf(spec.pattern);
+  const schedule = spec.open ? new CellSchedule(spec.open, spec.scale, pattern) : null;
+  const sends = schedule ? spec.local.map((agent) => schedule.sends(agent)) : closedSends(spec, pattern);
+  const replyBase = replyBaseOf(pattern, schedule ? schedule.most() : closedMost(spec, pattern));
+  const cur: Current = { spec, parts, index, pattern, replyBase, data: makePayload(spec.payloadBytes).data, taken: [] };
   current = cur;
   const driver = await driverEntry(spec.driver.name).client();
   const slots = spec.local.length;
-  const schedule = spec.open ? new CellSchedule(spec.open, spec.scale, (agent) => cur.pattern.perRound(agent, spec.scale) > 0) : null;
-  const sends = schedule ? openSends(spec.local, schedule) : closedSends(spec, cur.pattern);
   for (const config of spec.configs) {
     const client = await driver.open({
       settings: spec.driver.settings,
@@ -59,9 +61,8 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       layer: spec.layer,
       payloadBytes: spec.payloadBytes,
     });
-    parts.push(newPart(spec, config, client, sends));
+    parts.push(newPart(spec, config, client, sends, cur));
   }
-  const data = makePayload(spec.payloadBytes).data;
   const random = mulberry32(spec.orderSeed);
   const go = new Promise<number | undefined>((resolve) => (cur.go = resolve));
   reply({ type: 'opened', id: spec.id });
@@ -71,8 +72,8 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   if (schedule) {
     schedule.epochNs = atNs ?? startNs;
     cur.schedule = schedule;
-    await runOpen(cur, schedule, data);
-  } else await runClosed(cur, data, random);
+    await runOpen(cur, schedule);
+  } else await runClosed(cur, random);
   reply({ type: 'sent', id: spec.id, perRecipient: parts.map((p) => p.perRecipient) });
 
   // Mail from agents on other workers may still be on its way: poll (sleeping, never spinning),
@@ -128,6 +129,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       const samples: ConfigDone['samples'] = { message_send: p.send.values(), message_receive: p.recv.values(), delivery: p.delivery.values() };
       if (p.health.length > 0) samples.health_query = p.health.values();
       if (p.intended) samples.delivery_intended = p.intended.values();
+      if (p.roundTrip) samples.round_trip = p.roundTrip.values();
       const keys = { message_send: p.sendKeys.values(), message_receive: p.recvKeys.values(), delivery: p.deliveryKeys.values() };
       return { config: p.config, samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected, ...(p.lag ? { schedule: { lagNs: p.lag.values() } } : {}) };
     }),

@@ -8,7 +8,8 @@ import { nonNegativeNumber, positiveInt, Problem, scaleList, choiceList, seed } 
 import { parseThresholds, type Threshold } from '../verdict/syntax.ts';
 import { scopeProblems } from '../verdict/scope.ts';
 import { FORMAT_NAMES, formatNames, getFormat } from '../report/formats.ts';
-import { arrivals, duration, loadProblems, rate, waitSpec, type Arrivals } from '../workloads/flags.ts';
+import { arrivals, duration, loadProblems, patternName, patternProblems, rate, waitSpec, type Arrivals } from '../workloads/flags.ts';
+import { PATTERN_NAMES, patternOf } from '../workloads/index.ts';
 
 /** Everything a benchmark run needs, resolved and frozen. Nothing else reads env or argv. */
 export interface Options {
@@ -55,6 +56,8 @@ export interface Options {
   readonly durationMs: number;
   /** Open loop: how receivers wait for mail (lib/workloads/flags.ts parseWait). */
   readonly wait: string;
+  /** Who sends to whom (lib/workloads/index.ts). */
+  readonly pattern: string;
 }
 
 type Key = keyof Options;
@@ -104,6 +107,7 @@ export const SPECS: readonly Spec[] = [
   { key: 'thresholds', flag: '--threshold', env: ['BENCH_THRESHOLDS'], kind: 'value', arg: 'EXPR', repeatable: true, help: "a pass/fail check on the results, e.g. 'overhead(full_integration).message_send.p50 < 1%'; repeat for more (env: ';'-separated); any failure exits 99", parseList: thresholdList },
   { key: 'format', flag: '--format', env: ['BENCH_FORMAT'], kind: 'value', arg: 'NAME', help: `how the results are printed: ${FORMAT_NAMES.join(', ')}`, parse: (r, f) => formatName(r, f) },
   { key: 'resolution', flag: '--resolution', env: ['BENCH_RESOLUTION'], kind: 'value', arg: 'PCT', help: 'resolution wanted (noop interval half-width, %); a wider one is warned about with advice', parse: (r, f) => pctValue(r, f) },
+  { key: 'pattern', flag: '--pattern', env: ['BENCH_PATTERN'], kind: 'value', arg: 'NAME', help: `who sends to whom: ${PATTERN_NAMES.join(', ')} (see docs/workloads.md)`, parse: (r, f) => patternName(r, f, PATTERN_NAMES) },
   { key: 'rate', flag: '--rate', env: ['BENCH_RATE'], kind: 'value', arg: 'R', help: 'open loop: each sending agent sends R messages/s on a schedule fixed in advance, for --duration (default: the closed loop, --iterations rounds as fast as the bus answers; see docs/workloads.md)', parse: rate },
   { key: 'rateTotal', flag: '--rate-total', env: ['BENCH_RATE_TOTAL'], kind: 'value', arg: 'R', help: 'open loop: R messages/s for all sending agents together, shared evenly (instead of --rate)', parse: rate },
   { key: 'arrivals', flag: '--arrivals', env: ['BENCH_ARRIVALS'], kind: 'value', arg: 'KIND', help: 'open loop: constant (evenly spaced sends) or poisson (random gaps seeded from --seed)', parse: arrivals },
@@ -148,6 +152,7 @@ export function defaults(cores: number): Options {
     arrivals: 'constant',
     durationMs: 10_000,
     wait: 'poll:1ms',
+    pattern: 'rotation',
   };
 }
 
@@ -249,7 +254,9 @@ export function resolveOptions(input: ResolveInput): Resolved {
   if (sources.seed === 'default') o.seed = (input.randomSeed ?? (() => Math.floor(Math.random() * 0xffffffff)))();
   o.driverSettings = resolveDrivers(o.drivers, o.cellTimeoutS, input, problems);
   problems.push(...scopeProblems(o.thresholds, { scales: o.scales, configs: ['baseline', ...o.layers] }));
-  loadProblems(o, (k) => sources[k] !== 'default', problems, (n) => n);
+  const pattern = patternOf(o.pattern);
+  loadProblems(o, (k) => sources[k] !== 'default', problems);
+  patternProblems(pattern, o, problems);
   if (o.iterations < 2 && o.runs < 2) warnings.push('--iterations 1 with --runs 1 gives one sample per agent: no interval can be computed');
 
   if (problems.length > 0) throw new UsageError(problems);

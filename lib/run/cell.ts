@@ -13,7 +13,6 @@ import type { PlannedCell } from './matrix.ts';
 import { layerOptions } from './specs.ts';
 import type { KeyedSamples } from '../stats/overhead.ts';
 import { openLoadOf } from '../workloads/load.ts';
-import { rotation } from '../workloads/rotation.ts';
 
 /** What one config of a cell measured, counted over every worker. */
 export interface ConfigResult {
@@ -81,7 +80,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     bus = await ctx.bus.openCell({ id, dir, configs: cell.configs, scale: cell.scale });
     pids = [process.pid, ...pool.pids(), ...ctx.bus.pids()];
     monitor.start(pids, bus.usage ?? null, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
-    const open = openLoadOf(opts, cell, rotation);
+    const open = openLoadOf(opts, cell);
     const specs: CellSpec[] = Array.from({ length: workers }, (_, w) => ({
       id,
       dir,
@@ -98,6 +97,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       coordinator: w === 0,
       receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
       quietMs: QUIET_MS,
+      ...(opts.pattern !== 'rotation' ? { pattern: opts.pattern } : {}),
       ...(open ? { open } : {}),
     }));
     // No agent sends before every agent of the cell is ready (a recipient on another worker must

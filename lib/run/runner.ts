@@ -18,8 +18,8 @@ import { evaluateThresholds } from '../verdict/evaluate.ts';
 import { planMatrix, type PlannedCell } from './matrix.ts';
 import { createRunDir, removeRunDir, type RunDir } from './rundir.ts';
 import { exitCodeOf, reasonOf, type Tally } from './outcome.ts';
-import { openLoadOf, scheduleFigures, sendersAt } from '../workloads/load.ts';
-import { rotation } from '../workloads/rotation.ts';
+import { openLoadOf, scheduleFigures } from '../workloads/load.ts';
+import { patternOf } from '../workloads/index.ts';
 
 export interface RunIO {
   /** Progress and warnings go here (stderr); never data. */
@@ -194,7 +194,7 @@ async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension,
   for (const x of d.skipped) if (opts.layers.includes(x.layer)) io.warn(`${d.name}: ${x.layer} skipped: the ${x.reason}${opts.layers.includes('full_integration') ? '; full_integration runs without it' : ''}`);
   // Configs take turns inside one cell unless asked not to, or the scenario needs each config's own
   // wall time (capacity), or the open loop runs (each config sends on its own schedule).
-  const interleave = configs.length > 1 && !opts.separateCells && ext.interleave !== false && openLoadOf(opts, { run: 1, scale: 1 }, rotation) === undefined;
+  const interleave = configs.length > 1 && !opts.separateCells && ext.interleave !== false && openLoadOf(opts, { run: 1, scale: 1 }) === undefined;
 
   const cal = await pool.request(0, { type: 'calibrate', driver: d.ref, dir: join(s.runDir.path, d.name, 'calibration'), rounds: 20_000 }, (m: FromWorker): m is { type: 'calibrated'; calibration: Calibration } => m.type === 'calibrated', 180_000);
   const shellEmpty = cal.calibration.shell?.empty_command_p50_us;
@@ -270,8 +270,8 @@ function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Opt
       io.warn(`${part.config} @ ${cell.scale} run ${cell.run}: ${message}`);
     }
     if (part.lagNs) {
-      const load = openLoadOf(opts, cell, rotation)!;
-      emit({ type: 'load', ...key, warmup: cell.run === 0, pattern: rotation.name, ...scheduleFigures(load, sendersAt(rotation, cell.scale), part.lagNs) });
+      const load = openLoadOf(opts, cell)!;
+      emit({ type: 'load', ...key, warmup: cell.run === 0, pattern: opts.pattern, ...scheduleFigures(load, patternOf(opts.pattern), cell.scale, part.lagNs) });
     }
     tally.lost += i.lost;
     tally.duplicated += i.duplicated;

@@ -13,19 +13,26 @@ export function closedSends(spec: CellSpec, pattern: Pattern): number[] {
   return spec.local.map((agent) => spec.iterations * pattern.perRound(agent, spec.scale));
 }
 
+/** The most messages any agent of the cell sends (on any worker). */
+export function closedMost(spec: CellSpec, pattern: Pattern): number {
+  let m = 0;
+  for (let i = 0; i < spec.scale; i++) m = Math.max(m, spec.iterations * pattern.perRound(i, spec.scale));
+  return m;
+}
+
 /**
  * Round k of one config: every local agent sends its round's messages, then takes its mail. A
  * sync client runs it without a single await; an async one awaits each call, its agents together
  * when the driver says they run concurrently.
  */
-function round(cur: CellState, p: Part, k: number, data: string): void | Promise<void> {
+function round(cur: CellState, p: Part, k: number): void | Promise<void> {
   const { spec, pattern } = cur;
   const slots = spec.local.length;
   const query = spec.coordinator && p.client.healthQuery !== undefined && k % spec.healthQueryEvery === spec.healthQueryEvery - 1;
   if (p.client.sync) {
     for (let slot = 0; slot < slots; slot++) {
       const m = pattern.perRound(spec.local[slot]!, spec.scale);
-      for (let j = 0; j < m; j++) sendStep(cur, p, slot, k * m + j, data);
+      for (let j = 0; j < m; j++) sendStep(cur, p, slot, k * m + j);
     }
     for (let slot = 0; slot < slots; slot++) p.got[slot]! += takeSync(cur, p, slot);
     return query ? queryHealth(p) : undefined;
@@ -34,7 +41,7 @@ function round(cur: CellState, p: Part, k: number, data: string): void | Promise
     const all = Array.from({ length: slots }, (_, s) => s);
     const sendAll = async (slot: number) => {
       const m = pattern.perRound(spec.local[slot]!, spec.scale);
-      for (let j = 0; j < m; j++) await sendStep(cur, p, slot, k * m + j, data);
+      for (let j = 0; j < m; j++) await sendStep(cur, p, slot, k * m + j);
     };
     if (p.client.concurrent) {
       await Promise.all(all.map(sendAll));
@@ -53,11 +60,11 @@ function round(cur: CellState, p: Part, k: number, data: string): void | Promise
  * agent sends through each config, the configs in a freshly shuffled order), so the machine's
  * state at any moment falls on all of them alike.
  */
-export async function runClosed(cur: CellState, data: string, random: () => number): Promise<void> {
+export async function runClosed(cur: CellState, random: () => number): Promise<void> {
   const { parts } = cur;
   for (let k = 0; k < cur.spec.iterations; k++) {
     for (const p of parts.length > 1 ? seededShuffle(parts, random) : parts) {
-      const r = round(cur, p, k, data);
+      const r = round(cur, p, k);
       if (r) await r;
     }
   }

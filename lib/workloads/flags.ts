@@ -3,6 +3,7 @@
  * parsers and the checks between them. Each problem names the flag and the fix (exit 2).
  */
 import { Problem } from '../config/parse.ts';
+import type { Pattern } from './pattern.ts';
 
 export const ARRIVALS = ['constant', 'poisson'] as const;
 export type Arrivals = (typeof ARRIVALS)[number];
@@ -70,7 +71,7 @@ export interface LoadOptions {
 }
 
 /** Checks between the workload options, once each is valid on its own; `given`: the flags (or env) the user set. */
-export function loadProblems(o: LoadOptions, given: (key: 'rate' | 'rateTotal' | 'arrivals' | 'durationMs' | 'wait') => boolean, problems: string[], senders: (n: number) => number): void {
+export function loadProblems(o: LoadOptions, given: (key: 'rate' | 'rateTotal' | 'arrivals' | 'durationMs' | 'wait') => boolean, problems: string[]): void {
   const open = o.rate !== null || o.rateTotal !== null;
   if (o.rate !== null && o.rateTotal !== null) problems.push('--rate and --rate-total: give one of them (--rate is per sending agent, --rate-total for all of them together)');
   if (!open) {
@@ -79,13 +80,37 @@ export function loadProblems(o: LoadOptions, given: (key: 'rate' | 'rateTotal' |
     }
     return;
   }
+}
+
+export function patternName(raw: string, flag: string, names: readonly string[]): string {
+  const s = raw.trim();
+  if (!names.includes(s)) throw new Problem(`${flag}: unknown pattern "${raw}"; choose from ${names.join(', ')}`);
+  return s;
+}
+
+/** A pattern the scales cannot hold (fan-in at 1 agent), or whose answers would not fit a message's number. */
+export function patternProblems(pattern: Pattern, o: { scales: readonly number[]; iterations: number; rate: number | null; rateTotal: number | null; durationMs: number }, problems: string[]): void {
+  const small = o.scales.filter((n) => n < pattern.minAgents);
+  if (small.length > 0) {
+    problems.push(`--pattern ${pattern.name} needs at least ${pattern.minAgents} agents, but --scales has ${small.join(', ')}; drop ${small.length === 1 ? 'it' : 'them'} from --scales or choose --pattern rotation`);
+  }
+  // Every message of an agent needs a number below MAX_SENDS_PER_AGENT (answers take a second range).
   for (const n of o.scales) {
-    const s = senders(n);
-    if (s === 0) continue;
-    const perAgent = o.rate ?? o.rateTotal! / s;
-    const count = (perAgent * o.durationMs) / 1000;
-    if (count > MAX_SENDS_PER_AGENT * 0.9) {
-      problems.push(`${o.rate !== null ? '--rate' : '--rate-total'} with --duration: about ${Math.round(count)} messages per agent at ${n} agents, more than ${MAX_SENDS_PER_AGENT * 0.9} a cell can number; lower the rate or shorten --duration`);
+    if (n < pattern.minAgents) continue;
+    let most = 0;
+    let senders = 0;
+    for (let i = 0; i < n; i++) {
+      const m = pattern.perRound(i, n);
+      most = Math.max(most, m);
+      if (m > 0) senders++;
+    }
+    const open = o.rate !== null || o.rateTotal !== null;
+    // Poisson arrivals may exceed their mean: 10 % spare.
+    const rounds = open ? ((o.rate ?? o.rateTotal! / Math.max(1, senders)) * o.durationMs * 1.1) / 1000 : o.iterations;
+    const messages = Math.ceil(rounds * most * (pattern.answers ? 2 : 1));
+    if (messages > MAX_SENDS_PER_AGENT) {
+      const what = open ? `${o.rate !== null ? '--rate' : '--rate-total'} with --duration` : '--iterations';
+      problems.push(`${what}: up to ${messages} messages per agent at ${n} agents with --pattern ${pattern.name}, more than the ${MAX_SENDS_PER_AGENT} a cell can number; ${open ? 'lower the rate or shorten --duration' : 'lower --iterations'}`);
       break;
     }
   }

@@ -8,13 +8,7 @@ import { sorted } from '../stats/summary.ts';
 import { quantileSorted } from 'simple-statistics';
 import { LATE_NS, type OpenLoad } from './open.ts';
 import type { Pattern } from './pattern.ts';
-
-/** Agents that send at scale n (an agent whose rounds hold no message only receives). */
-export function sendersAt(pattern: Pattern, n: number): number {
-  let s = 0;
-  for (let i = 0; i < n; i++) if (pattern.perRound(i, n) > 0) s++;
-  return s;
-}
+import { messagesPerRound, patternOf, sendersAt } from './index.ts';
 
 /**
  * A cell's open-loop load, or undefined for the closed loop. --rate-total is shared evenly by the
@@ -22,7 +16,8 @@ export function sendersAt(pattern: Pattern, n: number): number {
  * --warmup messages per agent's worth of time (at most --duration). Poisson schedules are seeded
  * from --seed, the run and the scale: reproducible, yet not the same draw in every cell.
  */
-export function openLoadOf(opts: Options, cell: { run: number; scale: number }, pattern: Pattern): OpenLoad | undefined {
+export function openLoadOf(opts: Options, cell: { run: number; scale: number }): OpenLoad | undefined {
+  const pattern = patternOf(opts.pattern);
   if (opts.rate === null && opts.rateTotal === null) return undefined;
   const senders = Math.max(1, sendersAt(pattern, cell.scale));
   const ratePerAgent = opts.rate ?? opts.rateTotal! / senders;
@@ -33,8 +28,8 @@ export function openLoadOf(opts: Options, cell: { run: number; scale: number }, 
 
 const ms = (ns: number) => Number((ns / 1e6).toFixed(6));
 
-/** The schedule's figures for one config of one cell, from every worker's per-send lag. */
-export function scheduleFigures(load: OpenLoad, senders: number, lags: readonly Float64Array[]): Omit<LoadRecord, 'schema' | 'timestamp' | 'driver' | 'type' | 'test_name' | 'agent_count' | 'run' | 'warmup' | 'pattern'> {
+/** The schedule's figures for one config of one cell at scale n, from every worker's per-send lag. */
+export function scheduleFigures(load: OpenLoad, pattern: Pattern, n: number, lags: readonly Float64Array[]): Omit<LoadRecord, 'schema' | 'timestamp' | 'driver' | 'type' | 'test_name' | 'agent_count' | 'run' | 'warmup' | 'pattern'> {
   const all = sorted(lags.flatMap((l) => Array.from(l)));
   const late = all.filter((x) => x > LATE_NS).length;
   return {
@@ -42,8 +37,8 @@ export function scheduleFigures(load: OpenLoad, senders: number, lags: readonly 
     arrivals: load.arrivals,
     wait: load.wait,
     rate_per_agent_msgs_per_s: Number(load.ratePerAgent.toFixed(6)),
-    offered_msgs_per_s: Number((load.ratePerAgent * senders).toFixed(3)),
-    senders,
+    offered_msgs_per_s: Number((load.ratePerAgent * messagesPerRound(pattern, n)).toFixed(3)),
+    senders: sendersAt(pattern, n),
     duration_ms: load.durationMs,
     scheduled: all.length,
     late,

@@ -8,6 +8,7 @@
 import { parseWait } from './flags.ts';
 import { agentSchedule, mergeSchedules, type ScheduleSpec } from './schedule.ts';
 import { hr, queryHealth, sendStep, takeAsync, takeSync, type CellState } from './state.ts';
+import type { Pattern } from './pattern.ts';
 
 /** What a cell's worker needs to run the open loop (CellSpec.open). */
 export interface OpenLoad extends ScheduleSpec {
@@ -34,39 +35,46 @@ export class CellSchedule {
   constructor(
     readonly load: OpenLoad,
     readonly scale: number,
-    private readonly sends: (agent: number) => boolean,
+    private readonly pattern: Pattern,
   ) {}
 
-  /** Agent `agent`'s send times (ns from the epoch); empty for an agent that only receives. */
+  /** Agent `agent`'s arrival times (ns from the epoch), each a round of the pattern; empty for an agent that only receives. */
   of(agent: number): Float64Array {
     let s = this.cache.get(agent);
     if (s === undefined) {
-      s = this.sends(agent) ? agentSchedule(this.load, agent, this.scale) : NONE;
+      s = this.pattern.perRound(agent, this.scale) > 0 ? agentSchedule(this.load, agent, this.scale) : NONE;
       this.cache.set(agent, s);
     }
     return s;
   }
 
-  /** When message k of agent `from` was meant to be sent (CLOCK_MONOTONIC ns). */
+  /** Messages agent `agent` sends. */
+  sends(agent: number): number {
+    return this.of(agent).length * this.pattern.perRound(agent, this.scale);
+  }
+
+  /** The most messages any agent of the cell sends. */
+  most(): number {
+    let m = 0;
+    for (let i = 0; i < this.scale; i++) m = Math.max(m, this.sends(i));
+    return m;
+  }
+
+  /** When message k of agent `from` was meant to be sent (CLOCK_MONOTONIC ns); NaN for a message not on the schedule (an answer). */
   intendedAt(from: number, k: number): number {
-    const t = this.of(from)[k];
-    if (t === undefined) throw new Error(`message ${k} of agent ${from} is not in the schedule`);
-    return this.epochNs + t;
+    const m = this.pattern.perRound(from, this.scale);
+    const t = m > 0 ? this.of(from)[Math.floor(k / m)] : undefined;
+    return t === undefined ? NaN : this.epochNs + t;
   }
 }
 
-/** Messages each local agent sends in an open-loop cell. */
-export function openSends(local: readonly number[], schedule: CellSchedule): number[] {
-  return local.map((agent) => schedule.of(agent).length);
-}
-
 /**
- * Every scheduled send of this worker's agents, through every config of the cell, each at its
- * time; between sends the receivers wait as asked (polling every interval). A sync client sleeps
+ * Every scheduled arrival of this worker's agents (a round of the pattern: one message, or one
+ * to each recipient for fan-out and broadcast), through every config of the cell, each at its time; between sends the receivers wait as asked (polling every interval). A sync client sleeps
  * in Atomics.wait (sub-millisecond), yielding to the event loop every few ms; an async one sleeps
  * in timers, or yields when less than a millisecond is left.
  */
-export async function runOpen(cur: CellState, schedule: CellSchedule, data: string): Promise<void> {
+export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<void> {
   const { spec, parts } = cur;
   const plan = mergeSchedules(spec.local.map((agent) => schedule.of(agent)));
   const waitNs = parseWait(schedule.load.wait).intervalNs;
@@ -86,11 +94,14 @@ export async function runOpen(cur: CellState, schedule: CellSchedule, data: stri
     const due = epoch + plan.atNs[i]!;
     if (now >= due) {
       const slot = plan.slot[i]!;
-      const k = plan.seq[i]!;
+      const m = cur.pattern.perRound(spec.local[slot]!, spec.scale);
+      const first = plan.seq[i]! * m;
       for (const p of parts) {
-        p.lag!.push(Number(hr()) - due);
-        const r = sendStep(cur, p, slot, k, data);
-        if (r) await r;
+        for (let k = first; k < first + m; k++) {
+          p.lag!.push(Number(hr()) - due);
+          const r = sendStep(cur, p, slot, k);
+          if (r) await r;
+        }
       }
       i++;
       if (spec.coordinator && i % queryEvery === 0) for (const p of parts) if (p.client.healthQuery) await queryHealth(p);

@@ -37,6 +37,9 @@ export interface Part {
   /** The open loop: latency of each delivery from its message's intended send time, and each send's lag behind its schedule. */
   intended: Samples | null;
   lag: Samples | null;
+  /** A pattern with answers: per local agent, when each of its requests was sent (hrtime ns), and the round trips. */
+  requestAt: Float64Array[] | null;
+  roundTrip: Samples | null;
 }
 
 export interface CellState {
@@ -45,13 +48,28 @@ export interface CellState {
   /** Agent id → index at this scale. */
   index: Map<string, number>;
   pattern: Pattern;
-  /** The open loop: when each message was meant to be sent (open.ts). */
+  /** Messages numbered from here on are answers (a pattern with answers; otherwise never reached). */
+  replyBase: number;
+  /** The payload every message carries. */
+  data: string;
+  /** The open loop: when each message was meant to be sent (open.ts; NaN for one that was not scheduled). */
   schedule?: { intendedAt(from: number, k: number): number };
+  /** Messages the last receive call took, as (sender, seq) pairs, for a pattern with answers. */
+  taken: number[];
+}
+
+/**
+ * Where a cell's answers are numbered from: past every agent's own messages (`sends`: the most any
+ * agent sends), or never for a pattern without answers.
+ */
+export function replyBaseOf(pattern: Pattern, sends: number): number {
+  return pattern.answers ? sends : Number.MAX_SAFE_INTEGER;
 }
 
 /** A fresh Part for a config whose clients are open; `sends`: messages each local agent is to send. */
-export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient, sends: readonly number[]): Part {
+export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient, sends: readonly number[], cur: CellState): Part {
   const slots = spec.local.length;
+  const answers = cur.pattern.answers !== undefined;
   const n = Math.max(1, sends.reduce((a, x) => a + x, 0));
   return {
     config,
@@ -63,7 +81,7 @@ export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient
     recvKeys: new Samples(n),
     deliveryKeys: new Samples(n),
     health: new Samples(Math.ceil(spec.iterations / spec.healthQueryEvery) + 1),
-    sent: sends.map((s) => new Uint8Array(s)),
+    sent: sends.map((s) => new Uint8Array(answers ? 2 * cur.replyBase : s)),
     perRecipient: new Array<number>(spec.scale).fill(0),
     got: new Array<number>(slots).fill(0),
     expected: null,
@@ -71,6 +89,8 @@ export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient
     rejected: 0,
     intended: spec.open ? new Samples(n) : null,
     lag: spec.open ? new Samples(n) : null,
+    requestAt: answers ? sends.map((s) => new Float64Array(s)) : null,
+    roundTrip: answers ? new Samples(n) : null,
   };
 }
 
@@ -97,9 +117,13 @@ function record(cur: CellState, p: Part, r: Receipt, t0: bigint, t1: bigint): nu
     const key = messageKey(from, k);
     if (n === 0) p.recvKeys.push(key);
     p.delivery.push(Number(end - BigInt(m.sent_at_ns)));
-    if (cur.schedule) p.intended!.push(Number(end) - cur.schedule.intendedAt(from, k));
+    if (cur.schedule) {
+      const at = cur.schedule.intendedAt(from, k);
+      if (!Number.isNaN(at)) p.intended!.push(Number(end) - at);
+    }
     p.deliveryKeys.push(key);
     p.received.push(from, k);
+    if (cur.pattern.answers) cur.taken.push(from, k);
     n++;
   }
   return n;
@@ -114,6 +138,10 @@ export function takeSync(cur: CellState, p: Part, slot: number): number {
     const t1 = hr();
     if (r === null) return taken;
     taken += record(cur, p, r, t0, t1);
+    if (cur.pattern.answers) {
+      const pairs = cur.taken.splice(0);
+      for (let i = 0; i < pairs.length; i += 2) void cur.pattern.answers.onTake(cur, p, slot, pairs[i]!, pairs[i + 1]!, r.endNs ?? t1);
+    }
   }
 }
 
@@ -125,15 +153,26 @@ export async function takeAsync(cur: CellState, p: Part, slot: number): Promise<
     const t1 = hr();
     if (r === null) return taken;
     taken += record(cur, p, r, t0, t1);
+    if (cur.pattern.answers) {
+      const pairs = cur.taken.splice(0);
+      for (let i = 0; i < pairs.length; i += 2) await cur.pattern.answers.onTake(cur, p, slot, pairs[i]!, pairs[i + 1]!, r.endNs ?? t1);
+    }
   }
 }
 
-/** A send the bus accepted: its sample, its key, and one more message its recipient is to receive. */
-function sent(p: Part, slot: number, from: number, to: number, k: number, ns: number): void {
+/**
+ * A send the bus accepted: its sample, its key, and one more message its recipient is to receive
+ * (with answers: a request means one more for the recipient and one more answer for the sender;
+ * an answer was counted with its request).
+ */
+function sent(cur: CellState, p: Part, slot: number, from: number, to: number, k: number, ns: number): void {
   p.send.push(ns);
   p.sendKeys.push(messageKey(from, k));
   p.sent[slot]![k] = 1;
-  p.perRecipient[to]!++;
+  if (k < cur.replyBase) {
+    p.perRecipient[to]!++;
+    if (cur.pattern.answers) p.perRecipient[from]!++;
+  }
 }
 
 /** A send the bus refused (rejected) or whose call failed; anything else fails the cell. */
@@ -144,11 +183,16 @@ function notSent(p: Part, slot: number, k: number, e: unknown): void {
 }
 
 /** Message `k` of the agent in `slot`, to the recipient the pattern names, timed; a promise only for an async client. */
-export function sendStep(cur: CellState, p: Part, slot: number, k: number, data: string): void | Promise<void> {
+export function sendStep(cur: CellState, p: Part, slot: number, k: number): void | Promise<void> {
+  return sendMessage(cur, p, slot, cur.pattern.to(cur.spec.local[slot]!, k, cur.spec.scale), k);
+}
+
+/** Message `k` of the agent in `slot` to agent `to`, timed; a promise only for an async client. */
+export function sendMessage(cur: CellState, p: Part, slot: number, to: number, k: number): void | Promise<void> {
   const from = cur.spec.local[slot]!;
-  const to = cur.pattern.to(from, k, cur.spec.scale);
-  const body: Body = { k, data };
+  const body: Body = { k, data: cur.data };
   const t0 = hr();
+  if (p.requestAt && k < cur.replyBase) p.requestAt[slot]![k] = Number(t0);
   let r;
   try {
     r = p.client.send(slot, to, body);
@@ -158,11 +202,11 @@ export function sendStep(cur: CellState, p: Part, slot: number, k: number, data:
   const t1 = hr();
   if (r instanceof Promise) {
     return r.then(
-      (self) => sent(p, slot, from, to, k, self ?? Number(hr() - t0)),
+      (self) => sent(cur, p, slot, from, to, k, self ?? Number(hr() - t0)),
       (e: unknown) => notSent(p, slot, k, e),
     );
   }
-  sent(p, slot, from, to, k, r ?? Number(t1 - t0));
+  sent(cur, p, slot, from, to, k, r ?? Number(t1 - t0));
 }
 
 /** The coordinator's health query, timed (a driver's failed query gives no sample). */
