@@ -1,6 +1,7 @@
 /** The IPC protocol between the orchestrator and its worker processes. Only messages live here. */
 import type { CallErrors, Calibration, ConfigName, LayerOptions, Operation } from '../core/words.ts';
 import type { OpenLoad, ScheduleDone } from '../workloads/open.ts';
+import type { EncodedHistogram } from '../measure/histogram.ts';
 
 /** What a worker needs to reach a driver's bus: the driver, its settings and the run's shared data. */
 export interface DriverRef {
@@ -40,6 +41,8 @@ export interface CellSpec {
   pattern?: string;
   /** The open loop's load (lib/workloads/open.ts); absent: the closed loop. */
   open?: OpenLoad;
+  /** Keep every sample of the operations recorded in histograms too (--raw). */
+  raw?: boolean;
 }
 
 export type ToWorker =
@@ -66,6 +69,8 @@ export interface ConfigDone {
   rejected: number;
   /** The open loop: how the schedule held on this worker. */
   schedule?: ScheduleDone;
+  /** Operations recorded in histograms (their samples are in `samples` only with --raw). */
+  histograms?: Partial<Record<Operation, EncodedHistogram>>;
 }
 
 export interface CellDone {

@@ -14,6 +14,7 @@ import { mulberry32 } from '../stats/rng.ts';
 import { hr, kOf, newPart, replyBaseOf, senderIndex, takeAsync, takeSync, type CellState, type Part } from '../workloads/state.ts';
 import { closedMost, closedSends, runClosed } from '../workloads/closed.ts';
 import { CellSchedule, runOpen } from '../workloads/open.ts';
+import { workloadResults } from '../workloads/results.ts';
 import { patternOf } from '../workloads/index.ts';
 import { parseWait } from '../workloads/flags.ts';
 import type { CellDone, CellSpec, ConfigDone, ConfigDrained, Drained, FromWorker, ToWorker } from './protocol.ts';
@@ -128,10 +129,8 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
     parts: parts.map((p): ConfigDone => {
       const samples: ConfigDone['samples'] = { message_send: p.send.values(), message_receive: p.recv.values(), delivery: p.delivery.values() };
       if (p.health.length > 0) samples.health_query = p.health.values();
-      if (p.intended) samples.delivery_intended = p.intended.values();
-      if (p.roundTrip) samples.round_trip = p.roundTrip.values();
       const keys = { message_send: p.sendKeys.values(), message_receive: p.recvKeys.values(), delivery: p.deliveryKeys.values() };
-      return { config: p.config, samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected, ...(p.lag ? { schedule: { lagNs: p.lag.values() } } : {}) };
+      return { config: p.config, samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected, ...workloadResults(p, samples) };
     }),
     timedOut,
     quietEnded,

@@ -64,8 +64,14 @@ export interface StatisticsRecord extends Base {
   p50_ms: number;
   p95_ms: number;
   p99_ms: number;
-  outliers_high: number;
-  outliers_low: number;
+  /** Modified z-score outliers (never dropped); absent when the figures come from a histogram (`from`). */
+  outliers_high?: number;
+  outliers_low?: number;
+  /**
+   * `histogram`: the figures come from histograms merged over every worker and run (lib/measure/
+   * histogram.ts: percentiles to 3 significant digits; n, min and max exact); absent: from every sample.
+   */
+  from?: 'histogram';
   /** The median of each statistical run, in run order (what `busbench compare` tests). */
   per_run_p50_ms?: number[];
   /** 99.9th percentile (absent in files from before busbench computed it). */

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellDone, CellSpec, Drained, DriverRef, FromWorker, ToWorker } from '../agents/protocol.ts';
+import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, ToWorker } from '../agents/protocol.ts';
 import { agentsOfWorker } from '../agents/workload.ts';
 import type { WorkerPool } from '../agents/pool.ts';
 import type { CallErrors, ConfigName, LayerName, Operation } from '../core/words.ts';
@@ -13,6 +13,7 @@ import type { PlannedCell } from './matrix.ts';
 import { layerOptions } from './specs.ts';
 import type { KeyedSamples } from '../stats/overhead.ts';
 import { openLoadOf } from '../workloads/load.ts';
+import type { EncodedHistogram } from '../measure/histogram.ts';
 
 /** What one config of a cell measured, counted over every worker. */
 export interface ConfigResult {
@@ -24,6 +25,8 @@ export interface ConfigResult {
   calls: CallErrors[];
   /** The open loop: every worker's per-send lag behind the schedule. */
   lagNs?: Float64Array[];
+  /** Operations recorded in histograms: one per worker (lib/measure/histogram.ts). */
+  histograms?: Map<Operation, EncodedHistogram[]>;
 }
 
 export interface CellResult {
@@ -99,6 +102,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       quietMs: QUIET_MS,
       ...(opts.pattern !== 'rotation' ? { pattern: opts.pattern } : {}),
       ...(open ? { open } : {}),
+      ...(opts.raw ? { raw: true } : {}),
     }));
     // No agent sends before every agent of the cell is ready (a recipient on another worker must
     // exist). When every worker has sent, each learns what its agents are to receive, so they stop
@@ -162,6 +166,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         integrity: { ...counts, rejected: mine.reduce((a, d) => a + d.rejected, 0), leftover },
         calls: mergeCalls(gone.flatMap((d) => d.calls)),
         ...(open ? { lagNs: mine.map((d) => d.schedule?.lagNs ?? new Float64Array(0)) } : {}),
+        ...histogramsOf(mine),
       });
     }
     const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
@@ -176,6 +181,13 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     await bus?.close().catch(() => undefined);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Every worker's histograms of one config, by operation. */
+function histogramsOf(mine: readonly ConfigDone[]): { histograms?: Map<Operation, EncodedHistogram[]> } {
+  const out = new Map<Operation, EncodedHistogram[]>();
+  for (const d of mine) for (const [op, h] of Object.entries(d.histograms ?? {}) as [Operation, EncodedHistogram][]) out.set(op, [...(out.get(op) ?? []), h]);
+  return out.size > 0 ? { histograms: out } : {};
 }
 
 /** The name a cell's records carry: its config, or `interleaved` for a cell of several. */

@@ -277,8 +277,10 @@ function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Opt
     tally.duplicated += i.duplicated;
     if (!ok) io.warn(`integrity: ${part.config} @ ${cell.scale} run ${cell.run}: lost ${i.lost}, duplicated ${i.duplicated}, unknown ${i.unknown}, leftover ${i.leftover}`);
     if (cell.run > 0) {
+      // An operation with histograms is summarised from them; its samples (--raw) only go to the file.
+      for (const [op, list] of part.histograms ?? []) agg.addHistograms(part.config, cell.scale, cell.run, op, list);
       for (const [op, sets] of part.samples) {
-        for (const x of sets) agg.add(part.config, cell.scale, cell.run, op, x);
+        if (!part.histograms?.has(op)) for (const x of sets) agg.add(part.config, cell.scale, cell.run, op, x);
         if (opts.raw) emit({ type: 'sample', ...key, operation: op, values_us: sets.flatMap((x) => Array.from(x.values, (ns) => Number((ns / 1000).toFixed(3)))) });
       }
     }

@@ -18,8 +18,9 @@ export const requestReply: Pattern = {
   answers: {
     onTake(cur, p, slot, from, seq, endNs) {
       if (seq < cur.replyBase) return sendMessage(cur, p, slot, from, cur.replyBase + seq);
-      const t = p.requestAt![slot]![seq - cur.replyBase]!;
-      p.roundTrip!.push(Number(endNs) - t);
+      const ns = Number(endNs) - p.requestAt![slot]![seq - cur.replyBase]!;
+      p.roundTrip!.record(ns);
+      p.roundTripRaw?.push(ns);
     },
   },
 };

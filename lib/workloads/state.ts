@@ -9,6 +9,7 @@ import type { ConfigName } from '../core/words.ts';
 import type { CellSpec } from '../agents/protocol.ts';
 import { messageKey } from '../agents/workload.ts';
 import { Samples } from '../measure/samples.ts';
+import { LatencyHistogram } from '../measure/histogram.ts';
 import type { Pattern } from './pattern.ts';
 
 export const hr = process.hrtime.bigint;
@@ -34,12 +35,17 @@ export interface Part {
   expected: number[] | null;
   received: number[];
   rejected: number;
-  /** The open loop: latency of each delivery from its message's intended send time, and each send's lag behind its schedule. */
-  intended: Samples | null;
+  /**
+   * The open loop: latency of each delivery from its message's intended send time (a histogram;
+   * every sample too with --raw), and each send's lag behind its schedule.
+   */
+  intended: LatencyHistogram | null;
+  intendedRaw: Samples | null;
   lag: Samples | null;
   /** A pattern with answers: per local agent, when each of its requests was sent (hrtime ns), and the round trips. */
   requestAt: Float64Array[] | null;
-  roundTrip: Samples | null;
+  roundTrip: LatencyHistogram | null;
+  roundTripRaw: Samples | null;
 }
 
 export interface CellState {
@@ -87,10 +93,12 @@ export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient
     expected: null,
     received: [],
     rejected: 0,
-    intended: spec.open ? new Samples(n) : null,
+    intended: spec.open ? new LatencyHistogram() : null,
+    intendedRaw: spec.open && spec.raw ? new Samples(n) : null,
     lag: spec.open ? new Samples(n) : null,
     requestAt: answers ? sends.map((s) => new Float64Array(s)) : null,
-    roundTrip: answers ? new Samples(n) : null,
+    roundTrip: answers ? new LatencyHistogram() : null,
+    roundTripRaw: answers && spec.raw ? new Samples(n) : null,
   };
 }
 
@@ -119,7 +127,11 @@ function record(cur: CellState, p: Part, r: Receipt, t0: bigint, t1: bigint): nu
     p.delivery.push(Number(end - BigInt(m.sent_at_ns)));
     if (cur.schedule) {
       const at = cur.schedule.intendedAt(from, k);
-      if (!Number.isNaN(at)) p.intended!.push(Number(end) - at);
+      if (!Number.isNaN(at)) {
+        const ns = Number(end) - at;
+        p.intended!.record(ns);
+        p.intendedRaw?.push(ns);
+      }
     }
     p.deliveryKeys.push(key);
     p.received.push(from, k);
