@@ -8,6 +8,8 @@ import { nonNegativeNumber, positiveInt, Problem, scaleList, choiceList, seed } 
 import { parseThresholds, type Threshold } from '../verdict/syntax.ts';
 import { scopeProblems } from '../verdict/scope.ts';
 import { FORMAT_NAMES, formatNames, getFormat } from '../report/formats.ts';
+import { arrivals, duration, loadProblems, patternName, patternProblems, rate, waitSpec, type Arrivals } from '../workloads/flags.ts';
+import { PATTERN_NAMES, patternOf } from '../workloads/index.ts';
 
 /** Everything a benchmark run needs, resolved and frozen. Nothing else reads env or argv. */
 export interface Options {
@@ -46,6 +48,16 @@ export interface Options {
   readonly format: string;
   /** The resolution (noop interval half-width, %) the run should reach; wider is warned about. */
   readonly resolution: number;
+  /** Open loop (lib/workloads/open.ts): messages per second of each sending agent, or of them all; null: the closed loop. */
+  readonly rate: number | null;
+  readonly rateTotal: number | null;
+  readonly arrivals: Arrivals;
+  /** Open loop: how long each cell sends. */
+  readonly durationMs: number;
+  /** Open loop: how receivers wait for mail (lib/workloads/flags.ts parseWait). */
+  readonly wait: string;
+  /** Who sends to whom (lib/workloads/index.ts). */
+  readonly pattern: string;
 }
 
 type Key = keyof Options;
@@ -95,6 +107,12 @@ export const SPECS: readonly Spec[] = [
   { key: 'thresholds', flag: '--threshold', env: ['BENCH_THRESHOLDS'], kind: 'value', arg: 'EXPR', repeatable: true, help: "a pass/fail check on the results, e.g. 'overhead(full_integration).message_send.p50 < 1%'; repeat for more (env: ';'-separated); any failure exits 99", parseList: thresholdList },
   { key: 'format', flag: '--format', env: ['BENCH_FORMAT'], kind: 'value', arg: 'NAME', help: `how the results are printed: ${FORMAT_NAMES.join(', ')}`, parse: (r, f) => formatName(r, f) },
   { key: 'resolution', flag: '--resolution', env: ['BENCH_RESOLUTION'], kind: 'value', arg: 'PCT', help: 'resolution wanted (noop interval half-width, %); a wider one is warned about with advice', parse: (r, f) => pctValue(r, f) },
+  { key: 'pattern', flag: '--pattern', env: ['BENCH_PATTERN'], kind: 'value', arg: 'NAME', help: `who sends to whom: ${PATTERN_NAMES.join(', ')} (see docs/workloads.md)`, parse: (r, f) => patternName(r, f, PATTERN_NAMES) },
+  { key: 'rate', flag: '--rate', env: ['BENCH_RATE'], kind: 'value', arg: 'R', help: 'open loop: each sending agent sends R messages/s on a schedule fixed in advance, for --duration (default: the closed loop, --iterations rounds as fast as the bus answers; see docs/workloads.md)', parse: rate },
+  { key: 'rateTotal', flag: '--rate-total', env: ['BENCH_RATE_TOTAL'], kind: 'value', arg: 'R', help: 'open loop: R messages/s for all sending agents together, shared evenly (instead of --rate)', parse: rate },
+  { key: 'arrivals', flag: '--arrivals', env: ['BENCH_ARRIVALS'], kind: 'value', arg: 'KIND', help: 'open loop: constant (evenly spaced sends) or poisson (random gaps seeded from --seed)', parse: arrivals },
+  { key: 'durationMs', flag: '--duration', env: ['BENCH_DURATION'], kind: 'value', arg: 'TIME', help: 'open loop: how long each cell sends, with a unit (ms, s, m, h), e.g. 20s', parse: duration },
+  { key: 'wait', flag: '--wait', env: ['BENCH_WAIT'], kind: 'value', arg: 'HOW', help: 'open loop: how receivers wait for mail: poll:INTERVAL (us or ms; poll:0us polls without pause); recorded in the load records', parse: waitSpec },
   { key: 'noopDelayUs', flag: '--noop-delay-us', env: ['BENCH_NOOP_DELAY_US'], kind: 'value', arg: 'US', help: 'noop: busy-wait this long per operation (to check the harness detects a known cost)', parse: (r, f) => nonNegativeNumber(r, f, 1_000_000) },
 ];
 
@@ -129,6 +147,12 @@ export function defaults(cores: number): Options {
     thresholds: [],
     format: 'table',
     resolution: 1,
+    rate: null,
+    rateTotal: null,
+    arrivals: 'constant',
+    durationMs: 10_000,
+    wait: 'poll:1ms',
+    pattern: 'rotation',
   };
 }
 
@@ -204,6 +228,9 @@ export function resolveOptions(input: ResolveInput): Resolved {
   if (sources.seed === 'default') o.seed = (input.randomSeed ?? (() => Math.floor(Math.random() * 0xffffffff)))();
   o.driverSettings = resolveDrivers(o.drivers, o.cellTimeoutS, input, problems);
   problems.push(...scopeProblems(o.thresholds, { scales: o.scales, configs: ['baseline', ...o.layers] }));
+  const pattern = patternOf(o.pattern);
+  loadProblems(o, (k) => sources[k] !== 'default', problems);
+  patternProblems(pattern, o, problems);
   if (o.iterations < 2 && o.runs < 2) warnings.push('--iterations 1 with --runs 1 gives one sample per agent: no interval can be computed');
 
   if (problems.length > 0) throw new UsageError(problems);
@@ -360,6 +387,7 @@ export function helpText(command: string, summary: string, preset: Preset = {}):
     if (s.key === 'workers') def = 'cores';
     else if (s.key === 'out') def = 'results/overhead-<UTC time>.jsonl';
     else if (s.key === 'seed') def = 'random';
+    else if (s.key === 'durationMs') def = `${(def as number) / 1000}s`;
     const shown = Array.isArray(def) ? (def.length === 0 ? 'none' : def.join(',')) : def === null ? 'none' : String(def);
     lines.push(`${left.padEnd(28)}${s.help}`);
     lines.push(`${''.padEnd(28)}default ${shown} [${s.env.join(', ')}]`);

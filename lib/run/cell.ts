@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellDone, CellSpec, Drained, DriverRef, FromWorker, ToWorker } from '../agents/protocol.ts';
+import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, ToWorker } from '../agents/protocol.ts';
 import { agentsOfWorker } from '../agents/workload.ts';
 import type { WorkerPool } from '../agents/pool.ts';
 import type { CallErrors, ConfigName, LayerName, Operation } from '../core/words.ts';
@@ -12,6 +12,8 @@ import { countIntegrity, type IntegrityCounts } from './integrity.ts';
 import type { PlannedCell } from './matrix.ts';
 import { layerOptions } from './specs.ts';
 import type { KeyedSamples } from '../stats/overhead.ts';
+import { openLoadOf } from '../workloads/load.ts';
+import type { EncodedHistogram } from '../measure/histogram.ts';
 
 /** What one config of a cell measured, counted over every worker. */
 export interface ConfigResult {
@@ -21,6 +23,10 @@ export interface ConfigResult {
   integrity: IntegrityCounts & { rejected: number; leftover: number };
   /** Failed library calls in this cell (drivers that report them). */
   calls: CallErrors[];
+  /** The open loop: every worker's per-send lag behind the schedule. */
+  lagNs?: Float64Array[];
+  /** Operations recorded in histograms: one per worker (lib/measure/histogram.ts). */
+  histograms?: Map<Operation, EncodedHistogram[]>;
 }
 
 export interface CellResult {
@@ -49,6 +55,8 @@ export interface CellContext {
 
 /** Once told what they are to receive, how long agents wait with nothing arriving before the rest counts as lost. */
 export const QUIET_MS = 200;
+/** The open loop's schedule starts this long after 'go' is posted, so every worker has it by then. */
+const GO_LEAD_NS = 20_000_000;
 
 const isDone = (m: FromWorker): m is CellDone => m.type === 'cell-done';
 const isDrained = (m: FromWorker): m is Drained => m.type === 'drained';
@@ -75,6 +83,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     bus = await ctx.bus.openCell({ id, dir, configs: cell.configs, scale: cell.scale });
     pids = [process.pid, ...pool.pids(), ...ctx.bus.pids()];
     monitor.start(pids, bus.usage ?? null, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
+    const open = openLoadOf(opts, cell);
     const specs: CellSpec[] = Array.from({ length: workers }, (_, w) => ({
       id,
       dir,
@@ -91,6 +100,9 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       coordinator: w === 0,
       receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
       quietMs: QUIET_MS,
+      ...(opts.pattern !== 'rotation' ? { pattern: opts.pattern } : {}),
+      ...(open ? { open } : {}),
+      ...(opts.raw ? { raw: true } : {}),
     }));
     // No agent sends before every agent of the cell is ready (a recipient on another worker must
     // exist). When every worker has sent, each learns what its agents are to receive, so they stop
@@ -104,7 +116,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     stopListening = pool.onEvent((_, m) => {
       if (m.id !== id) return;
       if (m.type === 'opened') {
-        if (++opened === workers) all({ type: 'go', id });
+        if (++opened === workers) all({ type: 'go', id, ...(open ? { atNs: Number(process.hrtime.bigint()) + GO_LEAD_NS } : {}) });
         return;
       }
       m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
@@ -153,6 +165,8 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         samples,
         integrity: { ...counts, rejected: mine.reduce((a, d) => a + d.rejected, 0), leftover },
         calls: mergeCalls(gone.flatMap((d) => d.calls)),
+        ...(open ? { lagNs: mine.map((d) => d.schedule?.lagNs ?? new Float64Array(0)) } : {}),
+        ...histogramsOf(mine),
       });
     }
     const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
@@ -167,6 +181,13 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     await bus?.close().catch(() => undefined);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Every worker's histograms of one config, by operation. */
+function histogramsOf(mine: readonly ConfigDone[]): { histograms?: Map<Operation, EncodedHistogram[]> } {
+  const out = new Map<Operation, EncodedHistogram[]>();
+  for (const d of mine) for (const [op, h] of Object.entries(d.histograms ?? {}) as [Operation, EncodedHistogram][]) out.set(op, [...(out.get(op) ?? []), h]);
+  return out.size > 0 ? { histograms: out } : {};
 }
 
 /** The name a cell's records carry: its config, or `interleaved` for a cell of several. */

@@ -18,6 +18,8 @@ import { evaluateThresholds } from '../verdict/evaluate.ts';
 import { planMatrix, type PlannedCell } from './matrix.ts';
 import { createRunDir, removeRunDir, type RunDir } from './rundir.ts';
 import { exitCodeOf, reasonOf, type Tally } from './outcome.ts';
+import { openLoadOf, scheduleFigures } from '../workloads/load.ts';
+import { patternOf } from '../workloads/index.ts';
 
 export interface RunIO {
   /** Progress and warnings go here (stderr); never data. */
@@ -204,8 +206,9 @@ async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension,
   const skipped = d.skipped.map((x) => x.layer);
   const configs = CONFIGS.filter((c) => c === 'baseline' || (opts.layers.includes(c) && !(skipped as string[]).includes(c)));
   for (const x of d.skipped) if (opts.layers.includes(x.layer)) io.warn(`${d.name}: ${x.layer} skipped: the ${x.reason}${opts.layers.includes('full_integration') ? '; full_integration runs without it' : ''}`);
-  // Configs take turns inside one cell unless asked not to, or the scenario needs each config's own wall time (capacity).
-  const interleave = configs.length > 1 && !opts.separateCells && ext.interleave !== false;
+  // Configs take turns inside one cell unless asked not to, or the scenario needs each config's own
+  // wall time (capacity), or the open loop runs (each config sends on its own schedule).
+  const interleave = configs.length > 1 && !opts.separateCells && ext.interleave !== false && openLoadOf(opts, { run: 1, scale: 1 }) === undefined;
   const calibration = await calibrate(s, d);
   const planned = planMatrix({ configs, scales: opts.scales, runs: opts.runs, iterations: opts.iterations, warmup: opts.warmup, seed: opts.seed, interleave });
   const plan = ext.plan ? ext.plan(planned) : planned;
@@ -294,12 +297,18 @@ function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Opt
       emit({ type: 'error', ...key, kind: 'call', operation: c.operation, exit_status: c.status, calls: c.count, stderr: c.stderr, message });
       io.warn(`${part.config} @ ${cell.scale} run ${cell.run}: ${message}`);
     }
+    if (part.lagNs) {
+      const load = openLoadOf(opts, cell)!;
+      emit({ type: 'load', ...key, warmup: cell.run === 0, pattern: opts.pattern, ...scheduleFigures(load, patternOf(opts.pattern), cell.scale, part.lagNs) });
+    }
     tally.lost += i.lost;
     tally.duplicated += i.duplicated;
     if (!ok) io.warn(`integrity: ${part.config} @ ${cell.scale} run ${cell.run}: lost ${i.lost}, duplicated ${i.duplicated}, unknown ${i.unknown}, leftover ${i.leftover}`);
     if (cell.run > 0) {
+      // An operation with histograms is summarised from them; its samples (--raw) only go to the file.
+      for (const [op, list] of part.histograms ?? []) agg.addHistograms(part.config, cell.scale, cell.run, op, list);
       for (const [op, sets] of part.samples) {
-        for (const x of sets) agg.add(part.config, cell.scale, cell.run, op, x);
+        if (!part.histograms?.has(op)) for (const x of sets) agg.add(part.config, cell.scale, cell.run, op, x);
         if (opts.raw) emit({ type: 'sample', ...key, operation: op, values_us: sets.flatMap((x) => Array.from(x.values, (ns) => Number((ns / 1000).toFixed(3)))) });
       }
     }
