@@ -24,6 +24,8 @@ function reply(msg: FromWorker): void {
 /** One config of the running cell: its clients and what it measured. */
 interface Part {
   config: ConfigName;
+  /** A/B: the variant this part belongs to (CellSpec.variants). */
+  variant?: string;
   client: ConfigClient;
   send: Samples;
   recv: Samples;
@@ -197,23 +199,26 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   // Known to the error path before any client opens, so a failure closes them all.
   const cur: Current = { spec, parts, index };
   current = cur;
-  const driver = await driverEntry(spec.driver.name).client();
   const slots = spec.local.length;
-  for (const config of spec.configs) {
+  // One part per config, or per (variant, config) in an A/B cell: each with its variant's driver settings, bus and layer options.
+  const variants = spec.variants ?? [{ name: undefined, driver: spec.driver, bus: spec.bus, layer: spec.layer, dir: spec.dir }];
+  for (const v of variants) for (const config of spec.configs) {
+    const driver = await driverEntry(v.driver.name).client();
     const client = await driver.open({
-      settings: spec.driver.settings,
-      shared: spec.driver.shared,
-      cell: spec.bus,
-      dir: configDir(spec.dir, config),
+      settings: v.driver.settings,
+      shared: v.driver.shared,
+      cell: v.bus,
+      dir: configDir(v.dir, config),
       config,
       scale: spec.scale,
       local: spec.local,
-      layer: spec.layer,
+      layer: v.layer,
       payloadBytes: spec.payloadBytes,
     });
     const n = spec.iterations * slots;
     parts.push({
       config,
+      ...(v.name !== undefined ? { variant: v.name } : {}),
       client,
       send: new Samples(n),
       recv: new Samples(n),
@@ -296,7 +301,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       const samples: ConfigDone['samples'] = { message_send: p.send.values(), message_receive: p.recv.values(), delivery: p.delivery.values() };
       if (p.health.length > 0) samples.health_query = p.health.values();
       const keys = { message_send: p.sendKeys.values(), message_receive: p.recvKeys.values(), delivery: p.deliveryKeys.values() };
-      return { config: p.config, samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected };
+      return { config: p.config, ...(p.variant !== undefined ? { variant: p.variant } : {}), samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected };
     }),
     timedOut,
     quietEnded,
@@ -335,7 +340,7 @@ async function drain(id: number, coordinated: readonly ConfigName[]): Promise<Dr
       if (r.stopped !== null) stopped = (stopped ?? 0) + (r.stopped ? 1 : 0);
     }
     const wall = Number(hr() - t0);
-    parts.push({ config: p.config, drained: Uint32Array.from(out), drainNs: coord && stopped !== null ? selfNs ?? wall : null, stopped, calls: p.client.calls?.() ?? [] });
+    parts.push({ config: p.config, ...(p.variant !== undefined ? { variant: p.variant } : {}), drained: Uint32Array.from(out), drainNs: coord && stopped !== null ? selfNs ?? wall : null, stopped, calls: p.client.calls?.() ?? [] });
   }
   await closeAll(cur);
   current = null;

@@ -9,11 +9,11 @@ const BOOLEAN_FLAGS = [...SPECS.filter((s) => s.kind === 'boolean').map((s) => s
  * Two fixes on top of minimist: a value that looks like a negative number (`--scales -1`) stays
  * the flag's value instead of becoming flags of its own, and booleans that were not given are left
  * out (minimist would set them false, hiding the environment's value). `extraValueFlags`: a
- * command's own value flags (names without dashes), kept as strings too.
+ * command's own value flags (names without dashes), kept as strings too; `extraBooleanFlags` its own switches.
  */
-export function parseFlags(argv: string[], extraValueFlags: readonly string[] = []): Record<string, unknown> {
+export function parseFlags(argv: string[], extraValueFlags: readonly string[] = [], extraBooleanFlags: readonly string[] = []): Record<string, unknown> {
   const valueFlags = [...VALUE_FLAGS, ...extraValueFlags];
-  const booleanFlags = BOOLEAN_FLAGS;
+  const booleanFlags = [...BOOLEAN_FLAGS, ...extraBooleanFlags];
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;

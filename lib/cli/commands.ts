@@ -5,6 +5,7 @@ import { capacityMain } from './capacity.ts';
 import { checkMain } from './check.ts';
 import { compareMain } from './compare.ts';
 import { reportMain } from './report.ts';
+import { abMain } from './ab.ts';
 
 type Handler = (argv: string[], env: Record<string, string | undefined>) => Promise<number>;
 
@@ -13,6 +14,7 @@ export const COMMANDS: Record<string, { summary: string; run: Handler }> = {
   overhead: { summary: 'bare bus vs each layer vs all layers, at each agent scale (the main job)', run: (a, e) => overheadMain(OVERHEAD, a, e) },
   quick: { summary: 'the overhead benchmark at smoke size', run: (a, e) => overheadMain({ ...QUICK_CMD, preset: QUICK }, a, e) },
   capacity: { summary: 'sweep agent counts, fit a scaling model, predict and check budgets (JSONL + HTML report)', run: (a, e) => capacityMain(a, e) },
+  ab: { summary: 'A/B in one run: two variants (options, library revisions) side by side in every cell; change of B vs A, 95 % interval, verdict', run: abMain },
   check: { summary: 'judge thresholds against a results file (exit 99 when one fails)', run: checkMain },
   compare: { summary: 'compare two results files: change per cell, 95 % interval, verdict', run: compareMain },
   report: { summary: 'render a results file as table, markdown, bmf, prometheus, csv or html', run: reportMain },
