@@ -55,6 +55,21 @@ export const AB_SPECS: readonly AbSpec[] = [
 
 export const AB_FLAG_NAMES = AB_SPECS.map((s) => s.flag.slice(2));
 
+/**
+ * argv → flags (the shared parser, with ab's own flags). `--b '--health-interval-ms 100'`: a
+ * variant's value starts with dashes, so it is joined to its flag (`--b=…`) first.
+ */
+export function parseAbFlags(argv: readonly string[]): Record<string, unknown> {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((a === '--a' || a === '--b') && i + 1 < argv.length) joined.push(`${a}=${argv[++i]!}`);
+    else joined.push(a);
+  }
+  const booleans = AB_SPECS.filter((s) => s.kind === 'boolean').map((s) => s.flag.slice(2));
+  return parseFlags(joined, AB_FLAG_NAMES.filter((f) => !booleans.includes(f)), booleans);
+}
+
 /** What a variant may change; every other option must be the same for both (else incomparable). */
 const VARIANT_KEYS: readonly (keyof Options)[] = ['inboxCapacity', 'backoffMs', 'maxRetries', 'healthIntervalMs', 'noopDelayUs', 'driverSettings'];
 /** Options of the run itself, not of what is measured: a variant may not set them (they would be ignored). */
@@ -223,7 +238,8 @@ export function resolveAb(input: ResolveInput): AbResolved {
   }
 
   const identical = same(a.layer, b.layer) && same(a.options.driverSettings, b.options.driverSettings) && (a.revision?.sha ?? null) === (b.revision?.sha ?? null) && (a.revision === null) === (b.revision === null);
-  if (identical && !ab.aa) problems.push('--a/--b: the two variants are identical (same options, library and revision); give them a difference, or add --aa for an A/A run (the false-alarm check)');
+  // Identical is judged only between variants that are otherwise comparable and resolved.
+  if (identical && !ab.aa && problems.length === 0) problems.push('--a/--b: the two variants are identical (same options, library and revision); give them a difference, or add --aa for an A/A run (the false-alarm check)');
   if (problems.length > 0) throw new UsageError(problems);
 
   const warnings = [...base.warnings];

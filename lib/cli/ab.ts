@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { abHelp, AB_FLAG_NAMES, resolveAb, type AbResolved, type VariantPlan } from '../ab/flags.ts';
+import { abHelp, parseAbFlags, resolveAb, type AbResolved, type VariantPlan } from '../ab/flags.ts';
 import { materialise } from '../ab/revisions.ts';
 import { abRecords, gateOf } from '../ab/verdict.ts';
 import { EXIT } from '../config/errors.ts';
@@ -9,7 +9,6 @@ import { resolveOptions } from '../config/options.ts';
 import { ofType } from '../records/select.ts';
 import { getFormat } from '../report/formats.ts';
 import { runMatrix, type RunVariant } from '../run/runner.ts';
-import { parseFlags } from './args.ts';
 import { failure } from './failure.ts';
 import { finishRun } from './finish.ts';
 import { interruption } from './overhead.ts';
@@ -38,23 +37,12 @@ function runVariant(r: AbResolved, plan: VariantPlan, runDir: string, env: Recor
   return { name: plan.name, driverSettings: settings, layer: plan.layer };
 }
 
-/** `--b '--health-interval-ms 100'`: the value starts with dashes, so it is joined to its flag (`--b=…`) before parsing. */
-function joinVariantValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if ((a === '--a' || a === '--b') && i + 1 < argv.length) out.push(`${a}=${argv[++i]!}`);
-    else out.push(a);
-  }
-  return out;
-}
-
 /** `busbench ab`. Returns the exit code. */
 export async function abMain(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   const term = terminal(env);
   const name = AB.name;
   try {
-    const flags = parseFlags(joinVariantValues(argv), AB_FLAG_NAMES.filter((f) => f !== 'aa'), ['aa']);
+    const flags = parseAbFlags(argv);
     if (flags.help) {
       process.stdout.write(abHelp(name, AB.summary) + '\n');
       return EXIT.ok;
