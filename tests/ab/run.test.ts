@@ -11,7 +11,7 @@ import { diskDir, shmDir } from '../helpers/tmpfs.ts';
 import { exampleRepo } from './repo.ts';
 
 const SMALL = ['--runs', '3', '--warmup', '5', '--layers', 'noop', '--workers', '1'];
-const DELAY_US = 50;
+const DELAY_US = 15;
 const outDir = diskDir('busbench-ab-run-');
 const repo = exampleRepo(diskDir('busbench-ab-repo-'), ': "$(:)"');
 
