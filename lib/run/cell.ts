@@ -85,7 +85,9 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   const timeoutMs = opts.cellTimeoutS * 1000 * cell.configs.length * (ctx.variants?.length ?? 1);
   const coordinated = cell.configs.filter((c) => layersOf(c).some((l) => l === 'shutdown' && !ctx.skipped.includes(l)));
   let stopListening: () => void = () => undefined;
-  const variants = ctx.variants ?? null;
+  // A/B: which variant is opened (and allocated) first alternates with the cell's order seed, so
+  // an effect of coming first falls on A and B alike over the runs instead of always on one.
+  const variants = ctx.variants ? (cell.orderSeed % 2 === 1 ? [...ctx.variants].reverse() : ctx.variants) : null;
   const runs = variants ? variants.map((v) => v.bus) : [ctx.bus];
   // The parts of the cell: each config, or each (variant, config), variant-major (as the workers open them).
   const parts = (variants ?? [null]).flatMap((v, vi) => cell.configs.map((config) => ({ config, vi, variant: v?.name })));
