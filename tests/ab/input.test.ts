@@ -111,3 +111,20 @@ test('the gate: 99 for any regression, else 98 for any inconclusive cell, else n
   assert.equal(gateOf([], 2)?.exitCode, 98, 'nothing compared is not a pass');
   assert.equal(gateOf([cell(-1, 1, 2), cell(0.2, 1.5, 2)], 2), null);
 });
+
+test('thresholds read ab records: ab(CONFIG)[@N].OP.p50, and the bounds of its interval', async () => {
+  const { parseThreshold } = await import('../../lib/verdict/syntax.ts');
+  const { evaluateThreshold } = await import('../../lib/verdict/evaluate.ts');
+  const rec = (agents: number, lo: number, hi: number) => ({ schema: 1, timestamp: '', driver: 'tmpfs', type: 'ab', test_name: 'baseline', agent_count: agents, operation: 'message_send', statistic: 'p50', a_p50_ms: 0.02, b_p50_ms: 0.0201, change_pct: (lo + hi) / 2, ci_low_pct: lo, ci_high_pct: hi, change_us: 0.1, runs_n: 5, per_run_pct: [], fail_on_regression_pct: null, verdict: 'no significant change', method: 'paired_t_matched_log_ratio' }) as never;
+  const records = [rec(1, -3, 2.5), rec(10, -0.5, 1.9)];
+  const judge = (text: string) => evaluateThreshold(parseThreshold(text), records);
+  assert.equal(judge('upper(ab(baseline)@10.message_send.p50) < 2%').passed, true);
+  const all = judge('upper(ab(baseline).message_send.p50) < 2%');
+  assert.equal(all.passed, false);
+  assert.equal(all.worst, 2.5);
+  assert.equal(judge('ab(baseline)@10.message_send.p50 < 1%').passed, true); // estimate 0.7 %
+  assert.equal(judge('lower(ab(baseline)@1.message_send.p50) > -2%').passed, false); // -3 %
+  assert.equal(judge('ab(noop).message_send.p50 < 1%').passed, false, 'nothing measured is not a pass');
+  assert.throws(() => parseThreshold('ab(baseline).delivery.p50 < 1%'), /unknown operation for an A\/B change "delivery"/);
+  assert.throws(() => parseThreshold('upper(ab(baseline).message_send.p50) < 2us'), /a bound of the interval in %/);
+});
