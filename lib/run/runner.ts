@@ -232,7 +232,8 @@ async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension,
   const configs = CONFIGS.filter((c) => c === 'baseline' || (opts.layers.includes(c) && !(skipped as string[]).includes(c)));
   for (const x of d.skipped) if (opts.layers.includes(x.layer)) io.warn(`${d.name}: ${x.layer} skipped: the ${x.reason}${opts.layers.includes('full_integration') ? '; full_integration runs without it' : ''}`);
   // Configs take turns inside one cell unless asked not to, or the scenario needs each config's own wall time (capacity).
-  const interleave = configs.length > 1 && !opts.separateCells && ext.interleave !== false;
+  // A/B: the variants always take turns, even with one config.
+  const interleave = (configs.length > 1 || d.variants !== undefined) && !opts.separateCells && ext.interleave !== false;
 
   const cal = await pool.request(0, { type: 'calibrate', driver: d.ref, dir: join(s.runDir.path, d.name, 'calibration'), rounds: 20_000 }, (m: FromWorker): m is { type: 'calibrated'; calibration: Calibration } => m.type === 'calibrated', 180_000);
   const shellEmpty = cal.calibration.shell?.empty_command_p50_us;
