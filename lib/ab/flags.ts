@@ -177,38 +177,52 @@ export function resolveAb(input: ResolveInput): AbResolved {
   for (const [k, v] of Object.entries(input.flags)) (AB_FLAG_NAMES.includes(k) ? own : shared)[k] = v;
   const ab = ownOptions(own, input.env, problems);
 
-  let base: ReturnType<typeof resolveOptions> | null = null;
-  try {
-    base = resolveOptions({ ...input, flags: shared });
-  } catch (e) {
-    if (e instanceof UsageError) problems.unshift(...e.problems);
-    else throw e;
+  // Each variant's own flags, parsed first: the run's options may need them (a driver config given
+  // only per variant, --a '--driver-config old.json' --b '--driver-config new.json').
+  const given: { name: 'A' | 'B'; raw: string; flag: string; flags: Record<string, unknown> }[] = [];
+  for (const [name, raw, flag] of [['A', ab.a, '--a'], ['B', ab.b, '--b']] as const) {
+    try {
+      const flags = parseFlags(splitWords(raw, flag));
+      given.push({ name, raw, flag, flags });
+      for (const key of RUN_ONLY) {
+        const f = flagOfKey(key).slice(2);
+        if (f in flags) problems.push(`${flag} '${raw}': ${flagOfKey(key)} is a setting of the whole run, not of one variant; give it outside ${flag}`);
+      }
+    } catch (e) {
+      if (e instanceof Problem) problems.push(e.message);
+      else throw e;
+    }
   }
-  if (base === null) throw new UsageError(problems);
+
+  // The run's options: the shared flags; if they alone do not resolve, with A's on top (what the
+  // variants must share is then checked below, B against A).
+  const attempt = (flags: Record<string, unknown>) => {
+    try {
+      return { resolved: resolveOptions({ ...input, flags }), problems: [] as readonly string[] };
+    } catch (e) {
+      if (e instanceof UsageError) return { resolved: null, problems: e.problems };
+      throw e;
+    }
+  };
+  let first = attempt(shared);
+  if (first.resolved === null && given[0] !== undefined) {
+    const withA = attempt({ ...shared, ...given[0].flags });
+    if (withA.resolved !== null) first = withA;
+  }
+  const base = first.resolved;
+  if (base === null) throw new UsageError([...first.problems, ...problems]);
   const options: Options = base.sources.out === 'default' ? Object.freeze({ ...base.options, out: resolve('results', `ab-${stamp(input.now ?? new Date())}.jsonl`) }) : base.options;
   if (options.separateCells) problems.push('--separate-cells: ab measures A and B taking turns inside each cell; drop --separate-cells');
 
   // Each variant: the shared flags with its own on top, through the same pipeline (same seed).
   const plans: VariantPlan[] = [];
-  for (const [name, raw, flag] of [['A', ab.a, '--a'], ['B', ab.b, '--b']] as const) {
-    let flags: Record<string, unknown> = {};
-    try {
-      flags = parseFlags(splitWords(raw, flag));
-    } catch (e) {
-      if (e instanceof Problem) problems.push(e.message);
-      else throw e;
-      continue;
-    }
-    for (const key of RUN_ONLY) {
-      const f = flagOfKey(key).slice(2);
-      if (f in flags) problems.push(`${flag} '${raw}': ${flagOfKey(key)} is a setting of the whole run, not of one variant; give it outside ${flag}`);
-    }
+  for (const { name, raw, flag, flags } of given) {
     try {
       const r = resolveOptions({ ...input, flags: { ...shared, ...flags, seed: String(options.seed), out: '-' } });
       plans.push({ name, flags, options: r.options, layer: layerOptions(r.options), revision: null });
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
-      // The shared flags alone resolved: every problem here is the variant's.
+      // The run's options resolved without it: every problem here is the variant's.
       problems.push(...e.problems.map((p) => `${flag} '${raw}': ${p}`));
     }
   }

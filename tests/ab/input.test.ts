@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { busbench, newTag, taggedPids } from '../helpers/cli.ts';
+import { busbench, newTag, ROOT, taggedPids } from '../helpers/cli.ts';
 import { diskDir, shmDir } from '../helpers/tmpfs.ts';
 import { parseAbFlags, resolveAb, splitWords } from '../../lib/ab/flags.ts';
 import { UsageError } from '../../lib/config/errors.ts';
@@ -127,4 +127,11 @@ test('thresholds read ab records: ab(CONFIG)[@N].OP.p50, and the bounds of its i
   assert.equal(judge('ab(noop).message_send.p50 < 1%').passed, false, 'nothing measured is not a pass');
   assert.throws(() => parseThreshold('ab(baseline).delivery.p50 < 1%'), /unknown operation for an A\/B change "delivery"/);
   assert.throws(() => parseThreshold('upper(ab(baseline).message_send.p50) < 2us'), /a bound of the interval in %/);
+});
+
+test('two driver configs given only per variant: the run resolves, each variant with its own library', () => {
+  const example = join(ROOT, 'lib/drivers/shell/example/busbench.json');
+  const r = resolveAb({ flags: parseAbFlags(['--driver', 'shell', '--scales', '1', '--base-dir', base, '--out', out, '--a', `--driver-config ${example}`, '--b', `--driver-config '${repo.config}'`]), env: {}, cores: 2 });
+  const file = (i: 0 | 1) => (r.variants[i].options.driverSettings.shell as { config: { file: string } }).config.file;
+  assert.deepEqual([file(0), file(1)], [example, repo.config]);
 });
