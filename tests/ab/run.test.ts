@@ -1,5 +1,5 @@
 // busbench ab end to end, small: a known cost injected into B's send is found and sized (the
-// interval covers it), an A/A run passes a gate every interval lies below, and a real bash
+// interval reaches it), an A/A run passes a gate every interval lies below, and a real bash
 // library at two real git revisions (the second with one extra command in its send) is told
 // apart from one run, the user's checkout untouched. The three runs go at once.
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import { busbench, newTag, parseJsonl, taggedPids, type Ran } from '../helpers/c
 import { diskDir, shmDir } from '../helpers/tmpfs.ts';
 import { exampleRepo } from './repo.ts';
 
-const SMALL = ['--runs', '3', '--warmup', '5', '--layers', 'noop', '--workers', '1'];
+const SMALL = ['--runs', '3', '--warmup', '0', '--layers', 'noop', '--workers', '1'];
 const DELAY_US = 15;
 const outDir = diskDir('busbench-ab-run-');
 const repo = exampleRepo(diskDir('busbench-ab-repo-'), ': "$(:)"');
@@ -46,20 +46,24 @@ function common(d: Done, scale: number): void {
   // Both variants measured every config, with their own statistics.
   const stats = d.records.filter((r) => r.type === 'statistics');
   for (const v of ['A', 'B']) for (const c of ['baseline', 'noop']) assert.ok(stats.some((r) => r.variant === v && r.test_name === c && r.operation === 'message_send'), `statistics of ${c} under ${v}`);
-  const integrity = d.records.filter((r) => r.type === 'integrity' && r.run !== 0);
+  const integrity = d.records.filter((r) => r.type === 'integrity');
   assert.ok(integrity.length > 0 && integrity.every((r) => r.ok === true && (r.variant === 'A' || r.variant === 'B')));
 }
 
-test(`--b-delay-us ${DELAY_US}: B's sends slower, the interval covers the injected µs; beyond --fail-on-regression 10%: exit 99`, async () => {
+test(`--b-delay-us ${DELAY_US}: B's sends slower, the interval reaches the injected µs; beyond --fail-on-regression 10%: exit 99`, async () => {
   const d = await delayed;
   assert.equal(d.ran.code, 99, d.ran.stderr);
   assert.match(d.ran.stderr, /regression beyond 10%: baseline @ 2 send, noop @ 2 send/);
   common(d, 2);
   for (const r of abOf(d).filter((x) => x.operation === 'message_send')) {
     assert.equal(r.verdict, 'slower');
-    // The injected cost as a share of A's send (A's median over every call, outside the estimate).
-    const injectedPct = (DELAY_US / (r.a_p50_ms * 1000)) * 100;
-    assert.ok(r.ci_low_pct! <= injectedPct && injectedPct <= r.ci_high_pct!, `${r.test_name}: injected ${injectedPct.toFixed(1)} % outside the interval ${r.ci_low_pct} … ${r.ci_high_pct} %`);
+    // The interval in µs at A's median (A's median over every call: outside the estimate). The busy-wait
+    // costs more than it is asked for (it reads the clock on every turn; on a loaded machine its cost in
+    // a send measured 10–30 % above the asked amount, docs/ab.md), so the interval must reach the asked
+    // amount and not lie beyond 1.5 times it.
+    const a = r.a_p50_ms * 1000;
+    const [lo, hi] = [(r.ci_low_pct! / 100) * a, (r.ci_high_pct! / 100) * a];
+    assert.ok(hi >= DELAY_US && lo <= 1.5 * DELAY_US, `${r.test_name}: interval ${lo.toFixed(1)} … ${hi.toFixed(1)} µs vs ${DELAY_US} µs injected`);
   }
   const summary = d.records.find((r) => r.type === 'summary')!;
   assert.equal(summary.exit_code, 99);
