@@ -7,6 +7,7 @@ import { WorkerPool } from '../agents/pool.ts';
 import type { Options } from '../config/options.ts';
 import type { DriverRun } from '../drivers/contract.ts';
 import { driverEntry } from '../drivers/registry.ts';
+import { UsageError } from '../config/errors.ts';
 import { ResourceMonitor } from '../measure/resources.ts';
 import { checkTmpfs, type FsCheck } from '../measure/tmpfs.ts';
 import type { BenchRecord, Body } from '../records/schema.ts';
@@ -205,16 +206,22 @@ async function startDrivers(s: Session, variants?: readonly RunVariant[]): Promi
     if (variants) {
       // A/B: each variant's own driver (its settings, its server or library), in its own directory.
       const started: CellVariant[] = [];
-      const stub: Started = { name, run: null as unknown as DriverRun, ref: null as unknown as DriverRef, skipped: [], variants: started };
-      s.started.push(stub);
       const host = await entry.host();
-      for (const v of variants) {
-        const settings = v.driverSettings[name];
-        const run = await host.open({ settings, runDir: join(s.runDir.path, name, v.name), prefix: `${s.prefix}${v.name.toLowerCase()}`, warn: s.io.warn });
-        started.push({ name: v.name, bus: run, driver: { name, settings, shared: run.shared }, layer: v.layer });
+      let current = '';
+      try {
+        for (const v of variants) {
+          current = v.name;
+          const settings = v.driverSettings[name];
+          const run = await host.open({ settings, runDir: join(s.runDir.path, name, v.name), prefix: `${s.prefix}${v.name.toLowerCase()}`, warn: s.io.warn });
+          started.push({ name: v.name, bus: run, driver: { name, settings, shared: run.shared }, layer: v.layer });
+        }
+      } catch (e) {
+        // A variant that would not start: the ones started before it are stopped here.
+        for (const x of started) await x.bus.close().catch(() => undefined);
+        throw e instanceof UsageError ? new UsageError(e.problems.map((p) => `variant ${current}: ${p}`)) : e;
       }
       const skipped = new Map(variants.flatMap((v) => entry.skipped?.(v.driverSettings[name]) ?? []).map((x) => [x.layer, x]));
-      Object.assign(stub, { run: started[0]!.bus, ref: started[0]!.driver, skipped: [...skipped.values()] });
+      s.started.push({ name, run: started[0]!.bus, ref: started[0]!.driver, skipped: [...skipped.values()], variants: started });
       continue;
     }
     const settings = s.opts.driverSettings[name];

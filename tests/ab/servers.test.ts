@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { busbench, newTag, parseJsonl, taggedPids } from '../helpers/cli.ts';
@@ -67,4 +67,16 @@ test('two NATS servers by URL: A on one, B on the other, compared in one run', {
   const gained = [(await inMsgs(a.monitor)) - before[0]!, (await inMsgs(b.monitor)) - before[1]!];
   for (const g of gained) assert.ok(g >= 160, `a server took ${g} messages`);
   assert.deepEqual(taggedPids(tag), []);
+});
+
+test('a variant whose server cannot be reached: exit 2 naming it, the other variant\'s private server stopped', { skip }, async () => {
+  const port = await freePort(); // nothing listens there
+  const base = shmDir('busbench-ab-servers-');
+  const out = join(diskDir('busbench-ab-servers-'), 'r.jsonl');
+  const tag = newTag();
+  const r = await busbench(['ab', '--driver', 'nats', '--b', `--nats-url nats://127.0.0.1:${port}`, '--scales', '1', '--base-dir', base, '--out', out], { tag });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`variant B: --nats-url: cannot connect to nats://127.0.0.1:${port}`));
+  assert.deepEqual(taggedPids(tag), [], 'A\'s nats-server and everything else stopped');
+  assert.deepEqual(readdirSync(base), []);
 });
