@@ -43,6 +43,22 @@ export interface CellSpec {
   open?: OpenLoad;
   /** Keep every sample of the operations recorded in histograms too (--raw). */
   raw?: boolean;
+  /**
+   * A/B (busbench ab): the variants measured side by side. Each part of the cell is then one
+   * (variant, config): variant-major, every config under each variant, each with the variant's
+   * driver, bus and layer options, and its bus in the variant's directory. Absent: one variant,
+   * the spec's own driver, bus, layer and dir.
+   */
+  variants?: VariantSpec[];
+}
+
+/** One variant of an A/B cell: what differs between A and B. */
+export interface VariantSpec {
+  name: string;
+  driver: DriverRef;
+  bus: unknown;
+  layer: LayerOptions;
+  dir: string;
 }
 
 export type ToWorker =
@@ -59,6 +75,8 @@ export type ToWorker =
 /** What one config of a cell measured on one worker. */
 export interface ConfigDone {
   config: ConfigName;
+  /** A/B: the part's variant (CellSpec.variants). */
+  variant?: string;
   samples: Partial<Record<Operation, Float64Array>>;
   /** Per sample of send, receive and delivery: the key of its message (workload.ts messageKey). */
   keys: Partial<Record<Operation, Float64Array>>;
@@ -92,6 +110,7 @@ export interface CellDone {
 
 export interface ConfigDrained {
   config: ConfigName;
+  variant?: string;
   drained: Uint32Array;
   /** Time this worker took to drain and stop its agents (coordinated shutdown only). */
   drainNs: number | null;

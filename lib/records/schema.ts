@@ -41,6 +41,8 @@ interface CellKey {
   agent_count: number;
   /** Statistical run, from 1; 0 is the warm-up pass. */
   run: number;
+  /** busbench ab: the variant (A or B) the figures belong to; absent in every other run. */
+  variant?: string;
 }
 
 export interface SampleRecord extends Base, CellKey {
@@ -52,6 +54,8 @@ export interface SampleRecord extends Base, CellKey {
 export interface StatisticsRecord extends Base {
   type: 'statistics';
   test_name: ConfigName;
+  /** busbench ab: the variant (A or B); absent in every other run. */
+  variant?: string;
   agent_count: number;
   operation: Operation;
   /** Samples pooled over every statistical run (warm-up excluded). */
@@ -82,6 +86,8 @@ export interface StatisticsRecord extends Base {
 export interface OverheadRecord extends Base, OverheadEstimate {
   type: 'overhead';
   test_name: ConfigName;
+  /** busbench ab: the variant (A or B) whose layer and bare bus these are; absent in every other run. */
+  variant?: string;
   agent_count: number;
   operation: Operation;
   /** The statistic compared: the median (per run, of the matched calls' log ratios; see `method`). */
@@ -305,7 +311,36 @@ export interface CapacityRecord extends Base {
   warnings: string[];
 }
 
-export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord;
+/** busbench ab: the verdict on B against A (see lib/ab/verdict.ts and docs/ab.md). */
+export type AbVerdict = 'slower' | 'faster' | 'no significant change' | 'inconclusive';
+
+/**
+ * busbench ab: variant B against variant A at one (config, scale, operation), both measured in
+ * the same cells, matched per message and paired by run (the overhead's estimate, lib/stats/overhead.ts).
+ */
+export interface AbRecord extends Base {
+  type: 'ab';
+  test_name: ConfigName;
+  agent_count: number;
+  operation: Operation;
+  statistic: 'p50';
+  a_p50_ms: number;
+  b_p50_ms: number;
+  /** B against A: (exp(mean over runs of the median matched log ratio) − 1) × 100, and its 95 % interval (null with one run). */
+  change_pct: number;
+  ci_low_pct: number | null;
+  ci_high_pct: number | null;
+  /** The change in µs at A's median. */
+  change_us: number;
+  runs_n: number;
+  per_run_pct: number[];
+  /** The --fail-on-regression bound (%), or null when none was given. */
+  fail_on_regression_pct: number | null;
+  verdict: AbVerdict;
+  method: 'paired_t_matched_log_ratio';
+}
+
+export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | AbRecord;
 export type RecordType = BenchRecord['type'];
 
 /** Distributes Omit over a union, so each kind keeps its own fields. */

@@ -4,7 +4,7 @@
  * could be made (a gate on data that is missing fails, it never passes by default).
  */
 import type { Operation } from '../core/words.ts';
-import type { BenchRecord, Body, IntegrityRecord, OverheadRecord, StatisticsRecord, ThresholdCheck, ThresholdRecord } from '../records/schema.ts';
+import type { AbRecord, BenchRecord, Body, IntegrityRecord, OverheadRecord, StatisticsRecord, ThresholdCheck, ThresholdRecord } from '../records/schema.ts';
 import type { Comparator, Threshold } from './syntax.ts';
 import { ofType as of } from '../records/select.ts';
 
@@ -55,6 +55,15 @@ function checksOf(t: Threshold, records: readonly BenchRecord[]): ThresholdCheck
         }
         if (t.unit === 'us') return check(r.agent_count, r.operation, r.overhead_us);
         if (s.bound === 'estimate') return check(r.agent_count, r.operation, r.overhead_pct);
+        const b = s.bound === 'upper' ? r.ci_high_pct : r.ci_low_pct;
+        return check(r.agent_count, r.operation, b, b === null ? 'no interval (one statistical run); use --runs 2 or more' : undefined);
+      });
+    }
+    case 'ab': {
+      const abs = (of(records, 'ab') as AbRecord[]).filter((r) => r.test_name === s.config && r.operation === s.operation && at(s.agents)(r));
+      return abs.map((r) => {
+        if (t.unit === 'us') return check(r.agent_count, r.operation, r.change_us);
+        if (s.bound === 'estimate') return check(r.agent_count, r.operation, r.change_pct);
         const b = s.bound === 'upper' ? r.ci_high_pct : r.ci_low_pct;
         return check(r.agent_count, r.operation, b, b === null ? 'no interval (one statistical run); use --runs 2 or more' : undefined);
       });

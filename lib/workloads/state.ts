@@ -17,6 +17,8 @@ export const hr = process.hrtime.bigint;
 /** One config of the running cell: its clients and what it measured. */
 export interface Part {
   config: ConfigName;
+  /** A/B: the variant this part belongs to (CellSpec.variants). */
+  variant?: string;
   client: ConfigClient;
   send: Samples;
   recv: Samples;
@@ -73,12 +75,13 @@ export function replyBaseOf(pattern: Pattern, sends: number): number {
 }
 
 /** A fresh Part for a config whose clients are open; `sends`: messages each local agent is to send. */
-export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient, sends: readonly number[], cur: CellState): Part {
+export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient, sends: readonly number[], cur: CellState, variant?: string): Part {
   const slots = spec.local.length;
   const answers = cur.pattern.answers !== undefined;
   const n = Math.max(1, sends.reduce((a, x) => a + x, 0));
   return {
     config,
+    ...(variant !== undefined ? { variant } : {}),
     client,
     send: new Samples(n),
     recv: new Samples(n),
