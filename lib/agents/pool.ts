@@ -49,7 +49,7 @@ export class WorkerPool {
     this.procs[i] = child;
     this.waiters[i] = [];
     child.on('message', (m: FromWorker) => {
-      if (m.type === 'sent' || m.type === 'opened') {
+      if (m.type === 'sent' || m.type === 'opened' || m.type === 'fault') {
         for (const l of this.listeners) l(i, m);
         return;
       }

@@ -1,5 +1,6 @@
 /** The IPC protocol between the orchestrator and its worker processes. Only messages live here. */
 import type { CallErrors, Calibration, ConfigName, LayerOptions, Operation } from '../core/words.ts';
+import type { FaultKind, FaultSpec } from '../faults/spec.ts';
 
 /** What a worker needs to reach a driver's bus: the driver, its settings and the run's shared data. */
 export interface DriverRef {
@@ -35,6 +36,8 @@ export interface CellSpec {
   receiveTimeoutMs: number;
   /** Once told what to expect: how long nothing may arrive before the rest counts as lost. */
   quietMs: number;
+  /** --fault: every fault of the cell, and this worker's index (lib/faults/agent.ts picks its own). */
+  faults?: { worker: number; list: FaultSpec[] };
 }
 
 export type ToWorker =
@@ -109,8 +112,26 @@ export interface Opened {
   id: number;
 }
 
+/** Sent by a worker, unasked, when it injects a --fault (kill-worker: asks the orchestrator to SIGKILL it). */
+export interface FaultEvent {
+  type: 'fault';
+  id: number;
+  kind: FaultKind;
+  text: string;
+  target: number;
+  atPct: number;
+  /** The worker's round at which it struck. */
+  round: number;
+  /** hrtime (CLOCK_MONOTONIC) when it struck. */
+  atNs: number;
+  /** Processes signalled (process groups for agent shells); empty for an agent sharing its worker. */
+  pids: number[];
+  signal: 'SIGKILL' | 'SIGSTOP' | null;
+  durationMs?: number;
+}
+
 /** What a worker says without being asked, while a cell runs. */
-export type WorkerEvent = Opened | SentAll;
+export type WorkerEvent = Opened | SentAll | FaultEvent;
 
 export type FromWorker =
   | { type: 'ready'; pid: number }
@@ -118,6 +139,7 @@ export type FromWorker =
   | { type: 'calibrated'; calibration: Calibration }
   | { type: 'shutdown-requested'; id: number }
   | SentAll
+  | FaultEvent
   | CellDone
   | Drained
   | { type: 'error'; id: number; message: string };

@@ -13,6 +13,7 @@ import { Samples } from '../measure/samples.ts';
 import { makePayload, messageKey, peerOf } from './workload.ts';
 import { mulberry32, seededShuffle } from '../stats/rng.ts';
 import type { CellDone, CellSpec, ConfigDone, ConfigDrained, Drained, FromWorker, ToWorker } from './protocol.ts';
+import { AgentDown, WorkerFaults } from '../faults/agent.ts';
 
 const hr = process.hrtime.bigint;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -117,6 +118,7 @@ function sent(p: Part, slot: number, from: number, to: number, k: number, ns: nu
 
 /** A send the bus refused (rejected) or whose call failed; anything else fails the cell. */
 function notSent(p: Part, slot: number, k: number, e: unknown): void {
+  if (e instanceof AgentDown) return; // --fault: the agent is dead or stalled, nothing was sent
   if (e instanceof Rejected) p.rejected++;
   else if (e instanceof SendFailed) p.sent[slot]![k] = 2;
   else throw e;
@@ -199,8 +201,9 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   current = cur;
   const driver = await driverEntry(spec.driver.name).client();
   const slots = spec.local.length;
+  const faults = WorkerFaults.of(spec, reply);
   for (const config of spec.configs) {
-    const client = await driver.open({
+    const opened = await driver.open({
       settings: spec.driver.settings,
       shared: spec.driver.shared,
       cell: spec.bus,
@@ -211,6 +214,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       layer: spec.layer,
       payloadBytes: spec.payloadBytes,
     });
+    const client = faults ? faults.wrap(opened) : opened;
     const n = spec.iterations * slots;
     parts.push({
       config,
@@ -238,11 +242,15 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
 
   const startNs = Number(hr());
   for (let k = 0; k < spec.iterations; k++) {
+    const f = faults?.round(k);
+    if (f) await f;
     for (const p of parts.length > 1 ? seededShuffle(parts, random) : parts) {
       const r = round(cur, p, k, data);
       if (r) await r;
     }
   }
+  const f = faults?.round(spec.iterations);
+  if (f) await f;
   reply({ type: 'sent', id: spec.id, perRecipient: parts.map((p) => p.perRecipient) });
 
   // Mail from agents on other workers may still be on its way: poll (sleeping, never spinning),

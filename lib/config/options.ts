@@ -8,6 +8,7 @@ import { nonNegativeNumber, positiveInt, Problem, scaleList, choiceList, seed } 
 import { parseThresholds, type Threshold } from '../verdict/syntax.ts';
 import { scopeProblems } from '../verdict/scope.ts';
 import { FORMAT_NAMES, formatNames, getFormat } from '../report/formats.ts';
+import { faultList, faultProblems, type FaultSpec } from '../faults/spec.ts';
 
 /** Everything a benchmark run needs, resolved and frozen. Nothing else reads env or argv. */
 export interface Options {
@@ -46,6 +47,8 @@ export interface Options {
   readonly format: string;
   /** The resolution (noop interval half-width, %) the run should reach; wider is warned about. */
   readonly resolution: number;
+  /** Faults injected into every cell (lib/faults/spec.ts); any → the run is disturbed (exit 3). */
+  readonly faults: readonly FaultSpec[];
 }
 
 type Key = keyof Options;
@@ -95,6 +98,7 @@ export const SPECS: readonly Spec[] = [
   { key: 'thresholds', flag: '--threshold', env: ['BENCH_THRESHOLDS'], kind: 'value', arg: 'EXPR', repeatable: true, help: "a pass/fail check on the results, e.g. 'overhead(full_integration).message_send.p50 < 1%'; repeat for more (env: ';'-separated); any failure exits 99", parseList: thresholdList },
   { key: 'format', flag: '--format', env: ['BENCH_FORMAT'], kind: 'value', arg: 'NAME', help: `how the results are printed: ${FORMAT_NAMES.join(', ')}`, parse: (r, f) => formatName(r, f) },
   { key: 'resolution', flag: '--resolution', env: ['BENCH_RESOLUTION'], kind: 'value', arg: 'PCT', help: 'resolution wanted (noop interval half-width, %); a wider one is warned about with advice', parse: (r, f) => pctValue(r, f) },
+  { key: 'faults', flag: '--fault', env: ['BENCH_FAULTS'], kind: 'value', arg: 'SPEC', repeatable: true, help: 'break something in every cell: kill-agent:N@P%, stall-agent:N@P%:DURATION (e.g. 500ms) or kill-worker:N@P% (agent or worker N, when P % of the workload is done); repeat for more (env: \';\'-separated); see docs/faults.md; the run exits 3', parseList: faultList },
   { key: 'noopDelayUs', flag: '--noop-delay-us', env: ['BENCH_NOOP_DELAY_US'], kind: 'value', arg: 'US', help: 'noop: busy-wait this long per operation (to check the harness detects a known cost)', parse: (r, f) => nonNegativeNumber(r, f, 1_000_000) },
 ];
 
@@ -129,6 +133,7 @@ export function defaults(cores: number): Options {
     thresholds: [],
     format: 'table',
     resolution: 1,
+    faults: [],
   };
 }
 
@@ -229,11 +234,12 @@ export function resolveOptions(input: ResolveInput): Resolved {
   if (o.perfLog !== null) checkOutFile(o.perfLog, '--perf-log', problems);
   if (sources.seed === 'default') o.seed = (input.randomSeed ?? (() => Math.floor(Math.random() * 0xffffffff)))();
   o.driverSettings = resolveDrivers(o.drivers, o.cellTimeoutS, input, problems);
+  problems.push(...faultProblems(o.faults, { scales: o.scales, workers: o.workers }, sources.faults === 'env' ? 'BENCH_FAULTS (environment)' : '--fault'));
   problems.push(...scopeProblems(o.thresholds, { scales: o.scales, configs: ['baseline', ...o.layers] }));
   if (o.iterations < 2 && o.runs < 2) warnings.push('--iterations 1 with --runs 1 gives one sample per agent: no interval can be computed');
 
   if (problems.length > 0) throw new UsageError(problems);
-  return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]), thresholds: Object.freeze([...o.thresholds]), drivers: Object.freeze([...o.drivers]), driverSettings: Object.freeze({ ...o.driverSettings }) }), sources, warnings };
+  return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]), thresholds: Object.freeze([...o.thresholds]), faults: Object.freeze([...o.faults]), drivers: Object.freeze([...o.drivers]), driverSettings: Object.freeze({ ...o.driverSettings }) }), sources, warnings };
 }
 
 /** Every --threshold parsed on its own; all bad ones reported together, each pointing at its fault. */
@@ -379,6 +385,6 @@ export function helpText(command: string, summary: string, preset: Preset = {}):
       lines.push(`${''.padEnd(28)}default ${f.default ?? 'none'} [${f.env.join(', ')}]`);
     }
   }
-  lines.push('  -h, --help                show this help', '', 'Exit codes: 0 ok, 1 runtime error or lost messages, 2 bad flags, 99 a threshold failed, 130/143 interrupted.');
+  lines.push('  -h, --help                show this help', '', 'Exit codes: 0 ok, 1 runtime error or lost messages, 2 bad flags, 3 finished with --fault injected (disturbed), 99 a threshold failed, 130/143 interrupted.');
   return lines.join('\n');
 }

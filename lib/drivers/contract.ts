@@ -218,6 +218,11 @@ export interface ConfigClient {
   drain(slot: number, coordinated: boolean): DrainResult | Promise<DrainResult>;
   /** Failed library calls so far (drivers that report them). */
   calls?(): CallErrors[];
+  /**
+   * Drivers whose agents are processes of their own: the agent's pid, leader of a process group
+   * holding everything it started (--fault signals that group). Absent: agents share the worker.
+   */
+  agentPid?(slot: number): number | null;
   /** Release connections and processes. Always safe to call. */
   close(): void | Promise<void>;
 }

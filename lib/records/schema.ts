@@ -7,6 +7,7 @@ import type { FsCheck } from '../measure/tmpfs.ts';
 import type { ResourceSummary } from '../measure/resources.ts';
 import type { OverheadEstimate } from '../stats/overhead.ts';
 import type { ConfigName } from '../core/words.ts';
+import type { FaultReport } from '../faults/cell.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -127,7 +128,7 @@ export interface ErrorRecord extends Base, CellKey {
   type: 'error';
   message: string;
   /** cell: the cell failed (default when absent); call: library calls failed, the cell went on; timeout: a call exceeded --op-timeout. */
-  kind?: 'cell' | 'call' | 'timeout';
+  kind?: 'cell' | 'call' | 'timeout' | 'fault';
   /** Shell driver, kind call: the failing operation, its exit status, how many calls, first stderr lines. */
   operation?: string;
   exit_status?: number;
@@ -161,7 +162,8 @@ export interface ThresholdRecord extends Base {
 
 export interface SummaryRecord extends Base {
   type: 'summary';
-  status: 'ok' | 'failed' | 'aborted';
+  /** disturbed: finished with --fault injected (exit 3). */
+  status: 'ok' | 'failed' | 'aborted' | 'disturbed';
   exit_code: number;
   duration_s: number;
   cells_ok: number;
@@ -266,7 +268,13 @@ export interface CapacityRecord extends Base {
   warnings: string[];
 }
 
-export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord;
+/** One --fault injected into one cell (lib/faults/cell.ts FaultReport; docs/faults.md). */
+export interface FaultRecord extends Base, FaultReport, Omit<CellKey, 'test_name'> {
+  type: 'fault';
+  test_name: ConfigName | 'interleaved';
+}
+
+export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | FaultRecord;
 export type RecordType = BenchRecord['type'];
 
 /** Distributes Omit over a union, so each kind keeps its own fields. */

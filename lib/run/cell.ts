@@ -12,6 +12,7 @@ import { countIntegrity, type IntegrityCounts } from './integrity.ts';
 import type { PlannedCell } from './matrix.ts';
 import { layerOptions } from './specs.ts';
 import type { KeyedSamples } from '../stats/overhead.ts';
+import { CellFaults, WorkerKilledByFault, type FaultReport } from '../faults/cell.ts';
 
 /** What one config of a cell measured, counted over every worker. */
 export interface ConfigResult {
@@ -45,6 +46,8 @@ export interface CellContext {
   driver: DriverRef;
   /** Layers the driver does not run (their configs run without them). */
   skipped: readonly LayerName[];
+  /** --fault: called as each fault strikes. */
+  onFault?: (r: FaultReport) => void;
 }
 
 /** Once told what they are to receive, how long agents wait with nothing arriving before the rest counts as lost. */
@@ -71,6 +74,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   let stopListening: () => void = () => undefined;
   let bus: CellBus | null = null;
   let pids: number[] = [];
+  const faults = opts.faults.length > 0 ? new CellFaults(opts.faults, () => pool.pids(), ctx.onFault ?? (() => undefined)) : null;
   try {
     bus = await ctx.bus.openCell({ id, dir, configs: cell.configs, scale: cell.scale });
     pids = [process.pid, ...pool.pids(), ...ctx.bus.pids()];
@@ -91,6 +95,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       coordinator: w === 0,
       receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
       quietMs: QUIET_MS,
+      ...faults?.specFor(w),
     }));
     // No agent sends before every agent of the cell is ready (a recipient on another worker must
     // exist). When every worker has sent, each learns what its agents are to receive, so they stop
@@ -101,10 +106,17 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     const all = (msg: ToWorker) => {
       for (let w = 0; w < workers; w++) pool.post(w, msg);
     };
-    stopListening = pool.onEvent((_, m) => {
+    stopListening = pool.onEvent((w, m) => {
       if (m.id !== id) return;
       if (m.type === 'opened') {
-        if (++opened === workers) all({ type: 'go', id });
+        if (++opened === workers) {
+          faults?.started();
+          all({ type: 'go', id });
+        }
+        return;
+      }
+      if (m.type === 'fault') {
+        faults?.event(w, m);
         return;
       }
       m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
@@ -124,7 +136,9 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         // Checked where the driver has a drain-and-stop for this config (a library may have none).
         if (gone.some((d) => d.stopped !== null)) {
           const stopped = (await bus.stopped(config)) ?? gone.reduce((a, d) => a + (d.stopped ?? 0), 0);
-          if (stopped !== cell.scale) throw new Error(`coordinated shutdown (${config}): ${stopped} of ${cell.scale} agents stopped`);
+          // An agent killed by --fault cannot stop: the others must.
+          const alive = cell.scale - (faults?.deadAgents ?? 0);
+          if (stopped !== alive) throw new Error(`coordinated shutdown (${config}): ${stopped} of ${alive} ${alive === cell.scale ? '' : 'live '}agents stopped`);
         }
       }
       const leftover = await bus.leftover(config);
@@ -160,6 +174,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   } catch (e) {
     // A worker failed or hung: replace them all before touching what they work in.
     await pool.restartAll();
+    if (faults?.killedWorker) throw new WorkerKilledByFault(faults.killedWorker, e instanceof Error ? e.message : String(e));
     throw e;
   } finally {
     stopListening();

@@ -13,11 +13,14 @@ import type { BenchRecord, Body } from '../records/schema.ts';
 import { RecordWriter } from '../records/writer.ts';
 import { Aggregator } from './aggregate.ts';
 import { cellName, runCell, type CellResult } from './cell.ts';
+import type { FaultReport } from '../faults/cell.ts';
 import { busbenchVersion, gitSha, hostInfo } from './host.ts';
 import { evaluateThresholds } from '../verdict/evaluate.ts';
 import { planMatrix, type PlannedCell } from './matrix.ts';
 import { createRunDir, removeRunDir, type RunDir } from './rundir.ts';
 import { exitCodeOf, reasonOf, type Tally } from './outcome.ts';
+import { EXIT } from '../config/errors.ts';
+import { WorkerKilledByFault } from '../faults/cell.ts';
 
 export interface RunIO {
   /** Progress and warnings go here (stderr); never data. */
@@ -159,7 +162,7 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
   const reason = reasonOf(tally);
   emit({
     type: 'summary',
-    status: tally.aborted !== null ? 'aborted' : exitCode === 0 ? 'ok' : 'failed',
+    status: tally.aborted !== null ? 'aborted' : exitCode === 0 ? 'ok' : exitCode === EXIT.disturbed ? 'disturbed' : 'failed',
     exit_code: exitCode,
     duration_s: Number(((performance.now() - startedAt) / 1000).toFixed(3)),
     cells_ok: tally.cellsOk,
@@ -233,15 +236,21 @@ async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension,
     const where = `${cellName(cell.configs) === 'interleaved' ? `${cell.configs.length} configs interleaved` : cell.configs[0]} @ ${cell.scale} agent${cell.scale === 1 ? '' : 's'}`;
     io.progress(id, plan.length, `${label}${cell.run === 0 ? 'warm-up' : `run ${cell.run}/${opts.runs}`} · ${where}`);
     try {
-      const res = await runCell(id, cell, { opts, runDir: s.runDir.path, pool, monitor, bus: d.run, driver: d.ref, skipped });
+      const onFault = (r: FaultReport) => {
+        tally.faults = (tally.faults ?? 0) + 1;
+        emit({ type: 'fault', test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run, ...r });
+      };
+      const res = await runCell(id, cell, { opts, runDir: s.runDir.path, pool, monitor, bus: d.run, driver: d.ref, skipped, onFault });
       recordCell(res, cell, where, opts, io, emit, agg, tally);
       tally.cellsOk++;
     } catch (e) {
       if (s.aborted !== null) break;
       tally.cellsFailed++;
+      const byFault = e instanceof WorkerKilledByFault;
+      if (byFault) tally.cellsFaulted = (tally.cellsFaulted ?? 0) + 1;
       const message = e instanceof Error ? e.message : String(e);
-      for (const config of cell.configs) emit({ type: 'error', test_name: config, agent_count: cell.scale, run: cell.run, kind: isTimeout(message) ? 'timeout' : 'cell', message });
-      io.warn(`cell failed: ${label}${where} run ${cell.run}: ${message} (the matrix goes on)`);
+      for (const config of cell.configs) emit({ type: 'error', test_name: config, agent_count: cell.scale, run: cell.run, kind: byFault ? 'fault' : isTimeout(message) ? 'timeout' : 'cell', message });
+      io.warn(`cell ${byFault ? 'lost to --fault' : 'failed'}: ${label}${where} run ${cell.run}: ${message} (the matrix goes on)`);
     }
   }
   if (s.aborted === null) {

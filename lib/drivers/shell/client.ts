@@ -123,6 +123,10 @@ class ShellClient implements ConfigClient {
     return this.failures.list();
   }
 
+  agentPid(slot: number): number | null {
+    return this.shells[slot]?.pid ?? null;
+  }
+
   async close(): Promise<void> {
     await stopAll(this.shells);
   }

@@ -1,0 +1,140 @@
+/**
+ * --fault with real processes: busbench run as a user runs it (its own process, real workers,
+ * real tmpfs; the shell driver's agent shells are real bash processes signalled for real). What
+ * each run must lose is counted here by hand from the documented workload, not by busbench's code.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveOptions } from '../../lib/config/options.ts';
+import { UsageError } from '../../lib/config/errors.ts';
+import { busbench, newTag, parseJsonl, taggedPids, ROOT } from '../helpers/cli.ts';
+import { shmDir } from '../helpers/tmpfs.ts';
+
+const EXAMPLE = join(ROOT, 'lib/drivers/shell/example/busbench.json');
+
+/** The workload as docs/method.md states it: agent i's k-th message goes to (i + 1 + k mod (N-1)) mod N. */
+function messagesTo(to: number, n: number, senders: number[], rounds: number[]): number {
+  let c = 0;
+  for (const k of rounds) for (const i of senders) if ((i + 1 + (k % (n - 1))) % n === to) c++;
+  return c;
+}
+const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+
+async function faulted(args: string[], watch?: (tag: string) => void) {
+  const base = shmDir();
+  const out = join(base, 'out.jsonl');
+  const tag = newTag();
+  let timer: NodeJS.Timeout | undefined;
+  if (watch) timer = setInterval(() => watch(tag), 20);
+  const t0 = performance.now();
+  const r = await busbench(['overhead', '--runs', '1', '--warmup', '0', '--base-dir', base, '--out', out, ...args], { tag });
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(timer);
+  const recs = parseJsonl(readFileSync(out, 'utf8'));
+  return { r, recs, seconds, base, tag, of: (type: string) => recs.filter((x) => x.type === type) };
+}
+
+function assertClean(x: Awaited<ReturnType<typeof faulted>>): void {
+  assert.deepEqual(taggedPids(x.tag), [], 'processes of the run (workers, agent shells) are left running');
+  assert.deepEqual(readdirSync(x.base).filter((f) => !f.startsWith('out.')), [], 'the run directory was left behind');
+}
+
+test('bad --fault specs exit 2 naming the flag and the fix', async () => {
+  const bad: [string, RegExp][] = [
+    ['explode-agent:1@50%', /--fault: unknown fault kind "explode-agent"/],
+    ['kill-agent:5@50%', /--fault: "kill-agent:5@50%": agent 5 is beyond scale 3/],
+    ['kill-agent:1@150%', /--fault: 150 % in "kill-agent:1@150%" is outside 0-100 %/],
+    ['stall-agent:1@50%:500', /--fault: "stall-agent:1@50%:500": duration "500" has no unit; write it with ms or s/],
+    ['stall-agent:1@50%', /says how long the agent stalls nowhere/],
+    ['kill-worker:2@50%', /worker 2 does not run at scale 3 \(workers 0-1/],
+  ];
+  for (const [spec, want] of bad) {
+    assert.throws(() => resolveOptions({ flags: { _: [], scales: '3,10', workers: '2', fault: spec }, env: {}, cores: 2 }), (e: unknown) => e instanceof UsageError && want.test(e.message), spec);
+  }
+  const ok = resolveOptions({ flags: { _: [], scales: '4', fault: ['kill-agent:3@50%', 'stall-agent:2@0%:1.5s'] }, env: {}, cores: 2 }).options.faults;
+  assert.deepEqual(
+    ok.map((f) => [f.kind, f.target, f.atPct, f.durationMs]),
+    [
+      ['kill-agent', 3, 50, undefined],
+      ['stall-agent', 2, 0, 1500],
+    ],
+  );
+  // The command itself: exit 2, the message on stderr, nothing started.
+  const tag = newTag();
+  const r = await busbench(['overhead', '--scales', '2', '--fault', 'kill-agent:2@50%'], { tag });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--fault: "kill-agent:2@50%": agent 2 is beyond scale 2 \(agents 0-1\)/);
+  assert.deepEqual(taggedPids(tag), []);
+});
+
+test('tmpfs: a killed agent loses the mail sent to it after its death; a stalled one drains its own after the stall; exit 3, nothing left', async () => {
+  // One worker, 4 agents, 20 rounds, 3 configs interleaved. Both faults strike before round 10;
+  // the 2 s stall outlasts the remaining rounds, so agents 1 and 2 send rounds 0-9 only.
+  const x = await faulted(['--scales', '4', '--iterations', '20', '--workers', '1', '--layers', 'health,shutdown', '--fault', 'kill-agent:1@50%', '--fault', 'stall-agent:2@50%:2s']);
+  assert.equal(x.r.code, 3, x.r.stderr);
+  const live = [0, 3];
+  const lost = messagesTo(1, 4, live, range(10, 20));
+  const waited = messagesTo(2, 4, live, range(10, 20));
+  assert.ok(lost > 0 && waited > 0);
+  for (const i of x.of('integrity')) {
+    assert.deepEqual([i.sent, i.lost, i.leftover, i.duplicated, i.drained, i.rejected], [20 + 10 + 10 + 20, lost, lost, 0, waited, 0], String(i.test_name));
+  }
+  const faults = x.of('fault');
+  assert.deepEqual(
+    faults.map((f) => [f.fault, f.target, f.at_round, f.method, f.duration_ms]),
+    [
+      ['kill-agent:1@50%', 'agent 1', 10, 'worker stops the agent', undefined],
+      ['stall-agent:2@50%:2s', 'agent 2', 10, 'worker stops the agent', 2000],
+    ],
+  );
+  const summary = x.of('summary')[0]!;
+  assert.equal(summary.status, 'disturbed');
+  assert.equal(summary.lost_total, 3 * lost);
+  assert.ok(x.seconds < 20, `the run took ${x.seconds.toFixed(1)} s`);
+  assertClean(x);
+});
+
+test('shell driver: the agent shell is SIGKILLed or really stopped (state T) and continued; counts exact', async () => {
+  const stoppedSeen = new Set<number>();
+  const x = await faulted(
+    ['--driver', 'shell', '--driver-config', EXAMPLE, '--scales', '3', '--iterations', '10', '--workers', '1', '--layers', 'health', '--fault', 'kill-agent:1@50%', '--fault', 'stall-agent:2@50%:1s'],
+    (tag) => {
+      for (const pid of taggedPids(tag)) {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('T')) stoppedSeen.add(pid);
+        } catch {
+          // gone
+        }
+      }
+    },
+  );
+  assert.equal(x.r.code, 3, x.r.stderr);
+  const [kill, stall] = x.of('fault');
+  assert.equal(kill!.signal, 'SIGKILL');
+  assert.equal(stall!.signal, 'SIGSTOP');
+  // One agent shell per config (baseline, health) for each agent.
+  assert.equal((kill!.pids as number[]).length, 2);
+  assert.deepEqual([...stoppedSeen].sort(), [...(stall!.pids as number[])].sort(), 'the stalled agent shells were seen stopped, and no other');
+  const lost = messagesTo(1, 3, [0], range(5, 10));
+  const waited = messagesTo(2, 3, [0], range(5, 10));
+  for (const i of x.of('integrity')) assert.deepEqual([i.sent, i.lost, i.drained, i.duplicated], [10 + 5 + 5, lost, waited, 0], String(i.test_name));
+  assertClean(x);
+});
+
+test('kill-worker: the worker process is SIGKILLed, its cell recorded as lost to the fault, the matrix goes on, exit 3', async () => {
+  const x = await faulted(['--scales', '2,3', '--iterations', '20', '--workers', '2', '--layers', 'noop', '--fault', 'kill-worker:1@50%']);
+  assert.equal(x.r.code, 3, x.r.stderr);
+  const faults = x.of('fault');
+  assert.equal(faults.length, 2);
+  for (const f of faults) {
+    assert.equal(f.signal, 'SIGKILL');
+    assert.equal((f.pids as number[]).length, 1);
+  }
+  assert.deepEqual(new Set(x.of('error').map((e) => e.kind)), new Set(['fault']));
+  const summary = x.of('summary')[0]!;
+  assert.deepEqual([summary.cells_failed, summary.cells_ok, summary.status], [2, 0, 'disturbed']);
+  assertClean(x);
+});
