@@ -79,6 +79,8 @@ export interface CellDone {
    */
   startNs: number;
   endNs: number;
+  /** --fault, coordinator: what its health queries saw of the struck agents. */
+  faultHealth?: FaultHealth[];
 }
 
 export interface ConfigDrained {
@@ -128,6 +130,13 @@ export interface FaultEvent {
   pids: number[];
   signal: 'SIGKILL' | 'SIGSTOP' | null;
   durationMs?: number;
+}
+
+/** The coordinator's health queries under --fault: since when each struck agent was reported stale, per config (null: never). */
+export interface FaultHealth {
+  config: ConfigName;
+  agent: number;
+  staleSinceNs: number | null;
 }
 
 /** What a worker says without being asked, while a cell runs. */

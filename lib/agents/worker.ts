@@ -214,7 +214,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       layer: spec.layer,
       payloadBytes: spec.payloadBytes,
     });
-    const client = faults ? faults.wrap(opened) : opened;
+    const client = faults ? faults.wrap(opened, config) : opened;
     const n = spec.iterations * slots;
     parts.push({
       config,
@@ -297,6 +297,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   }
 
   const endNs = Number(hr());
+  const faultHealth = await faults?.probe();
   return {
     type: 'cell-done',
     id: spec.id,
@@ -310,6 +311,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
     quietEnded,
     startNs,
     endNs,
+    ...(faultHealth ? { faultHealth } : {}),
   };
 }
 

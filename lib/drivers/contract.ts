@@ -212,6 +212,11 @@ export interface ConfigClient {
    * when self-timed, null when the call failed (reported through `calls`).
    */
   healthQuery?(): number | null | void | Promise<number | null | void>;
+  /**
+   * The agents (indices) the last health query found stale or dead (missing), as the health layer
+   * reported them; null when no query has answered yet. Read right after a query (--fault's detection time).
+   */
+  staleAgents?(): number[] | null;
   /** The coordinator raises the coordinated shutdown (configs with shutdown; called on one worker). */
   requestShutdown?(): void | Promise<void>;
   /** End of cell: take what is left; `coordinated`: through the shutdown layer's drain-and-stop. */

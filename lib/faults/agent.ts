@@ -9,11 +9,16 @@
  * way the harness stops driving that agent, so what the others see is what a dead or stopped
  * agent leaves behind on the bus. A kill-worker is done by the orchestrator on this worker's word.
  */
-import type { CellSpec, FaultEvent } from '../agents/protocol.ts';
+import type { CellSpec, FaultEvent, FaultHealth } from '../agents/protocol.ts';
 import type { ConfigClient, DrainResult } from '../drivers/contract.ts';
+import type { ConfigName } from '../core/words.ts';
 import { faultRound, type FaultSpec } from './spec.ts';
 
 const hr = process.hrtime.bigint;
+
+/** After the workload the coordinator goes on querying health this long at most for a killed agent (a stall: its duration). */
+export const PROBE_MS = 8000;
+const PROBE_EVERY_MS = 10;
 
 /** Thrown by a faulted agent's send: the message was never sent (neither rejected nor failed). */
 export class AgentDown extends Error {
@@ -41,17 +46,24 @@ export class WorkerFaults {
   private readonly clients: ConfigClient[] = [];
   private readonly todo: { f: FaultSpec; round: number }[];
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Coordinator: agents struck by a fault anywhere in the cell, watched in the health queries. */
+  private readonly watched: FaultSpec[];
+  /** Config → agent → hrtime since which the health query reports it stale (its current streak). */
+  private readonly staleSince = new Map<ConfigName, Map<number, bigint>>();
+  private readonly health: { config: ConfigName; query: () => unknown }[] = [];
 
   private constructor(private readonly spec: CellSpec, mine: FaultSpec[], private readonly report: (e: FaultEvent) => void) {
     this.todo = mine.map((f) => ({ f, round: faultRound(f.atPct, spec.iterations) }));
+    this.watched = spec.coordinator ? (spec.faults?.list ?? []).filter((f) => f.kind !== 'kill-worker') : [];
   }
 
-  /** This worker's share of the cell's faults; null when none strikes here. */
+  /** This worker's share of the cell's faults (the coordinator also watches every struck agent's health); null when it has none. */
   static of(spec: CellSpec, report: (e: FaultEvent) => void): WorkerFaults | null {
     const plan = spec.faults;
     if (!plan) return null;
     const mine = plan.list.filter((f) => (f.kind === 'kill-worker' ? f.target === plan.worker : spec.local.includes(f.target)));
-    return mine.length > 0 ? new WorkerFaults(spec, mine, report) : null;
+    const watch = spec.coordinator && plan.list.some((f) => f.kind !== 'kill-worker');
+    return mine.length > 0 || watch ? new WorkerFaults(spec, mine, report) : null;
   }
 
   /** Round k of the workload is about to start (k = iterations: every round is done). */
@@ -121,8 +133,47 @@ export class WorkerFaults {
     return false;
   }
 
+  /** After a health query: which watched agents it reports stale, and since when (a streak ends when it reports one healthy). */
+  private note(config: ConfigName, c: ConfigClient): void {
+    const stale = c.staleAgents!();
+    if (stale === null) return;
+    const now = hr();
+    let m = this.staleSince.get(config);
+    if (!m) this.staleSince.set(config, (m = new Map()));
+    for (const f of this.watched) {
+      if (!stale.includes(f.target)) m.delete(f.target);
+      else if (!m.has(f.target)) m.set(f.target, now);
+    }
+  }
+
+  /**
+   * Coordinator, after the workload: go on querying health until every struck agent is reported
+   * stale in every config with a health query, or the watch is over (PROBE_MS for a kill, the
+   * stall's duration for a stall). The probes' durations are not samples.
+   */
+  async probe(): Promise<FaultHealth[] | undefined> {
+    if (this.watched.length === 0 || this.health.length === 0) return undefined;
+    const t0 = hr();
+    const limit = (f: FaultSpec) => (f.kind === 'stall-agent' ? f.durationMs! : PROBE_MS);
+    for (;;) {
+      const ms = Number(hr() - t0) / 1e6;
+      const open = this.watched.some((f) => ms < limit(f) && this.health.some((h) => !this.staleSince.get(h.config)?.has(f.target)));
+      if (!open) break;
+      for (const h of this.health) await h.query();
+      await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
+    }
+    const out: FaultHealth[] = [];
+    for (const h of this.health) {
+      for (const f of this.watched) {
+        const since = this.staleSince.get(h.config)?.get(f.target);
+        out.push({ config: h.config, agent: f.target, staleSinceNs: since === undefined ? null : Number(since) });
+      }
+    }
+    return out;
+  }
+
   /** One config's clients, with the faulted agents taken out of play. */
-  wrap(c: ConfigClient): ConfigClient {
+  wrap(c: ConfigClient, config: ConfigName): ConfigClient {
     this.clients.push(c);
     const w: ConfigClient = {
       sync: c.sync,
@@ -145,7 +196,21 @@ export class WorkerFaults {
         await c.close();
       },
     };
-    if (c.healthQuery) w.healthQuery = () => c.healthQuery!();
+    if (c.healthQuery) {
+      // The shell driver queries from agent 0's shell: with that agent down there is no query.
+      const cannot = () => c.agentPid !== undefined && this.down(0);
+      if (this.watched.length > 0 && c.staleAgents) {
+        const query = () => {
+          if (cannot()) return null;
+          const r = c.healthQuery!();
+          if (r instanceof Promise) return r.then((x) => (this.note(config, c), x));
+          this.note(config, c);
+          return r;
+        };
+        w.healthQuery = query;
+        this.health.push({ config, query });
+      } else w.healthQuery = () => (cannot() ? null : c.healthQuery!());
+    }
     if (c.requestShutdown) w.requestShutdown = () => c.requestShutdown!();
     if (c.calls) w.calls = () => c.calls!();
     return w;

@@ -3,7 +3,7 @@
  * injection (a `fault` record), SIGKILLs a worker that asks for it, and tells the cell what to
  * expect of a faulted run (agents that will not stop through the shutdown layer).
  */
-import type { FaultEvent } from '../agents/protocol.ts';
+import type { FaultEvent, FaultHealth } from '../agents/protocol.ts';
 import type { FaultSpec } from './spec.ts';
 
 /** What the runner writes as a `fault` record (the cell's key is added there). */
@@ -22,6 +22,14 @@ export interface FaultReport {
   /** How the fault was done: the process signalled, or the worker stopped driving the agent. */
   method: 'signal' | 'worker stops the agent' | 'orchestrator SIGKILLed the worker';
   duration_ms?: number;
+  /**
+   * Per config with a health query that names stale agents: ms from the strike to the first
+   * coordinator's query that reported this agent stale or dead; null when none did while it was
+   * watched (a kill: until PROBE_MS after the workload; a stall: only while it lasted).
+   */
+  health_detect_ms?: Record<string, number | null>;
+  /** Per config with the coordinated shutdown: its drain-and-stop with this fault in the cell (ms, slowest worker). */
+  shutdown_drain_ms?: Record<string, number>;
 }
 
 /** The cell failed because --fault killed one of its workers: expected, not a harness failure. */
@@ -37,6 +45,8 @@ export class CellFaults {
   private goNs = 0;
   readonly reports: FaultReport[] = [];
   killedWorker: FaultReport | null = null;
+  /** When each agent fault struck (hrtime ns), by agent. */
+  private readonly struck = new Map<number, { ns: number; report: FaultReport; durationMs?: number }>();
 
   constructor(
     private readonly list: readonly FaultSpec[],
@@ -71,7 +81,29 @@ export class CellFaults {
       r = { ...base, target: `agent ${e.target}`, pids: e.pids, signal: e.signal, method: e.pids.length > 0 ? 'signal' : 'worker stops the agent', ...(e.durationMs !== undefined ? { duration_ms: e.durationMs } : {}) };
     }
     this.reports.push(r);
-    this.onFault(r);
+    if (e.kind !== 'kill-worker') this.struck.set(e.target, { ns: e.atNs, report: r, ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}) });
+  }
+
+  /** What the coordinator's health queries saw: detection times onto each agent fault's report. */
+  health(seen: readonly FaultHealth[] | undefined): void {
+    for (const h of seen ?? []) {
+      const s = this.struck.get(h.agent);
+      if (!s) continue;
+      let ms: number | null = h.staleSinceNs === null ? null : Math.max(0, (h.staleSinceNs - s.ns) / 1e6);
+      // A stall is detected only while it lasts: after it, the agent is back.
+      if (ms !== null && s.durationMs !== undefined && ms > s.durationMs) ms = null;
+      (s.report.health_detect_ms ??= {})[h.config] = ms === null ? null : Number(ms.toFixed(3));
+    }
+  }
+
+  /** The coordinated shutdown's drain of one config, in a cell with faults. */
+  drained(config: string, ms: number): void {
+    for (const r of this.reports) if (r.kind !== 'kill-worker') (r.shutdown_drain_ms ??= {})[config] = Number(ms.toFixed(3));
+  }
+
+  /** Every report to the run's records, once the cell is over (whatever became of it). */
+  flush(): void {
+    for (const r of this.reports.splice(0)) this.onFault(r);
   }
 }
 

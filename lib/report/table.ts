@@ -49,6 +49,12 @@ export function renderTables(rows: Rows, colour: boolean): string {
     }
     out.push('\nResources (harness, workers and a bus server busbench started; per cell) and message integrity, per scale', res.toString());
   }
+  if (rows.faults.length > 0) {
+    const ft = new Table({ head: ['fault', 'agents', 'config', 'detected', 'detect p50', 'detect p95', 'detect max', 'drain max'], style });
+    const ms = (x: number | null) => (x === null ? '–' : `${x.toFixed(x < 10 ? 2 : 0)} ms`);
+    for (const r of rows.faults) ft.push([r.fault, String(r.agents), r.config, r.watched ? `${r.detected}/${r.watched}` : '–', ms(r.p50_ms), ms(r.p95_ms), ms(r.max_ms), ms(r.drain_max_ms)]);
+    out.push(`${out.length ? '\n' : ''}Under --fault: from the strike to the health query reporting the agent stale (per cell; a stall counts only while it lasts), and the coordinated shutdown's drain`, ft.toString());
+  }
   if (rows.thresholds.length > 0) {
     const tt = new Table({ head: ['', 'threshold', 'worst', 'detail'], style });
     for (const r of rows.thresholds) tt.push([r.passed ? 'pass' : 'FAIL', r.expression, r.worst, r.reason ?? '']);

@@ -123,6 +123,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       if (++reported === workers) all({ type: 'expect', id, counts });
     });
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
+    faults?.health(done[0]!.faultHealth);
     const resources = await monitor.stop(pids, bus.usage ?? null);
 
     if (coordinated.length > 0) await pool.request(0, { type: 'shutdown-request', id, configs: coordinated }, isRequested, timeoutMs);
@@ -156,6 +157,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       });
       const drainNs = gone.map((d) => d.drainNs).filter((x): x is number => x !== null);
       if (drainNs.length > 0) add('shutdown_drain', Float64Array.from(drainNs));
+      if (drainNs.length > 0) faults?.drained(config, Math.max(...drainNs) / 1e6);
 
       const counts = countIntegrity(
         sent,
@@ -177,6 +179,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     if (faults?.killedWorker) throw new WorkerKilledByFault(faults.killedWorker, e instanceof Error ? e.message : String(e));
     throw e;
   } finally {
+    faults?.flush();
     stopListening();
     await monitor.stop(pids, bus?.usage ?? null).catch(() => undefined);
     await bus?.close().catch(() => undefined);

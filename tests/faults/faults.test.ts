@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveOptions } from '../../lib/config/options.ts';
 import { UsageError } from '../../lib/config/errors.ts';
@@ -28,12 +28,17 @@ async function faulted(args: string[], watch?: (tag: string) => void) {
   const tag = newTag();
   let timer: NodeJS.Timeout | undefined;
   if (watch) timer = setInterval(() => watch(tag), 20);
-  const t0 = performance.now();
   const r = await busbench(['overhead', '--runs', '1', '--warmup', '0', '--base-dir', base, '--out', out, ...args], { tag });
-  const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
   const recs = parseJsonl(readFileSync(out, 'utf8'));
-  return { r, recs, seconds, base, tag, of: (type: string) => recs.filter((x) => x.type === type) };
+  return { r, recs, base, tag, of: (type: string) => recs.filter((x) => x.type === type) };
+}
+
+/** Seconds from the first cell's start to the end of the last, from busbench's own progress lines (startup and calibration excluded). */
+function cellSpan(stderr: string): number {
+  const at = [...stderr.matchAll(/^\[(\d+(?:\.\d+)?) s\] \d+\/\d+ cells/gm)].map((m) => Number(m[1]));
+  assert.ok(at.length >= 2, `no progress lines in: ${stderr}`);
+  return at[at.length - 1]! - at[0]!;
 }
 
 function assertClean(x: Awaited<ReturnType<typeof faulted>>): void {
@@ -82,6 +87,14 @@ test('tmpfs: a killed agent loses the mail sent to it after its death; a stalled
     assert.deepEqual([i.sent, i.lost, i.leftover, i.duplicated, i.drained, i.rejected], [20 + 10 + 10 + 20, lost, lost, 0, waited, 0], String(i.test_name));
   }
   const faults = x.of('fault');
+  // The tmpfs health layer calls an agent stale 5000 ms after its last heartbeat: the killed
+  // agent's last was just before the strike; the 2 s stall ends before anyone could call it stale.
+  const detect = faults[0]!.health_detect_ms as Record<string, number | null>;
+  assert.deepEqual(Object.keys(detect), ['health']);
+  assert.ok(detect.health! >= 4900 && detect.health! < 8000, `detected after ${detect.health} ms`);
+  assert.deepEqual(faults[1]!.health_detect_ms, { health: null });
+  // The coordinated shutdown's drain ran with agent 1 dead (it stopped the others: the cell did not fail).
+  assert.equal(typeof (faults[0]!.shutdown_drain_ms as Record<string, number>).shutdown, 'number');
   assert.deepEqual(
     faults.map((f) => [f.fault, f.target, f.at_round, f.method, f.duration_ms]),
     [
@@ -92,14 +105,23 @@ test('tmpfs: a killed agent loses the mail sent to it after its death; a stalled
   const summary = x.of('summary')[0]!;
   assert.equal(summary.status, 'disturbed');
   assert.equal(summary.lost_total, 3 * lost);
-  assert.ok(x.seconds < 20, `the run took ${x.seconds.toFixed(1)} s`);
+  // The cell's own work takes well under a second here; the 2 s stall and the coordinator's watch
+  // for the killed agent's staleness (5 s) lengthen it, nothing else may.
+  const span = cellSpan(x.r.stderr);
+  assert.ok(span < 12, `the cell took ${span.toFixed(1)} s`);
   assertClean(x);
 });
 
-test('shell driver: the agent shell is SIGKILLed or really stopped (state T) and continued; counts exact', async () => {
+test('shell driver: the agent shell is SIGKILLed or really stopped (state T) and continued; counts exact; the library\'s health query finds both', async () => {
+  // The example library with its stale threshold at 300 ms (BUS_HEALTH_STALE_MS).
+  const cfg = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as { source: string[]; env: Record<string, string> };
+  cfg.source = cfg.source.map((f) => join(ROOT, 'lib/drivers/shell/example', f));
+  cfg.env.BUS_HEALTH_STALE_MS = '300';
+  const file = join(shmDir(), 'busbench.json');
+  writeFileSync(file, JSON.stringify(cfg));
   const stoppedSeen = new Set<number>();
   const x = await faulted(
-    ['--driver', 'shell', '--driver-config', EXAMPLE, '--scales', '3', '--iterations', '10', '--workers', '1', '--layers', 'health', '--fault', 'kill-agent:1@50%', '--fault', 'stall-agent:2@50%:1s'],
+    ['--driver', 'shell', '--driver-config', file, '--scales', '3', '--iterations', '10', '--workers', '1', '--layers', 'health', '--fault', 'kill-agent:1@50%', '--fault', 'stall-agent:2@50%:1s'],
     (tag) => {
       for (const pid of taggedPids(tag)) {
         try {
@@ -118,9 +140,15 @@ test('shell driver: the agent shell is SIGKILLed or really stopped (state T) and
   // One agent shell per config (baseline, health) for each agent.
   assert.equal((kill!.pids as number[]).length, 2);
   assert.deepEqual([...stoppedSeen].sort(), [...(stall!.pids as number[])].sort(), 'the stalled agent shells were seen stopped, and no other');
+  // Stale 300 ms after the last heartbeat, which came just before the strike (the queries run every 10 ms).
+  for (const f of [kill!, stall!]) {
+    const ms = (f.health_detect_ms as Record<string, number | null>).health!;
+    assert.ok(ms >= 250 && ms < 1000, `${String(f.fault)}: detected after ${ms} ms`);
+  }
   const lost = messagesTo(1, 3, [0], range(5, 10));
   const waited = messagesTo(2, 3, [0], range(5, 10));
   for (const i of x.of('integrity')) assert.deepEqual([i.sent, i.lost, i.drained, i.duplicated], [10 + 5 + 5, lost, waited, 0], String(i.test_name));
+  assert.ok(cellSpan(x.r.stderr) < 6, `the cell took ${cellSpan(x.r.stderr).toFixed(1)} s`);
   assertClean(x);
 });
 

@@ -5,7 +5,7 @@
  */
 import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { agentId } from '../../core/agents.ts';
+import { agentId, agentIndices } from '../../core/agents.ts';
 import { layersOf, type ConfigName, type LayerOptions } from '../../core/words.ts';
 import type { Body, ConfigClient, DrainResult, Receipt } from '../contract.ts';
 import { closeAgent, connectAgent, type Agent } from './agent.ts';
@@ -113,6 +113,10 @@ export class NatsConfigClient implements ConfigClient {
         await Promise.race([Promise.all(this.watchers.map((w) => w.seen)), new Promise((r) => setTimeout(r, 5000).unref())]);
       };
     }
+  }
+
+  staleAgents(): number[] | null {
+    return this.lastHealth && agentIndices([...this.lastHealth.stale, ...this.lastHealth.missing]);
   }
 
   send(slot: number, to: number, body: Body): Promise<void> {

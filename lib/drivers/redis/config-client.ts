@@ -83,6 +83,10 @@ export class RedisConfigClient implements ConfigClient {
     if (shutdown && control) this.requestShutdown = () => shutdown.request(control);
   }
 
+  staleAgents(): number[] | null {
+    return this.lastHealth && [...this.lastHealth.missing];
+  }
+
   send(slot: number, to: number, body: Body): Promise<void> {
     return this.stack.ops.send(slot, to, body);
   }

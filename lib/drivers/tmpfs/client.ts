@@ -1,4 +1,4 @@
-import { agentId } from '../../core/agents.ts';
+import { agentId, agentIndices } from '../../core/agents.ts';
 import type { Body, ConfigClient, DrainResult, DriverClient, Receipt } from '../contract.ts';
 import { TmpfsBus } from './bus.ts';
 import { calibrateTmpfs } from './calibrate.ts';
@@ -25,12 +25,17 @@ class TmpfsClient implements ConfigClient {
   readonly concurrent = false;
   private readonly bus: Bus;
   readonly healthQuery?: () => void;
+  private stale: string[] | null = null;
 
   constructor(private readonly stack: Stack, private readonly base: TmpfsBus, private readonly ids: readonly string[], private readonly names: readonly string[]) {
     this.bus = stack.bus;
     for (const id of ids) this.bus.register(id);
     const health = stack.health;
-    if (health) this.healthQuery = () => void health.query();
+    if (health)
+      this.healthQuery = () => {
+        const r = health.query();
+        this.stale = r.stale;
+      };
   }
 
   send(slot: number, to: number, body: Body): void {
@@ -39,6 +44,10 @@ class TmpfsClient implements ConfigClient {
 
   receive(slot: number): Receipt | null {
     return this.bus.receive(this.ids[slot]!);
+  }
+
+  staleAgents(): number[] | null {
+    return this.stale && agentIndices(this.stale);
   }
 
   requestShutdown(): void {
