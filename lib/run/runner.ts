@@ -21,6 +21,7 @@ import { createRunDir, removeRunDir, type RunDir } from './rundir.ts';
 import { exitCodeOf, reasonOf, type Tally } from './outcome.ts';
 import { EXIT } from '../config/errors.ts';
 import { WorkerKilledByFault } from '../faults/cell.ts';
+import { spaceNote } from '../faults/space.ts';
 
 export interface RunIO {
   /** Progress and warnings go here (stderr); never data. */
@@ -158,6 +159,8 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
       if (!t.passed) tally.thresholdsFailed++;
     }
   }
+  const full = spaceNote(records, opts.baseDir, tally.failure);
+  if (full) io.warn(full);
   const exitCode = exitCodeOf(tally);
   const reason = reasonOf(tally);
   emit({
