@@ -1,6 +1,7 @@
 /** The IPC protocol between the orchestrator and its worker processes. Only messages live here. */
 import type { CallErrors, Calibration, ConfigName, LayerOptions, Operation } from '../core/words.ts';
 import type { FaultKind, FaultSpec } from '../faults/spec.ts';
+import type { OpenedStartup } from '../measure/lifecycle.ts';
 
 /** What a worker needs to reach a driver's bus: the driver, its settings and the run's shared data. */
 export interface DriverRef {
@@ -112,6 +113,8 @@ export interface SentAll {
 export interface Opened {
   type: 'opened';
   id: number;
+  /** Per config: its agents' spawn-to-ready and the open's duration (measure/lifecycle.ts). */
+  startup?: OpenedStartup[];
 }
 
 /** Sent by a worker, unasked, when it injects a --fault (kill-worker: asks the orchestrator to SIGKILL it). */

@@ -14,6 +14,7 @@ import { makePayload, messageKey, peerOf } from './workload.ts';
 import { mulberry32, seededShuffle } from '../stats/rng.ts';
 import type { CellDone, CellSpec, ConfigDone, ConfigDrained, Drained, FromWorker, ToWorker } from './protocol.ts';
 import { AgentDown, WorkerFaults } from '../faults/agent.ts';
+import type { OpenedStartup } from '../measure/lifecycle.ts';
 
 const hr = process.hrtime.bigint;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -202,7 +203,9 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   const driver = await driverEntry(spec.driver.name).client();
   const slots = spec.local.length;
   const faults = WorkerFaults.of(spec, reply);
+  const startup: OpenedStartup[] = [];
   for (const config of spec.configs) {
+    const t0 = performance.now();
     const opened = await driver.open({
       settings: spec.driver.settings,
       shared: spec.driver.shared,
@@ -214,6 +217,8 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       layer: spec.layer,
       payloadBytes: spec.payloadBytes,
     });
+    const self = opened.startupMs?.();
+    startup.push({ config, what: self?.what ?? null, agentMs: self?.ms ?? [], openMs: performance.now() - t0 });
     const client = faults ? faults.wrap(opened, config) : opened;
     const n = spec.iterations * slots;
     parts.push({
@@ -237,7 +242,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   const data = makePayload(spec.payloadBytes).data;
   const random = mulberry32(spec.orderSeed);
   const go = new Promise<void>((resolve) => (cur.go = resolve));
-  reply({ type: 'opened', id: spec.id });
+  reply({ type: 'opened', id: spec.id, startup });
   await go;
 
   const startNs = Number(hr());

@@ -217,6 +217,11 @@ export interface ConfigClient {
    * reported them; null when no query has answered yet. Read right after a query (--fault's detection time).
    */
   staleAgents?(): number[] | null;
+  /**
+   * Per local agent (slot order): ms from its spawn (an agent process, a connection) to its first
+   * successful operation (the library's init, the handshake), and what an agent is here.
+   */
+  startupMs?(): { what: string; ms: number[] };
   /** The coordinator raises the coordinated shutdown (configs with shutdown; called on one worker). */
   requestShutdown?(): void | Promise<void>;
   /** End of cell: take what is left; `coordinated`: through the shutdown layer's drain-and-stop. */

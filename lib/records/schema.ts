@@ -8,6 +8,7 @@ import type { ResourceSummary } from '../measure/resources.ts';
 import type { OverheadEstimate } from '../stats/overhead.ts';
 import type { ConfigName } from '../core/words.ts';
 import type { FaultReport } from '../faults/cell.ts';
+import type { CellLifecycle } from '../measure/lifecycle.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -268,13 +269,20 @@ export interface CapacityRecord extends Base {
   warnings: string[];
 }
 
+/** Per cell: spawn-to-ready of its agents and workers, RSS per kind of process (measure/lifecycle.ts). */
+export interface LifecycleRecord extends Base, Omit<CellKey, 'test_name'>, CellLifecycle {
+  type: 'lifecycle';
+  test_name: ConfigName | 'interleaved';
+  configs?: ConfigName[];
+}
+
 /** One --fault injected into one cell (lib/faults/cell.ts FaultReport; docs/faults.md). */
 export interface FaultRecord extends Base, FaultReport, Omit<CellKey, 'test_name'> {
   type: 'fault';
   test_name: ConfigName | 'interleaved';
 }
 
-export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | FaultRecord;
+export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | FaultRecord | LifecycleRecord;
 export type RecordType = BenchRecord['type'];
 
 /** Distributes Omit over a union, so each kind keeps its own fields. */

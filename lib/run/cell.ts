@@ -13,6 +13,7 @@ import type { PlannedCell } from './matrix.ts';
 import { layerOptions } from './specs.ts';
 import type { KeyedSamples } from '../stats/overhead.ts';
 import { CellFaults, WorkerKilledByFault, type FaultReport } from '../faults/cell.ts';
+import { cellLifecycle, descendants, MemoryByKind, type CellLifecycle, type OpenedStartup } from '../measure/lifecycle.ts';
 
 /** What one config of a cell measured, counted over every worker. */
 export interface ConfigResult {
@@ -34,6 +35,8 @@ export interface CellResult {
   resources: ResourceSummary;
   /** Wall time of the workload across every worker: first send anywhere to last receipt anywhere. */
   workloadMs: number;
+  /** Spawn-to-ready of agents and workers, RSS per kind of process idle / under load / peak. */
+  lifecycle: CellLifecycle;
 }
 
 /** What a cell needs of the run around it. */
@@ -74,6 +77,8 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   let stopListening: () => void = () => undefined;
   let bus: CellBus | null = null;
   let pids: number[] = [];
+  const startups: OpenedStartup[] = [];
+  const memory = new MemoryByKind(() => ({ harness: process.pid, workers: pool.pids(), server: ctx.bus.pids() }));
   const faults = opts.faults.length > 0 ? new CellFaults(opts.faults, () => pool.pids(), ctx.onFault ?? (() => undefined)) : null;
   try {
     bus = await ctx.bus.openCell({ id, dir, configs: cell.configs, scale: cell.scale });
@@ -109,7 +114,13 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     stopListening = pool.onEvent((w, m) => {
       if (m.id !== id) return;
       if (m.type === 'opened') {
+        startups.push(...(m.startup ?? []));
         if (++opened === workers) {
+          // Every agent ready, none sending yet: the idle memory.
+          memory.idle();
+          // The resource monitor samples the processes in `pids`: agent shells (the workers' children) count from now on.
+          pids.push(...descendants(pool.pids()));
+          memory.startLoad(opts.sampleIntervalMs);
           faults?.started();
           all({ type: 'go', id });
         }
@@ -122,7 +133,9 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
       if (++reported === workers) all({ type: 'expect', id, counts });
     });
+    const workerStarts = pool.takeStartups();
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
+    const rss = memory.stop();
     faults?.health(done[0]!.faultHealth);
     const resources = await monitor.stop(pids, bus.usage ?? null);
 
@@ -172,13 +185,14 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       });
     }
     const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
-    return { parts, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources };
+    return { parts, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources, lifecycle: cellLifecycle(startups, workerStarts, rss) };
   } catch (e) {
     // A worker failed or hung: replace them all before touching what they work in.
     await pool.restartAll();
     if (faults?.killedWorker) throw new WorkerKilledByFault(faults.killedWorker, e instanceof Error ? e.message : String(e));
     throw e;
   } finally {
+    memory.stop();
     faults?.flush();
     stopListening();
     await monitor.stop(pids, bus?.usage ?? null).catch(() => undefined);

@@ -293,6 +293,7 @@ function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Opt
   if (cellName(cell.configs) === 'interleaved') emit({ type: 'resource', test_name: 'interleaved', configs: cell.configs, agent_count: cell.scale, run: cell.run, ...res.resources });
   // A cell whose agents stopped waiting ends at the deadline, not at the last receipt: no throughput.
   else emit({ type: 'resource', ...keyOf(cell.configs[0]!), ...res.resources, ...(res.timedOut || res.quietEnded ? {} : throughputOf(res.parts[0]!.integrity.received, res.workloadMs)) });
+  emit({ type: 'lifecycle', test_name: cellName(cell.configs), ...(cell.configs.length > 1 ? { configs: cell.configs } : {}), agent_count: cell.scale, run: cell.run, ...res.lifecycle });
   if (res.timedOut) io.warn(`${where} run ${cell.run}: agents stopped waiting for mail at the deadline; the drain counted the rest`);
 }
 

@@ -102,6 +102,15 @@ test('tmpfs: a killed agent loses the mail sent to it after its death; a stalled
       ['stall-agent:2@50%:2s', 'agent 2', 10, 'worker stops the agent', 2000],
     ],
   );
+  // Lifecycle: agents share the worker here (no spawn of their own), one worker opened 3 configs,
+  // and the worker was started twice before this cell (the pool, then fresh after calibration).
+  const [life] = x.of('lifecycle');
+  assert.equal(life!.agents_ready, null);
+  assert.equal((life!.open as { n: number }).n, 3);
+  assert.equal((life!.worker_start as { n: number }).n, 2);
+  const rss = life!.rss_mb as Record<string, { idle_mb: number | null; peak_mb: number | null }>;
+  assert.equal(rss.agent_shells!.idle_mb, null);
+  assert.ok(rss.workers!.idle_mb! > 0 && rss.workers!.peak_mb! >= rss.workers!.idle_mb!);
   const summary = x.of('summary')[0]!;
   assert.equal(summary.status, 'disturbed');
   assert.equal(summary.lost_total, 3 * lost);
@@ -145,6 +154,12 @@ test('shell driver: the agent shell is SIGKILLed or really stopped (state T) and
     const ms = (f.health_detect_ms as Record<string, number | null>).health!;
     assert.ok(ms >= 250 && ms < 1000, `${String(f.fault)}: detected after ${ms} ms`);
   }
+  // Lifecycle: 3 agents × 2 configs agent shells, each ready no later than its worker's whole open.
+  const [life] = x.of('lifecycle');
+  const ready = life!.agents_ready as { what: string; n: number; p50_ms: number; max_ms: number };
+  assert.deepEqual([ready.what, ready.n], ['agent shell', 6]);
+  assert.ok(ready.p50_ms > 0 && ready.max_ms <= (life!.open as { max_ms: number }).max_ms);
+  assert.ok((life!.rss_mb as Record<string, { idle_mb: number }>).agent_shells!.idle_mb > 0);
   const lost = messagesTo(1, 3, [0], range(5, 10));
   const waited = messagesTo(2, 3, [0], range(5, 10));
   for (const i of x.of('integrity')) assert.deepEqual([i.sent, i.lost, i.drained, i.duplicated], [10 + 5 + 5, lost, waited, 0], String(i.test_name));

@@ -42,3 +42,14 @@ test('the fault table rows: detected of watched, percentiles and the slowest dra
     ],
   );
 });
+
+test('a results file with fault and lifecycle records reads back (busbench report, compare, check)', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { readRecords } = await import('../../lib/records/reader.ts');
+  const { diskDir } = await import('../helpers/tmpfs.ts');
+  const file = join(diskDir(), 'r.jsonl');
+  const life = { schema: 1, timestamp: base.timestamp, driver: 'tmpfs', type: 'lifecycle', test_name: 'baseline', agent_count: 4, run: 1, agents_ready: null, open: null, worker_start: null, rss_mb: null };
+  writeFileSync(file, [records[0], life].map((r) => JSON.stringify(r)).join('\n') + '\n');
+  assert.deepEqual((await readRecords(file)).map((r) => r.type), ['fault', 'lifecycle']);
+});

@@ -144,6 +144,10 @@ class ShellClient implements ConfigClient {
     return this.failures.list();
   }
 
+  startupMs(): { what: string; ms: number[] } {
+    return { what: 'agent shell', ms: this.shells.map((s) => s.readyMs) };
+  }
+
   agentPid(slot: number): number | null {
     return this.shells[slot]?.pid ?? null;
   }
