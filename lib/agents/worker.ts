@@ -18,6 +18,8 @@ import { workloadResults } from '../workloads/results.ts';
 import { patternOf } from '../workloads/index.ts';
 import { parseWait } from '../workloads/flags.ts';
 import type { CellDone, CellSpec, ConfigDone, ConfigDrained, Drained, FromWorker, ToWorker } from './protocol.ts';
+import { WorkerFaults } from '../faults/agent.ts';
+import type { OpenedStartup } from '../measure/lifecycle.ts';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -49,11 +51,14 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   const cur: Current = { spec, parts, index, pattern, replyBase, data: makePayload(spec.payloadBytes).data, taken: [] };
   current = cur;
   const slots = spec.local.length;
+  const faults = WorkerFaults.of(spec, reply);
+  const startup: OpenedStartup[] = [];
   // One part per config, or per (variant, config) in an A/B cell: each with its variant's driver settings, bus and layer options.
   const variants = spec.variants ?? [{ name: undefined, driver: spec.driver, bus: spec.bus, layer: spec.layer, dir: spec.dir }];
   for (const v of variants) for (const config of spec.configs) {
     const driver = await driverEntry(v.driver.name).client();
-    const client = await driver.open({
+    const t0 = performance.now();
+    const opened = await driver.open({
       settings: v.driver.settings,
       shared: v.driver.shared,
       cell: v.bus,
@@ -64,11 +69,14 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       layer: v.layer,
       payloadBytes: spec.payloadBytes,
     });
+    const self = opened.startupMs?.();
+    startup.push({ config, what: self?.what ?? null, agentMs: self?.ms ?? [], openMs: performance.now() - t0 });
+    const client = faults ? faults.wrap(opened, config) : opened;
     parts.push(newPart(spec, config, client, sends, cur, v.name));
   }
   const random = mulberry32(spec.orderSeed);
   const go = new Promise<number | undefined>((resolve) => (cur.go = resolve));
-  reply({ type: 'opened', id: spec.id });
+  reply({ type: 'opened', id: spec.id, startup });
   const atNs = await go;
 
   const startNs = Number(hr());
@@ -76,7 +84,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
     schedule.epochNs = atNs ?? startNs;
     cur.schedule = schedule;
     await runOpen(cur, schedule);
-  } else await runClosed(cur, random);
+  } else await runClosed(cur, random, faults ? (k) => faults.round(k) : undefined);
   reply({ type: 'sent', id: spec.id, perRecipient: parts.map((p) => p.perRecipient) });
 
   // Mail from agents on other workers may still be on its way: poll (sleeping, never spinning),
@@ -125,6 +133,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   }
 
   const endNs = Number(hr());
+  const faultHealth = await faults?.probe();
   return {
     type: 'cell-done',
     id: spec.id,
@@ -138,6 +147,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
     quietEnded,
     startNs,
     endNs,
+    ...(faultHealth ? { faultHealth } : {}),
   };
 }
 

@@ -7,6 +7,8 @@ import type { FsCheck } from '../measure/tmpfs.ts';
 import type { ResourceSummary } from '../measure/resources.ts';
 import type { OverheadEstimate } from '../stats/overhead.ts';
 import type { ConfigName } from '../core/words.ts';
+import type { FaultReport } from '../faults/cell.ts';
+import type { CellLifecycle } from '../measure/lifecycle.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -141,7 +143,7 @@ export interface ErrorRecord extends Base, CellKey {
   type: 'error';
   message: string;
   /** cell: the cell failed (default when absent); call: library calls failed, the cell went on; timeout: a call exceeded --op-timeout. */
-  kind?: 'cell' | 'call' | 'timeout';
+  kind?: 'cell' | 'call' | 'timeout' | 'fault';
   /** Shell driver, kind call: the failing operation, its exit status, how many calls, first stderr lines. */
   operation?: string;
   exit_status?: number;
@@ -206,7 +208,8 @@ export interface ThresholdRecord extends Base {
 
 export interface SummaryRecord extends Base {
   type: 'summary';
-  status: 'ok' | 'failed' | 'aborted';
+  /** disturbed: finished with --fault injected (exit 3). */
+  status: 'ok' | 'failed' | 'aborted' | 'disturbed';
   exit_code: number;
   duration_s: number;
   cells_ok: number;
@@ -340,7 +343,20 @@ export interface AbRecord extends Base {
   method: 'paired_t_matched_log_ratio';
 }
 
-export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | AbRecord;
+/** Per cell: spawn-to-ready of its agents and workers, RSS per kind of process (measure/lifecycle.ts). */
+export interface LifecycleRecord extends Base, Omit<CellKey, 'test_name'>, CellLifecycle {
+  type: 'lifecycle';
+  test_name: ConfigName | 'interleaved';
+  configs?: ConfigName[];
+}
+
+/** One --fault injected into one cell (lib/faults/cell.ts FaultReport; docs/faults.md). */
+export interface FaultRecord extends Base, FaultReport, Omit<CellKey, 'test_name'> {
+  type: 'fault';
+  test_name: ConfigName | 'interleaved';
+}
+
+export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | AbRecord | FaultRecord | LifecycleRecord;
 export type RecordType = BenchRecord['type'];
 
 /** Distributes Omit over a union, so each kind keeps its own fields. */

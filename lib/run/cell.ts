@@ -14,6 +14,8 @@ import { layerOptions } from './specs.ts';
 import type { KeyedSamples } from '../stats/overhead.ts';
 import { openLoadOf } from '../workloads/load.ts';
 import type { EncodedHistogram } from '../measure/histogram.ts';
+import { CellFaults, WorkerKilledByFault, type FaultReport } from '../faults/cell.ts';
+import { cellLifecycle, descendants, MemoryByKind, type CellLifecycle, type OpenedStartup } from '../measure/lifecycle.ts';
 
 /** What one config of a cell measured, counted over every worker. */
 export interface ConfigResult {
@@ -41,6 +43,8 @@ export interface CellResult {
   resources: ResourceSummary;
   /** Wall time of the workload across every worker: first send anywhere to last receipt anywhere. */
   workloadMs: number;
+  /** Spawn-to-ready of agents and workers, RSS per kind of process idle / under load / peak. */
+  lifecycle: CellLifecycle;
 }
 
 /** What a cell needs of the run around it. */
@@ -53,6 +57,8 @@ export interface CellContext {
   driver: DriverRef;
   /** Layers the driver does not run (their configs run without them). */
   skipped: readonly LayerName[];
+  /** --fault: called as each fault strikes. */
+  onFault?: (r: FaultReport) => void;
   /**
    * A/B (busbench ab): the variants measured side by side in every cell, each its own started
    * driver and layer options; every config runs under each (CellSpec.variants). Absent: `bus`,
@@ -103,6 +109,9 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   let bus: CellBus | null = null;
   let usage: CellBus['usage'] | null = null;
   let pids: number[] = [];
+  const startups: OpenedStartup[] = [];
+  const memory = new MemoryByKind(() => ({ harness: process.pid, workers: pool.pids(), server: ctx.bus.pids() }));
+  const faults = opts.faults.length > 0 ? new CellFaults(opts.faults, () => pool.pids(), ctx.onFault ?? (() => undefined)) : null;
   try {
     for (const [vi, run] of runs.entries()) {
       const vdir = variants ? join(dir, variants[vi]!.name) : dir;
@@ -135,6 +144,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       ...(open ? { open } : {}),
       ...(opts.raw ? { raw: true } : {}),
       ...(variants ? { variants: variants.map((v, vi): VariantSpec => ({ name: v.name, driver: v.driver, bus: buses[vi]!.spec, layer: v.layer, dir: join(dir, v.name) })) } : {}),
+      ...faults?.specFor(w),
     }));
     // No agent sends before every agent of the cell is ready (a recipient on another worker must
     // exist). When every worker has sent, each learns what its agents are to receive, so they stop
@@ -145,16 +155,32 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     const all = (msg: ToWorker) => {
       for (let w = 0; w < workers; w++) pool.post(w, msg);
     };
-    stopListening = pool.onEvent((_, m) => {
+    stopListening = pool.onEvent((w, m) => {
       if (m.id !== id) return;
       if (m.type === 'opened') {
-        if (++opened === workers) all({ type: 'go', id, ...(open ? { atNs: Number(process.hrtime.bigint()) + GO_LEAD_NS } : {}) });
+        startups.push(...(m.startup ?? []));
+        if (++opened === workers) {
+          // Every agent ready, none sending yet: the idle memory.
+          memory.idle();
+          // The resource monitor samples the processes in `pids`: agent shells (the workers' children) count from now on.
+          pids.push(...descendants(pool.pids()));
+          memory.startLoad(opts.sampleIntervalMs);
+          faults?.started();
+          all({ type: 'go', id, ...(open ? { atNs: Number(process.hrtime.bigint()) + GO_LEAD_NS } : {}) });
+        }
+        return;
+      }
+      if (m.type === 'fault') {
+        faults?.event(w, m);
         return;
       }
       m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
       if (++reported === workers) all({ type: 'expect', id, counts });
     });
+    const workerStarts = pool.takeStartups();
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
+    const rss = memory.stop();
+    faults?.health(done[0]!.faultHealth);
     const resources = await monitor.stop(pids, usage);
 
     if (coordinated.length > 0) await pool.request(0, { type: 'shutdown-request', id, configs: coordinated }, isRequested, timeoutMs);
@@ -169,7 +195,9 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         // Checked where the driver has a drain-and-stop for this config (a library may have none).
         if (gone.some((d) => d.stopped !== null)) {
           const stopped = (await bus.stopped(config)) ?? gone.reduce((a, d) => a + (d.stopped ?? 0), 0);
-          if (stopped !== cell.scale) throw new Error(`coordinated shutdown (${config}): ${stopped} of ${cell.scale} agents stopped`);
+          // An agent killed by --fault cannot stop: the others must.
+          const alive = cell.scale - (faults?.deadAgents ?? 0);
+          if (stopped !== alive) throw new Error(`coordinated shutdown (${config}): ${stopped} of ${alive} ${alive === cell.scale ? '' : 'live '}agents stopped`);
         }
       }
       const leftover = await bus.leftover(config);
@@ -187,6 +215,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       });
       const drainNs = gone.map((d) => d.drainNs).filter((x): x is number => x !== null);
       if (drainNs.length > 0) add('shutdown_drain', Float64Array.from(drainNs));
+      if (drainNs.length > 0) faults?.drained(config, Math.max(...drainNs) / 1e6);
 
       const counts = countIntegrity(
         sent,
@@ -204,12 +233,15 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       });
     }
     const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
-    return { parts: results, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources };
+    return { parts: results, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources, lifecycle: cellLifecycle(startups, workerStarts, rss) };
   } catch (e) {
     // A worker failed or hung: replace them all before touching what they work in.
     await pool.restartAll();
+    if (faults?.killedWorker) throw new WorkerKilledByFault(faults.killedWorker, e instanceof Error ? e.message : String(e));
     throw e;
   } finally {
+    memory.stop();
+    faults?.flush();
     stopListening();
     await monitor.stop(pids, usage).catch(() => undefined);
     for (const b of buses) await b.close().catch(() => undefined);

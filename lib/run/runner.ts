@@ -14,6 +14,7 @@ import type { BenchRecord, Body } from '../records/schema.ts';
 import { RecordWriter } from '../records/writer.ts';
 import { Aggregator } from './aggregate.ts';
 import { cellName, runCell, type CellResult, type CellVariant } from './cell.ts';
+import type { FaultReport } from '../faults/cell.ts';
 import { busbenchVersion, gitSha, hostInfo } from './host.ts';
 import { evaluateThresholds } from '../verdict/evaluate.ts';
 import { planMatrix, type PlannedCell } from './matrix.ts';
@@ -21,6 +22,9 @@ import { createRunDir, removeRunDir, type RunDir } from './rundir.ts';
 import { exitCodeOf, reasonOf, type Tally } from './outcome.ts';
 import { openLoadOf, scheduleFigures } from '../workloads/load.ts';
 import { patternOf } from '../workloads/index.ts';
+import { EXIT } from '../config/errors.ts';
+import { WorkerKilledByFault } from '../faults/cell.ts';
+import { spaceNote } from '../faults/space.ts';
 
 export interface RunIO {
   /** Progress and warnings go here (stderr); never data. */
@@ -175,6 +179,8 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
   tally.aborted = session.aborted;
 
   judge(opts, records, tally, emit);
+  const full = spaceNote(records, opts.baseDir, tally.failure);
+  if (full) io.warn(full);
   let exitCode = exitCodeOf(tally);
   let reason = reasonOf(tally);
   // The scenario's gate judges only a run that went through, like the thresholds.
@@ -198,7 +204,7 @@ function judge(opts: Options, records: readonly BenchRecord[], tally: Tally, emi
 function summaryOf(tally: Tally, exitCode: number, reason: string | null | undefined, elapsedMs: number): Body<BenchRecord> {
   return {
     type: 'summary',
-    status: tally.aborted !== null ? 'aborted' : exitCode === 0 ? 'ok' : 'failed',
+    status: tally.aborted !== null ? 'aborted' : exitCode === 0 ? 'ok' : exitCode === EXIT.disturbed ? 'disturbed' : 'failed',
     exit_code: exitCode,
     duration_s: Number((elapsedMs / 1000).toFixed(3)),
     cells_ok: tally.cellsOk,
@@ -317,15 +323,21 @@ async function runCells(s: Session, d: Started, plan: readonly PlannedCell[], ag
     const where = `${cellName(cell.configs) === 'interleaved' ? `${cell.configs.length} configs interleaved` : cell.configs[0]} @ ${cell.scale} agent${cell.scale === 1 ? '' : 's'}`;
     io.progress(id, plan.length, `${label}${cell.run === 0 ? 'warm-up' : `run ${cell.run}/${opts.runs}`} · ${where}`);
     try {
-      const res = await runCell(id, cell, { opts, runDir: s.runDir.path, pool, monitor, bus: d.run, driver: d.ref, skipped, ...(d.variants ? { variants: d.variants } : {}) });
+      const onFault = (r: FaultReport) => {
+        sink.tally.faults = (sink.tally.faults ?? 0) + 1;
+        sink.emit({ type: 'fault', test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run, ...r });
+      };
+      const res = await runCell(id, cell, { opts, runDir: s.runDir.path, pool, monitor, bus: d.run, driver: d.ref, skipped, onFault, ...(d.variants ? { variants: d.variants } : {}) });
       recordCell(res, cell, where, opts, io, sink, agg);
       sink.tally.cellsOk++;
     } catch (e) {
       if (s.aborted !== null) return;
       sink.tally.cellsFailed++;
+      const byFault = e instanceof WorkerKilledByFault;
+      if (byFault) sink.tally.cellsFaulted = (sink.tally.cellsFaulted ?? 0) + 1;
       const message = e instanceof Error ? e.message : String(e);
-      for (const config of cell.configs) sink.emit({ type: 'error', test_name: config, agent_count: cell.scale, run: cell.run, kind: isTimeout(message) ? 'timeout' : 'cell', message });
-      io.warn(`cell failed: ${label}${where} run ${cell.run}: ${message} (the matrix goes on)`);
+      for (const config of cell.configs) sink.emit({ type: 'error', test_name: config, agent_count: cell.scale, run: cell.run, kind: byFault ? 'fault' : isTimeout(message) ? 'timeout' : 'cell', message });
+      io.warn(`cell ${byFault ? 'lost to --fault' : 'failed'}: ${label}${where} run ${cell.run}: ${message} (the matrix goes on)`);
     }
   }
   io.progress(plan.length, plan.length, `${label}done`);
@@ -368,6 +380,7 @@ function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Opt
   if (cellName(cell.configs) === 'interleaved') emit({ type: 'resource', test_name: 'interleaved', configs: cell.configs, agent_count: cell.scale, run: cell.run, ...res.resources });
   // A cell whose agents stopped waiting ends at the deadline, not at the last receipt: no throughput.
   else emit({ type: 'resource', ...keyOf(cell.configs[0]!), ...res.resources, ...(res.timedOut || res.quietEnded ? {} : throughputOf(res.parts[0]!.integrity.received, res.workloadMs)) });
+  emit({ type: 'lifecycle', test_name: cellName(cell.configs), ...(cell.configs.length > 1 ? { configs: cell.configs } : {}), agent_count: cell.scale, run: cell.run, ...res.lifecycle });
   if (res.timedOut) io.warn(`${where} run ${cell.run}: agents stopped waiting for mail at the deadline; the drain counted the rest`);
 }
 

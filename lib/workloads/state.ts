@@ -5,6 +5,7 @@
  * steps in time; each pattern (rotation.ts, …) says who sends to whom.
  */
 import { Rejected, SendFailed, type Body, type ConfigClient, type Receipt } from '../drivers/contract.ts';
+import { AgentDown } from '../faults/agent.ts';
 import type { ConfigName } from '../core/words.ts';
 import type { CellSpec } from '../agents/protocol.ts';
 import { messageKey } from '../agents/workload.ts';
@@ -192,6 +193,7 @@ function sent(cur: CellState, p: Part, slot: number, from: number, to: number, k
 
 /** A send the bus refused (rejected) or whose call failed; anything else fails the cell. */
 function notSent(p: Part, slot: number, k: number, e: unknown): void {
+  if (e instanceof AgentDown) return; // --fault: the agent is dead or stalled, nothing was sent
   if (e instanceof Rejected) p.rejected++;
   else if (e instanceof SendFailed) p.sent[slot]![k] = 2;
   else throw e;
