@@ -162,6 +162,10 @@ export function resolveCapacity(input: ResolveInput): CapacityResolved {
     if (e instanceof UsageError) problems.unshift(...e.problems);
     else throw e;
   }
+  // The sweep repeats small cells to a message count and fits throughput: a closed-loop measure.
+  if (resolved !== null && (resolved.options.rate !== null || resolved.options.rateTotal !== null)) {
+    problems.push(`${resolved.options.rate !== null ? '--rate' : '--rate-total'}: the capacity sweep runs the closed loop; for open-loop latency at a rate run busbench overhead --rate R --duration 20s --scales ...`);
+  }
   if (problems.length > 0 || resolved === null) throw new UsageError(problems);
 
   const warnings = [...resolved.warnings];
