@@ -1,5 +1,9 @@
 /** The IPC protocol between the orchestrator and its worker processes. Only messages live here. */
 import type { CallErrors, Calibration, ConfigName, LayerOptions, Operation } from '../core/words.ts';
+import type { OpenLoad, ScheduleDone } from '../workloads/open.ts';
+import type { EncodedHistogram } from '../measure/histogram.ts';
+import type { FaultKind, FaultSpec } from '../faults/spec.ts';
+import type { OpenedStartup } from '../measure/lifecycle.ts';
 
 /** What a worker needs to reach a driver's bus: the driver, its settings and the run's shared data. */
 export interface DriverRef {
@@ -35,6 +39,12 @@ export interface CellSpec {
   receiveTimeoutMs: number;
   /** Once told what to expect: how long nothing may arrive before the rest counts as lost. */
   quietMs: number;
+  /** Who sends to whom (lib/workloads/index.ts); absent: rotation. */
+  pattern?: string;
+  /** The open loop's load (lib/workloads/open.ts); absent: the closed loop. */
+  open?: OpenLoad;
+  /** Keep every sample of the operations recorded in histograms too (--raw). */
+  raw?: boolean;
   /**
    * A/B (busbench ab): the variants measured side by side. Each part of the cell is then one
    * (variant, config): variant-major, every config under each variant, each with the variant's
@@ -42,6 +52,8 @@ export interface CellSpec {
    * the spec's own driver, bus, layer and dir.
    */
   variants?: VariantSpec[];
+  /** --fault: every fault of the cell, and this worker's index (lib/faults/agent.ts picks its own). */
+  faults?: { worker: number; list: FaultSpec[] };
 }
 
 /** One variant of an A/B cell: what differs between A and B. */
@@ -56,8 +68,8 @@ export interface VariantSpec {
 export type ToWorker =
   | { type: 'calibrate'; driver: DriverRef; dir: string; rounds: number }
   | { type: 'cell'; cell: CellSpec }
-  /** Every worker has its agents ready: start sending. */
-  | { type: 'go'; id: number }
+  /** Every worker has its agents ready: start sending (the open loop: its schedule starts at `atNs`, CLOCK_MONOTONIC). */
+  | { type: 'go'; id: number; atNs?: number }
   /** Once every worker has sent: per config (in the spec's order), what each local agent is to receive. */
   | { type: 'expect'; id: number; counts: number[][] }
   | { type: 'shutdown-request'; id: number; configs: ConfigName[] }
@@ -77,6 +89,10 @@ export interface ConfigDone {
   /** Pairs (sender index, k) of every message received during the workload. */
   received: Uint32Array;
   rejected: number;
+  /** The open loop: how the schedule held on this worker. */
+  schedule?: ScheduleDone;
+  /** Operations recorded in histograms (their samples are in `samples` only with --raw). */
+  histograms?: Partial<Record<Operation, EncodedHistogram>>;
 }
 
 export interface CellDone {
@@ -94,6 +110,8 @@ export interface CellDone {
    */
   startNs: number;
   endNs: number;
+  /** --fault, coordinator: what its health queries saw of the struck agents. */
+  faultHealth?: FaultHealth[];
 }
 
 export interface ConfigDrained {
@@ -126,10 +144,37 @@ export interface SentAll {
 export interface Opened {
   type: 'opened';
   id: number;
+  /** Per config: its agents' spawn-to-ready and the open's duration (measure/lifecycle.ts). */
+  startup?: OpenedStartup[];
+}
+
+/** Sent by a worker, unasked, when it injects a --fault (kill-worker: asks the orchestrator to SIGKILL it). */
+export interface FaultEvent {
+  type: 'fault';
+  id: number;
+  kind: FaultKind;
+  text: string;
+  target: number;
+  atPct: number;
+  /** The worker's round at which it struck. */
+  round: number;
+  /** hrtime (CLOCK_MONOTONIC) when it struck. */
+  atNs: number;
+  /** Processes signalled (process groups for agent shells); empty for an agent sharing its worker. */
+  pids: number[];
+  signal: 'SIGKILL' | 'SIGSTOP' | null;
+  durationMs?: number;
+}
+
+/** The coordinator's health queries under --fault: since when each struck agent was reported stale, per config (null: never). */
+export interface FaultHealth {
+  config: ConfigName;
+  agent: number;
+  staleSinceNs: number | null;
 }
 
 /** What a worker says without being asked, while a cell runs. */
-export type WorkerEvent = Opened | SentAll;
+export type WorkerEvent = Opened | SentAll | FaultEvent;
 
 export type FromWorker =
   | { type: 'ready'; pid: number }
@@ -137,6 +182,7 @@ export type FromWorker =
   | { type: 'calibrated'; calibration: Calibration }
   | { type: 'shutdown-requested'; id: number }
   | SentAll
+  | FaultEvent
   | CellDone
   | Drained
   | { type: 'error'; id: number; message: string };

@@ -7,6 +7,8 @@ import type { FsCheck } from '../measure/tmpfs.ts';
 import type { ResourceSummary } from '../measure/resources.ts';
 import type { OverheadEstimate } from '../stats/overhead.ts';
 import type { ConfigName } from '../core/words.ts';
+import type { FaultReport } from '../faults/cell.ts';
+import type { CellLifecycle } from '../measure/lifecycle.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -68,10 +70,18 @@ export interface StatisticsRecord extends Base {
   p50_ms: number;
   p95_ms: number;
   p99_ms: number;
-  outliers_high: number;
-  outliers_low: number;
+  /** Modified z-score outliers (never dropped); absent when the figures come from a histogram (`from`). */
+  outliers_high?: number;
+  outliers_low?: number;
+  /**
+   * `histogram`: the figures come from histograms merged over every worker and run (lib/measure/
+   * histogram.ts: percentiles to 3 significant digits; n, min and max exact); absent: from every sample.
+   */
+  from?: 'histogram';
   /** The median of each statistical run, in run order (what `busbench compare` tests). */
   per_run_p50_ms?: number[];
+  /** 99.9th percentile (absent in files from before busbench computed it). */
+  p999_ms?: number;
 }
 
 /** The estimate fields (overhead_pct, ci_*_pct, significant, runs_n, per_run_pct) are OverheadEstimate's. */
@@ -133,12 +143,43 @@ export interface ErrorRecord extends Base, CellKey {
   type: 'error';
   message: string;
   /** cell: the cell failed (default when absent); call: library calls failed, the cell went on; timeout: a call exceeded --op-timeout. */
-  kind?: 'cell' | 'call' | 'timeout';
+  kind?: 'cell' | 'call' | 'timeout' | 'fault';
   /** Shell driver, kind call: the failing operation, its exit status, how many calls, first stderr lines. */
   operation?: string;
   exit_status?: number;
   calls?: number;
   stderr?: string;
+}
+
+/**
+ * The open loop, per config and cell: the load offered and how well the senders kept to their
+ * schedule (lib/workloads/). Latency from the intended send time is the `delivery_intended`
+ * operation of the statistics records.
+ */
+export interface LoadRecord extends Base, CellKey {
+  type: 'load';
+  warmup: boolean;
+  loop: 'open';
+  pattern: string;
+  arrivals: 'constant' | 'poisson';
+  /** How receivers waited for mail, e.g. poll:1ms. */
+  wait: string;
+  rate_per_agent_msgs_per_s: number;
+  /** rate_per_agent × senders: the whole system's offered load. */
+  offered_msgs_per_s: number;
+  /** Agents that send (the pattern may have agents that only receive). */
+  senders: number;
+  duration_ms: number;
+  /** Sends scheduled (and attempted) over every sender. */
+  scheduled: number;
+  /** Sends that began more than late_threshold_ms after their intended time. */
+  late: number;
+  late_threshold_ms: number;
+  late_pct: number;
+  /** How long after its intended time a send began. */
+  lag_p50_ms: number | null;
+  lag_p99_ms: number | null;
+  lag_max_ms: number | null;
 }
 
 /** One check of a threshold at one place (scale × operation), in the threshold's unit. */
@@ -167,7 +208,8 @@ export interface ThresholdRecord extends Base {
 
 export interface SummaryRecord extends Base {
   type: 'summary';
-  status: 'ok' | 'failed' | 'aborted';
+  /** disturbed: finished with --fault injected (exit 3). */
+  status: 'ok' | 'failed' | 'aborted' | 'disturbed';
   exit_code: number;
   duration_s: number;
   cells_ok: number;
@@ -301,7 +343,20 @@ export interface AbRecord extends Base {
   method: 'paired_t_matched_log_ratio';
 }
 
-export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | AbRecord;
+/** Per cell: spawn-to-ready of its agents and workers, RSS per kind of process (measure/lifecycle.ts). */
+export interface LifecycleRecord extends Base, Omit<CellKey, 'test_name'>, CellLifecycle {
+  type: 'lifecycle';
+  test_name: ConfigName | 'interleaved';
+  configs?: ConfigName[];
+}
+
+/** One --fault injected into one cell (lib/faults/cell.ts FaultReport; docs/faults.md). */
+export interface FaultRecord extends Base, FaultReport, Omit<CellKey, 'test_name'> {
+  type: 'fault';
+  test_name: ConfigName | 'interleaved';
+}
+
+export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | AbRecord | FaultRecord | LifecycleRecord;
 export type RecordType = BenchRecord['type'];
 
 /** Distributes Omit over a union, so each kind keeps its own fields. */

@@ -13,6 +13,7 @@ import { driversOf, ofDriver, withoutVariantFigures } from '../records/select.ts
 import { renderPrometheus } from './prometheus.ts';
 import { buildRows, rowsPerDriver } from './rows.ts';
 import { renderTables } from './table.ts';
+import { renderLoadTable } from './load-table.ts';
 import { renderAbMarkdown, renderAbTable } from '../ab/render.ts';
 
 /** A busbench ab run's per-variant figures are not read by the usual tables (lib/records/select.ts). */
@@ -60,7 +61,7 @@ registerFormat({
   render: (r, o) =>
     perDriver(
       r,
-      (x) => renderAbTable(x, o?.colour ?? false) + renderTables(buildRows(plain(x)), o?.colour ?? false),
+      (x) => renderAbTable(x, o?.colour ?? false) + renderTables(buildRows(plain(x)), o?.colour ?? false) + renderLoadTable(x, o?.colour ?? false),
       (d) => `━━ driver: ${d} ━━`,
       (rows) => {
         const t = new Table({ head: DRIVER_HEAD, style: { head: o?.colour ? ['cyan'] : [], border: o?.colour ? ['grey'] : [] } });

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellDone, CellSpec, Drained, DriverRef, FromWorker, ToWorker, VariantSpec } from '../agents/protocol.ts';
+import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, ToWorker, VariantSpec } from '../agents/protocol.ts';
 import { agentsOfWorker } from '../agents/workload.ts';
 import type { WorkerPool } from '../agents/pool.ts';
 import type { CallErrors, ConfigName, LayerName, LayerOptions, Operation } from '../core/words.ts';
@@ -12,6 +12,10 @@ import { countIntegrity, type IntegrityCounts } from './integrity.ts';
 import type { PlannedCell } from './matrix.ts';
 import { layerOptions } from './specs.ts';
 import type { KeyedSamples } from '../stats/overhead.ts';
+import { openLoadOf } from '../workloads/load.ts';
+import type { EncodedHistogram } from '../measure/histogram.ts';
+import { CellFaults, WorkerKilledByFault, type FaultReport } from '../faults/cell.ts';
+import { cellLifecycle, descendants, MemoryByKind, type CellLifecycle, type OpenedStartup } from '../measure/lifecycle.ts';
 
 /** What one config of a cell measured, counted over every worker. */
 export interface ConfigResult {
@@ -23,6 +27,10 @@ export interface ConfigResult {
   integrity: IntegrityCounts & { rejected: number; leftover: number };
   /** Failed library calls in this cell (drivers that report them). */
   calls: CallErrors[];
+  /** The open loop: every worker's per-send lag behind the schedule. */
+  lagNs?: Float64Array[];
+  /** Operations recorded in histograms: one per worker (lib/measure/histogram.ts). */
+  histograms?: Map<Operation, EncodedHistogram[]>;
 }
 
 export interface CellResult {
@@ -35,6 +43,8 @@ export interface CellResult {
   resources: ResourceSummary;
   /** Wall time of the workload across every worker: first send anywhere to last receipt anywhere. */
   workloadMs: number;
+  /** Spawn-to-ready of agents and workers, RSS per kind of process idle / under load / peak. */
+  lifecycle: CellLifecycle;
 }
 
 /** What a cell needs of the run around it. */
@@ -47,6 +57,8 @@ export interface CellContext {
   driver: DriverRef;
   /** Layers the driver does not run (their configs run without them). */
   skipped: readonly LayerName[];
+  /** --fault: called as each fault strikes. */
+  onFault?: (r: FaultReport) => void;
   /**
    * A/B (busbench ab): the variants measured side by side in every cell, each its own started
    * driver and layer options; every config runs under each (CellSpec.variants). Absent: `bus`,
@@ -65,6 +77,8 @@ export interface CellVariant {
 
 /** Once told what they are to receive, how long agents wait with nothing arriving before the rest counts as lost. */
 export const QUIET_MS = 200;
+/** The open loop's schedule starts this long after 'go' is posted, so every worker has it by then. */
+const GO_LEAD_NS = 20_000_000;
 
 const isDone = (m: FromWorker): m is CellDone => m.type === 'cell-done';
 const isDrained = (m: FromWorker): m is Drained => m.type === 'drained';
@@ -95,6 +109,9 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   let bus: CellBus | null = null;
   let usage: CellBus['usage'] | null = null;
   let pids: number[] = [];
+  const startups: OpenedStartup[] = [];
+  const memory = new MemoryByKind(() => ({ harness: process.pid, workers: pool.pids(), server: ctx.bus.pids() }));
+  const faults = opts.faults.length > 0 ? new CellFaults(opts.faults, () => pool.pids(), ctx.onFault ?? (() => undefined)) : null;
   try {
     for (const [vi, run] of runs.entries()) {
       const vdir = variants ? join(dir, variants[vi]!.name) : dir;
@@ -106,6 +123,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     // A/B: the tmpfs use is the whole cell's (every variant's bus lives below it).
     usage = variants ? { dir, ignore: buses.flatMap((b) => b.usage?.ignore ?? []) } : (bus.usage ?? null);
     monitor.start(pids, usage, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
+    const open = openLoadOf(opts, cell);
     const specs: CellSpec[] = Array.from({ length: workers }, (_, w) => ({
       id,
       dir,
@@ -122,7 +140,11 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       coordinator: w === 0,
       receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
       quietMs: QUIET_MS,
+      ...(opts.pattern !== 'rotation' ? { pattern: opts.pattern } : {}),
+      ...(open ? { open } : {}),
+      ...(opts.raw ? { raw: true } : {}),
       ...(variants ? { variants: variants.map((v, vi): VariantSpec => ({ name: v.name, driver: v.driver, bus: buses[vi]!.spec, layer: v.layer, dir: join(dir, v.name) })) } : {}),
+      ...faults?.specFor(w),
     }));
     // No agent sends before every agent of the cell is ready (a recipient on another worker must
     // exist). When every worker has sent, each learns what its agents are to receive, so they stop
@@ -133,16 +155,32 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     const all = (msg: ToWorker) => {
       for (let w = 0; w < workers; w++) pool.post(w, msg);
     };
-    stopListening = pool.onEvent((_, m) => {
+    stopListening = pool.onEvent((w, m) => {
       if (m.id !== id) return;
       if (m.type === 'opened') {
-        if (++opened === workers) all({ type: 'go', id });
+        startups.push(...(m.startup ?? []));
+        if (++opened === workers) {
+          // Every agent ready, none sending yet: the idle memory.
+          memory.idle();
+          // The resource monitor samples the processes in `pids`: agent shells (the workers' children) count from now on.
+          pids.push(...descendants(pool.pids()));
+          memory.startLoad(opts.sampleIntervalMs);
+          faults?.started();
+          all({ type: 'go', id, ...(open ? { atNs: Number(process.hrtime.bigint()) + GO_LEAD_NS } : {}) });
+        }
+        return;
+      }
+      if (m.type === 'fault') {
+        faults?.event(w, m);
         return;
       }
       m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
       if (++reported === workers) all({ type: 'expect', id, counts });
     });
+    const workerStarts = pool.takeStartups();
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
+    const rss = memory.stop();
+    faults?.health(done[0]!.faultHealth);
     const resources = await monitor.stop(pids, usage);
 
     if (coordinated.length > 0) await pool.request(0, { type: 'shutdown-request', id, configs: coordinated }, isRequested, timeoutMs);
@@ -157,7 +195,9 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         // Checked where the driver has a drain-and-stop for this config (a library may have none).
         if (gone.some((d) => d.stopped !== null)) {
           const stopped = (await bus.stopped(config)) ?? gone.reduce((a, d) => a + (d.stopped ?? 0), 0);
-          if (stopped !== cell.scale) throw new Error(`coordinated shutdown (${config}): ${stopped} of ${cell.scale} agents stopped`);
+          // An agent killed by --fault cannot stop: the others must.
+          const alive = cell.scale - (faults?.deadAgents ?? 0);
+          if (stopped !== alive) throw new Error(`coordinated shutdown (${config}): ${stopped} of ${alive} ${alive === cell.scale ? '' : 'live '}agents stopped`);
         }
       }
       const leftover = await bus.leftover(config);
@@ -175,6 +215,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       });
       const drainNs = gone.map((d) => d.drainNs).filter((x): x is number => x !== null);
       if (drainNs.length > 0) add('shutdown_drain', Float64Array.from(drainNs));
+      if (drainNs.length > 0) faults?.drained(config, Math.max(...drainNs) / 1e6);
 
       const counts = countIntegrity(
         sent,
@@ -187,20 +228,32 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         samples,
         integrity: { ...counts, rejected: mine.reduce((a, d) => a + d.rejected, 0), leftover },
         calls: mergeCalls(gone.flatMap((d) => d.calls)),
+        ...(open ? { lagNs: mine.map((d) => d.schedule?.lagNs ?? new Float64Array(0)) } : {}),
+        ...histogramsOf(mine),
       });
     }
     const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
-    return { parts: results, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources };
+    return { parts: results, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources, lifecycle: cellLifecycle(startups, workerStarts, rss) };
   } catch (e) {
     // A worker failed or hung: replace them all before touching what they work in.
     await pool.restartAll();
+    if (faults?.killedWorker) throw new WorkerKilledByFault(faults.killedWorker, e instanceof Error ? e.message : String(e));
     throw e;
   } finally {
+    memory.stop();
+    faults?.flush();
     stopListening();
     await monitor.stop(pids, usage).catch(() => undefined);
     for (const b of buses) await b.close().catch(() => undefined);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Every worker's histograms of one config, by operation. */
+function histogramsOf(mine: readonly ConfigDone[]): { histograms?: Map<Operation, EncodedHistogram[]> } {
+  const out = new Map<Operation, EncodedHistogram[]>();
+  for (const d of mine) for (const [op, h] of Object.entries(d.histograms ?? {}) as [Operation, EncodedHistogram][]) out.set(op, [...(out.get(op) ?? []), h]);
+  return out.size > 0 ? { histograms: out } : {};
 }
 
 /** The name a cell's records carry: its config, or `interleaved` for a cell of several. */

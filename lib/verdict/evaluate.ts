@@ -7,6 +7,7 @@ import type { Operation } from '../core/words.ts';
 import type { AbRecord, BenchRecord, Body, IntegrityRecord, OverheadRecord, StatisticsRecord, ThresholdCheck, ThresholdRecord } from '../records/schema.ts';
 import type { Comparator, Threshold } from './syntax.ts';
 import { ofType as of } from '../records/select.ts';
+import { detectTimes, nearestRank } from '../faults/rows.ts';
 
 
 export function compare(value: number, cmp: Comparator, limit: number): boolean {
@@ -67,6 +68,19 @@ function checksOf(t: Threshold, records: readonly BenchRecord[]): ThresholdCheck
         const b = s.bound === 'upper' ? r.ci_high_pct : r.ci_low_pct;
         return check(r.agent_count, r.operation, b, b === null ? 'no interval (one statistical run); use --runs 2 or more' : undefined);
       });
+    }
+    case 'fault': {
+      // Per scale with fault records; a watch that never saw the agent stale counts as slower than any time.
+      const scales = [...new Set((of(records, 'fault') as { agent_count: number }[]).map((r) => r.agent_count))].filter((n) => s.agents === null || n === s.agents).sort((a, b) => a - b);
+      const out: ThresholdCheck[] = [];
+      for (const n of scales) {
+        const { times, undetected } = detectTimes(records, n);
+        if (times.length + undetected === 0) continue;
+        const all = [...times, ...new Array<number>(undetected).fill(Infinity)];
+        const v = s.stat === 'max' ? all[all.length - 1]! : nearestRank(all, s.stat === 'p50' ? 50 : 95)!;
+        out.push(v === Infinity ? check(n, null, null, `not detected in ${undetected} of ${all.length} watches`) : check(n, null, v * 1000));
+      }
+      return out;
     }
     case 'integrity': {
       const cells = (of(records, 'integrity') as IntegrityRecord[]).filter(at(s.agents));

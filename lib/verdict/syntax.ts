@@ -9,6 +9,7 @@
  *   latency    = config [ "@" agents ] "." operation "." stat
  *   integrity  = "integrity" [ "@" agents ] "." counter
  *   resolution = "resolution" [ "@" agents ] "." operation   (the noop interval's half-width)
+ *   fault      = "fault" [ "@" agents ] ".health_detect_ms." ("p50" | "p95" | "max")   (--fault runs)
  *   comparator = "<" | "<=" | ">" | ">=" | "==" | "!="
  *   quantity   = number [ unit ]      unit: % | us | µs | ms | s
  *
@@ -28,6 +29,8 @@ export const LATENCY_STATS = ['avg', 'p50', 'p95', 'p99', 'min', 'max', 'stddev'
 export type LatencyStat = (typeof LATENCY_STATS)[number];
 export const COUNTERS = ['lost', 'duplicated', 'sent', 'received', 'drained', 'rejected', 'unknown', 'leftover'] as const;
 export type Counter = (typeof COUNTERS)[number];
+export const FAULT_STATS = ['p50', 'p95', 'max'] as const;
+export type FaultStat = (typeof FAULT_STATS)[number];
 /** Operations that have an overhead (a layer and the baseline both do them). */
 export const OVERHEAD_OPS: readonly Operation[] = ['message_send', 'message_receive', 'delivery'];
 /** Operations busbench ab compares (its cells are interleaved: no delivery). */
@@ -40,7 +43,9 @@ export type Subject =
   | { kind: 'ab'; bound: 'estimate' | 'upper' | 'lower'; config: ConfigName; agents: number | null; operation: Operation }
   | { kind: 'latency'; config: ConfigName; agents: number | null; operation: Operation; stat: LatencyStat }
   | { kind: 'integrity'; agents: number | null; counter: Counter }
-  | { kind: 'resolution'; agents: number | null; operation: Operation };
+  | { kind: 'resolution'; agents: number | null; operation: Operation }
+  /** --fault: the health layer's detection time over the cells (lib/faults/rows.ts). */
+  | { kind: 'fault'; agents: number | null; measure: 'health_detect_ms'; stat: FaultStat };
 
 export type Unit = '%' | 'us' | 'count';
 
@@ -199,6 +204,14 @@ export function parseThreshold(text: string): Threshold {
     expect('.', '"." and an operation');
     const op = ident('operation', OVERHEAD_OPS);
     subject = { kind: 'resolution', agents: n, operation: op.value as Operation };
+  } else if (head.value === 'fault') {
+    next();
+    const n = agents();
+    expect('.', '"." and health_detect_ms');
+    ident('fault measure', ['health_detect_ms']);
+    expect('.', '"." and a statistic');
+    const st = ident('statistic', FAULT_STATS);
+    subject = { kind: 'fault', agents: n, measure: 'health_detect_ms', stat: st.value as FaultStat };
   } else if ((CONFIGS as readonly string[]).includes(head.value)) {
     next();
     configSpan = { start: head.start, end: head.end };
@@ -209,7 +222,7 @@ export function parseThreshold(text: string): Threshold {
     const st = ident('statistic', LATENCY_STATS);
     subject = { kind: 'latency', config: head.value as ConfigName, agents: n, operation: op.value as Operation, stat: st.value as LatencyStat };
   } else {
-    fail(`unknown subject "${head.value}"; start with overhead(LAYER), ab(CONFIG), upper(overhead(LAYER)...), lower(...), a config (${CONFIGS.join(', ')}), integrity or resolution`);
+    fail(`unknown subject "${head.value}"; start with overhead(LAYER), ab(CONFIG), upper(overhead(LAYER)...), lower(...), a config (${CONFIGS.join(', ')}), integrity, resolution or fault`);
   }
 
   const cmp = peek();
@@ -250,6 +263,9 @@ function resolveUnit(subject: Subject, value: number, unit: string, tok: Token, 
         return { limit: value * TIME[unit]!, unit: 'us' };
       }
       return fail('an overhead needs a unit: % (e.g. < 1%) or a time (e.g. < 5us)', tok);
+    case 'fault':
+      if (timeOrPct === 'time') return { limit: value * TIME[unit]!, unit: 'us' };
+      return fail('a detection time needs a time unit: us, ms or s (e.g. < 500ms)', tok);
     case 'latency':
       if (timeOrPct === 'time') return { limit: value * TIME[unit]!, unit: 'us' };
       return fail(`a latency needs a time unit: us, ms or s (e.g. < 200us)${timeOrPct === '%' ? '; for a % bound use overhead(LAYER)' : ''}`, tok);
