@@ -5,6 +5,7 @@ import { capacityMain } from './capacity.ts';
 import { checkMain } from './check.ts';
 import { compareMain } from './compare.ts';
 import { reportMain } from './report.ts';
+import { runMain, RUN } from './run.ts';
 
 type Handler = (argv: string[], env: Record<string, string | undefined>) => Promise<number>;
 
@@ -15,6 +16,7 @@ export const COMMANDS: Record<string, { summary: string; run: Handler }> = {
   capacity: { summary: 'sweep agent counts, fit a scaling model, predict and check budgets (JSONL + HTML report)', run: (a, e) => capacityMain(a, e) },
   check: { summary: 'judge thresholds against a results file (exit 99 when one fails)', run: checkMain },
   compare: { summary: 'compare two results files: change per cell, 95 % interval, verdict', run: compareMain },
+  run: { summary: RUN.summary, run: runMain },
   report: { summary: 'render a results file as table, markdown, bmf, prometheus, csv or html', run: reportMain },
 };
 
