@@ -131,6 +131,25 @@ export function parseScenario(value: unknown, file: string, fallbackName = 'scen
   return { file, name, description, steps, problems: [...new Set(problems)] };
 }
 
+/**
+ * Option values of any of `index`'s keys as flags (the command line's shape, under the flags'
+ * names): a script's overrides. An unknown key or a wrong type is a problem naming it.
+ */
+export function toFlags(values: Record<string, unknown>, label: string, index: Map<string, KeySpec>): { flags: Record<string, FlagValue>; problems: string[] } {
+  const flags: Record<string, FlagValue> = {};
+  const problems: string[] = [];
+  for (const [k, raw] of Object.entries(values)) {
+    const spec = index.get(k);
+    if (!spec) {
+      problems.push(`${label}: "${k}": unknown key; the keys are the flags of the steps' commands without their dashes, e.g. "scales", "payload-bytes"`);
+      continue;
+    }
+    const v = flagValue(raw, spec, `${label}: "${k}"`, problems);
+    if (v !== undefined) flags[spec.name] = v;
+  }
+  return { flags, problems };
+}
+
 /** A JSON value as the flag value the command-line parser would give, or a problem naming the key. */
 function flagValue(raw: unknown, spec: KeySpec, label: string, problems: string[]): FlagValue | undefined {
   if (spec.kind === 'boolean') {

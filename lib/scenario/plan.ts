@@ -6,7 +6,7 @@
 import { extname, resolve } from 'node:path';
 import { UsageError } from '../config/errors.ts';
 import { stamp, type Options } from '../config/options.ts';
-import { STEP_COMMANDS } from './commands.ts';
+import { STEP_COMMANDS, type Resolution } from './commands.ts';
 import { keyIndex } from './keys.ts';
 import type { FlagValue, Scenario } from './load.ts';
 
@@ -18,7 +18,23 @@ export interface PlannedStep {
   argv: string[];
   options: Options;
   warnings: string[];
+  /** Runs the step without output (records out). */
+  run: Resolution['run'];
+  /** false: no results file was asked for (the API's default); the records go nowhere but the caller. */
+  writes: boolean;
 }
+
+export interface PlanSettings {
+  now?: Date;
+  /**
+   * 'results': a step without "out" writes results/NAME-STEP-<UTC time>.jsonl (the command line);
+   * 'none': it writes no file (the API: the records are returned).
+   */
+  outDefault?: 'results' | 'none';
+}
+
+/** Where a step that writes no file sends its JSONL. */
+export const NO_FILE = '/dev/null';
 
 const SKIP = new Set(['_', 'help', 'h', '--']);
 
@@ -27,7 +43,8 @@ const SKIP = new Set(['_', 'help', 'h', '--']);
  * whose command takes it; one no step takes is a problem), validated. Problems name the file and
  * the key where the file set the value, the flag where the command line did.
  */
-export function planScenario(scn: Scenario, cli: Record<string, unknown>, env: Record<string, string | undefined>, now = new Date()): PlannedStep[] {
+export function planScenario(scn: Scenario, cli: Record<string, unknown>, env: Record<string, string | undefined>, settings: PlanSettings = {}): PlannedStep[] {
+  const now = settings.now ?? new Date();
   const problems: string[] = [...scn.problems];
   const cliNames = Object.keys(cli).filter((k) => !SKIP.has(k));
   for (const name of cliNames) {
@@ -50,12 +67,14 @@ export function planScenario(scn: Scenario, cli: Record<string, unknown>, env: R
     }
     // Each step writes its own results file: named after the scenario and the step unless given.
     if (typeof flags.out === 'string' && flags.out !== '-' && several && fromCli.has('out')) flags.out = withSuffix(flags.out, step.name);
-    else if (flags.out === undefined) flags.out = resolve('results', `${scn.name}${several || step.name !== step.command ? `-${step.name}` : ''}-${stamp(now)}.jsonl`);
+    const writes = flags.out !== undefined || settings.outDefault !== 'none';
+    if (flags.out === undefined && writes) flags.out = resolve('results', `${scn.name}${several || step.name !== step.command ? `-${step.name}` : ''}-${stamp(now)}.jsonl`);
     const prefix = several ? `step "${step.name}": ` : '';
     try {
-      const { options, warnings } = cmd.resolve(flags, env);
-      planned.push({ name: step.name, command: step.command, flags, argv: toArgv(flags), options, warnings: warnings.map((w) => prefix + w) });
-      if (options.out !== '-') {
+      const r = cmd.resolve(flags, env);
+      const options = writes ? r.options : Object.freeze({ ...r.options, out: NO_FILE });
+      planned.push({ name: step.name, command: step.command, flags, argv: toArgv(flags), options, warnings: r.warnings.map((w) => prefix + w), run: r.run, writes });
+      if (writes && options.out !== '-') {
         const other = outs.get(options.out);
         if (other !== undefined) problems.push(`${scn.file}: step "${step.name}" writes ${options.out}, as step "${other}" does; give each step its own "out"`);
         outs.set(options.out, step.name);
