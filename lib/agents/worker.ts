@@ -68,6 +68,7 @@ function kOf(m: Receipt): number {
 
 /** A receive call's samples, and every message it took; returns how many. */
 function record(cur: Current, p: Part, r: Receipt, t0: bigint, t1: bigint): number {
+  if (cur.spec.soakMs !== undefined) return 1 + (r.more?.length ?? 0);
   p.recv.push(r.selfNs ?? Number(t1 - t0));
   const end = r.endNs ?? t1;
   let n = 0;
@@ -109,6 +110,7 @@ async function takeAsync(cur: Current, p: Part, slot: number): Promise<number> {
 
 /** A send the bus accepted: its sample, its key, and one more message its recipient is to receive. */
 function sent(p: Part, slot: number, from: number, to: number, k: number, ns: number): void {
+  if (current?.spec.soakMs !== undefined) return void p.perRecipient[to]!++;
   p.send.push(ns);
   p.sendKeys.push(messageKey(from, k));
   p.sent[slot]![k] = 1;
@@ -153,7 +155,7 @@ async function queryHealth(p: Part): Promise<void> {
     r = await r;
     t1 = hr();
   }
-  if (r !== null) p.health.push(r ?? Number(t1 - t0));
+  if (r !== null && current?.spec.soakMs === undefined) p.health.push(r ?? Number(t1 - t0));
 }
 
 /**
@@ -237,11 +239,15 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   await go;
 
   const startNs = Number(hr());
-  for (let k = 0; k < spec.iterations; k++) {
+  const soakUntil = spec.soakMs === undefined ? null : hr() + BigInt(Math.round(spec.soakMs * 1e6));
+  for (let k = 0; soakUntil === null ? k < spec.iterations : hr() < soakUntil; k++) {
     for (const p of parts.length > 1 ? seededShuffle(parts, random) : parts) {
       const r = round(cur, p, k, data);
       if (r) await r;
     }
+    // A soak's steady pace: the next round starts on its schedule (sleeping lets IPC through).
+    const ahead = soakUntil === null ? 0 : startNs / 1e6 + (k + 1) * spec.soakEveryMs! - Number(hr()) / 1e6;
+    if (ahead > 1) await new Promise((r) => setTimeout(r, ahead));
   }
   reply({ type: 'sent', id: spec.id, perRecipient: parts.map((p) => p.perRecipient) });
 
@@ -296,7 +302,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       const samples: ConfigDone['samples'] = { message_send: p.send.values(), message_receive: p.recv.values(), delivery: p.delivery.values() };
       if (p.health.length > 0) samples.health_query = p.health.values();
       const keys = { message_send: p.sendKeys.values(), message_receive: p.recvKeys.values(), delivery: p.deliveryKeys.values() };
-      return { config: p.config, samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected };
+      return { config: p.config, samples, keys, sent: p.sent, received: Uint32Array.from(p.received), receivedN: p.got.reduce((a, n) => a + n, 0), rejected: p.rejected };
     }),
     timedOut,
     quietEnded,

@@ -6,6 +6,7 @@ import { checkMain } from './check.ts';
 import { compareMain } from './compare.ts';
 import { reportMain } from './report.ts';
 import { runMain, RUN } from './run.ts';
+import { soakMain } from './soak.ts';
 
 type Handler = (argv: string[], env: Record<string, string | undefined>) => Promise<number>;
 
@@ -14,6 +15,7 @@ export const COMMANDS: Record<string, { summary: string; run: Handler }> = {
   overhead: { summary: 'bare bus vs each layer vs all layers, at each agent scale (the main job)', run: (a, e) => overheadMain(OVERHEAD, a, e) },
   quick: { summary: 'the overhead benchmark at smoke size', run: (a, e) => overheadMain({ ...QUICK_CMD, preset: QUICK }, a, e) },
   capacity: { summary: 'sweep agent counts, fit a scaling model, predict and check budgets (JSONL + HTML report)', run: (a, e) => capacityMain(a, e) },
+  soak: { summary: 'steady traffic for --duration: does RSS, tmpfs use or any file of the bus grow? (fitted with an interval)', run: soakMain },
   check: { summary: 'judge thresholds against a results file (exit 99 when one fails)', run: checkMain },
   compare: { summary: 'compare two results files: change per cell, 95 % interval, verdict', run: compareMain },
   run: { summary: RUN.summary, run: runMain },

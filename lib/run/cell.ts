@@ -75,41 +75,8 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     bus = await ctx.bus.openCell({ id, dir, configs: cell.configs, scale: cell.scale });
     pids = [process.pid, ...pool.pids(), ...ctx.bus.pids()];
     monitor.start(pids, bus.usage ?? null, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
-    const specs: CellSpec[] = Array.from({ length: workers }, (_, w) => ({
-      id,
-      dir,
-      driver: ctx.driver,
-      bus: bus!.spec,
-      configs: cell.configs,
-      orderSeed: cell.orderSeed,
-      scale: cell.scale,
-      local: agentsOfWorker(w, workers, cell.scale),
-      iterations: cell.iterations,
-      payloadBytes: opts.payloadBytes,
-      layer: layerOptions(opts),
-      healthQueryEvery: opts.healthQueryEvery,
-      coordinator: w === 0,
-      receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
-      quietMs: QUIET_MS,
-    }));
-    // No agent sends before every agent of the cell is ready (a recipient on another worker must
-    // exist). When every worker has sent, each learns what its agents are to receive, so they stop
-    // waiting as soon as it is in (or nothing has come for a quiet period: the rest is lost).
-    const counts = cell.configs.map(() => new Array<number>(cell.scale).fill(0));
-    let opened = 0;
-    let reported = 0;
-    const all = (msg: ToWorker) => {
-      for (let w = 0; w < workers; w++) pool.post(w, msg);
-    };
-    stopListening = pool.onEvent((_, m) => {
-      if (m.id !== id) return;
-      if (m.type === 'opened') {
-        if (++opened === workers) all({ type: 'go', id });
-        return;
-      }
-      m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
-      if (++reported === workers) all({ type: 'expect', id, counts });
-    });
+    const specs = workerSpecs(id, dir, cell, ctx, bus.spec, workers, { receiveTimeoutMs: Math.max(1000, timeoutMs / 2) });
+    stopListening = coordinate(pool, id, cell, workers, {});
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
     const resources = await monitor.stop(pids, bus.usage ?? null);
 
@@ -155,8 +122,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         calls: mergeCalls(gone.flatMap((d) => d.calls)),
       });
     }
-    const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
-    return { parts, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources };
+    return cellResult(parts, done, resources);
   } catch (e) {
     // A worker failed or hung: replace them all before touching what they work in.
     await pool.restartAll();
@@ -167,6 +133,65 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     await bus?.close().catch(() => undefined);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A cell's result from what each config counted and what every worker reported. */
+export function cellResult(parts: ConfigResult[], done: readonly CellDone[], resources: ResourceSummary): CellResult {
+  const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
+  return { parts, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources };
+}
+
+/** Every worker's part of a cell: its agents, the cell's configs, the layers' settings; `more` on top. */
+export function workerSpecs(id: number, dir: string, cell: PlannedCell, ctx: CellContext, busSpec: unknown, workers: number, more: Pick<CellSpec, 'receiveTimeoutMs'> & Partial<CellSpec>): CellSpec[] {
+  const { opts } = ctx;
+  return Array.from({ length: workers }, (_, w) => ({
+    id,
+    dir,
+    driver: ctx.driver,
+    bus: busSpec,
+    configs: cell.configs,
+    orderSeed: cell.orderSeed,
+    scale: cell.scale,
+    local: agentsOfWorker(w, workers, cell.scale),
+    iterations: cell.iterations,
+    payloadBytes: opts.payloadBytes,
+    layer: layerOptions(opts),
+    healthQueryEvery: opts.healthQueryEvery,
+    coordinator: w === 0,
+    quietMs: QUIET_MS,
+    ...more,
+  }));
+}
+
+/**
+ * No agent sends before every agent of the cell is ready (a recipient on another worker must
+ * exist): 'go' once every worker has opened. When every worker has sent, each learns what its
+ * agents are to receive ('expect'), so they stop waiting as soon as it is in (or nothing has come
+ * for a quiet period: the rest is lost). `on.go` / `on.sent` (per config, per agent: messages sent
+ * to it) tell the caller. Returns the function that stops listening.
+ */
+export function coordinate(pool: WorkerPool, id: number, cell: PlannedCell, workers: number, on: { go?: () => void; sent?: (counts: number[][]) => void }): () => void {
+  const counts = cell.configs.map(() => new Array<number>(cell.scale).fill(0));
+  let opened = 0;
+  let reported = 0;
+  const all = (msg: ToWorker) => {
+    for (let w = 0; w < workers; w++) pool.post(w, msg);
+  };
+  return pool.onEvent((_, m) => {
+    if (m.id !== id) return;
+    if (m.type === 'opened') {
+      if (++opened === workers) {
+        all({ type: 'go', id });
+        on.go?.();
+      }
+      return;
+    }
+    m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
+    if (++reported === workers) {
+      on.sent?.(counts);
+      all({ type: 'expect', id, counts });
+    }
+  });
 }
 
 /** The name a cell's records carry: its config, or `interleaved` for a cell of several. */

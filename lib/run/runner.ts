@@ -43,6 +43,8 @@ export interface RunExtension {
   plan?(cells: PlannedCell[]): PlannedCell[];
   /** Called once per driver with that driver's records. */
   finish?(records: readonly BenchRecord[], emit: (r: Body<BenchRecord>) => void): void;
+  /** Runs each planned cell instead of lib/run/cell.ts runCell (a soak's long-lived cell). */
+  cell?: typeof runCell;
 }
 
 /** Messages delivered during a cell's workload per second of its wall time (whole system). */
@@ -233,7 +235,7 @@ async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension,
     const where = `${cellName(cell.configs) === 'interleaved' ? `${cell.configs.length} configs interleaved` : cell.configs[0]} @ ${cell.scale} agent${cell.scale === 1 ? '' : 's'}`;
     io.progress(id, plan.length, `${label}${cell.run === 0 ? 'warm-up' : `run ${cell.run}/${opts.runs}`} · ${where}`);
     try {
-      const res = await runCell(id, cell, { opts, runDir: s.runDir.path, pool, monitor, bus: d.run, driver: d.ref, skipped });
+      const res = await (ext.cell ?? runCell)(id, cell, { opts, runDir: s.runDir.path, pool, monitor, bus: d.run, driver: d.ref, skipped });
       recordCell(res, cell, where, opts, io, emit, agg, tally);
       tally.cellsOk++;
     } catch (e) {

@@ -9,6 +9,9 @@ import { resolveOptions, type Options } from '../config/options.ts';
 import { capacityMain, runCapacity } from '../cli/capacity.ts';
 import { overheadMain, OVERHEAD } from '../cli/overhead.ts';
 import { runOverhead, type RunIO, type RunOutcome } from '../run/runner.ts';
+import { soakMain } from '../cli/soak.ts';
+import { resolveSoak, SOAK_SPECS } from '../soak/flags.ts';
+import { runSoak } from '../soak/run.ts';
 import { keysFor, type KeySpec } from './keys.ts';
 
 /** A step's options, validated, and how to run it with them. */
@@ -43,5 +46,13 @@ export const STEP_COMMANDS: Record<string, StepCommand> = {
       return { options: r.options, warnings: r.warnings, run: (options, io) => runCapacity(options, r.capacity, io) };
     },
     main: capacityMain,
+  },
+  soak: {
+    keys: () => keysFor(SOAK_SPECS),
+    resolve: (flags, env) => {
+      const r = resolveSoak({ flags, env, cores: cores() });
+      return { options: r.options, warnings: r.warnings, run: (options, io) => runSoak(options, r.soak, io) };
+    },
+    main: soakMain,
   },
 };
