@@ -122,6 +122,12 @@ test('a soak of seconds: the metrics file grows, the bare bus does not beyond it
     const th = recs.filter((x) => x.type === 'threshold') as { expression: string; passed: boolean }[];
     assert.deepEqual(th.map((t) => [t.expression, t.passed]), [['growth(file) < 1KB/min', false], ['integrity.lost == 0', true]]);
     assert.match(r.stdout, /✗ metrics: file metrics\.jsonl grows/);
+    // The HTML report beside it draws every sample of the metrics file's curve.
+    const html = readFileSync(join(dir, 'soak.html'), 'utf8');
+    assert.match(html, /<h1>busbench soak report<\/h1>/);
+    const group = /<g class="series" data-series="metrics\.jsonl \(grows\)">(.*?)<\/g>/s.exec(html);
+    assert.ok(group, 'no curve of metrics.jsonl in the report');
+    assert.equal((group[1]!.match(/<circle class="point"/g) ?? []).length, metricsFile.samples_n);
     const run = recs.find((x) => x.type === 'run') as { run_dir: string };
     assert.equal(existsSync(run.run_dir), false);
     assert.deepEqual(taggedPids(tag), []);
