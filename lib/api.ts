@@ -96,6 +96,18 @@ export function capacity(options: CapacityOptions = {}, control: Control = {}): 
   return single('capacity', options, control);
 }
 
+export interface SoakOptions extends RunOptions {
+  /** With a unit (ms, s, m, h), e.g. '10m'. */
+  duration?: string;
+  soakInterval?: string;
+  soakRate?: number;
+}
+
+/** A soak: steady traffic for `duration`, each resource's growth fitted (its `soak` records). */
+export function soak(options: SoakOptions = {}, control: Control = {}): Promise<Result> {
+  return single('soak', options, control);
+}
+
 /**
  * A scenario file (a path) or object, with `overrides` on top of every step (as flags on the
  * command line). Every step is validated before the first runs; then they run in order, all of

@@ -6,4 +6,4 @@ import { register } from 'tsx/esm/api';
 register();
 const api = await import('./api.ts');
 
-export const { overhead, capacity, runScenario, UsageError, EXIT } = api;
+export const { overhead, capacity, soak, runScenario, UsageError, EXIT } = api;

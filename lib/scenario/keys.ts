@@ -2,7 +2,8 @@
  * The keys a scenario step may set, per command, taken from the option spec tables themselves
  * (lib/config/options.ts SPECS, every driver's flags, a command's own table such as
  * lib/capacity/flags.ts CAPACITY_SPECS): a key is a flag's name without the dashes
- * ("payload-bytes") or its option key ("payloadBytes"). An option added to one of those tables is
+ * ("payload-bytes"), the same in camelCase ("payloadBytes", "budgetP95") or its option key
+ * ("budgetP95Ms"). An option added to one of those tables is
  * a scenario key at once; nothing here names an option.
  */
 import { SPECS } from '../config/options.ts';
@@ -33,7 +34,8 @@ const EXTRA_ALIASES: Record<string, string> = { configs: 'layers' };
 
 function keySpec(s: AnySpec): KeySpec {
   const name = s.flag.replace(/^--/, '');
-  const aliases = [s.key, ...Object.entries(EXTRA_ALIASES).filter(([, v]) => v === name).map(([k]) => k)].filter((x): x is string => x !== undefined && x !== name);
+  const camel = name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  const aliases = [...new Set([s.key, camel, ...Object.entries(EXTRA_ALIASES).filter(([, v]) => v === name).map(([k]) => k)])].filter((x): x is string => x !== undefined && x !== name);
   return { name, aliases, kind: s.kind ?? 'value', repeatable: s.repeatable === true, ...(s.arg ? { arg: s.arg } : {}) };
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { newTag, parseJsonl, ROOT, run, taggedPids } from '../helpers/cli.ts';
 
 const SCRIPT = `
-import { overhead, runScenario, UsageError } from 'busbench';
+import { overhead, runScenario, soak, UsageError } from 'busbench';
 const out = process.argv[2];
 const r = await overhead({ scales: [1, 2], runs: 1, iterations: 3, warmup: 0, configs: ['metrics'], out, thresholds: ['integrity.lost == 0'] });
 const errors = [];
@@ -22,7 +22,9 @@ for (const bad of [{ runs: 0 }, { sacles: [1] }, { scales: [1], thresholds: ['in
   }
 }
 const s = await runScenario({ scales: [1], runs: 1, iterations: 2, warmup: 0, steps: [{ name: 'a', 'payload-bytes': 64 }, { name: 'b', 'payload-bytes': 4096 }] }, { layers: 'noop' });
-process.stdout.write(JSON.stringify({ exitCode: r.exitCode, ok: r.ok, out: r.out, records: r.records, errors, scenario: { exitCode: s.exitCode, steps: s.steps.map((x) => ({ name: x.name, out: x.out, runs: x.records.filter((y) => y.type === 'run').map((y) => ({ payload: y.config.payloadBytes, configs: y.configs })), sent: x.records.filter((y) => y.type === 'integrity').map((y) => y.sent) })) } }) + '\\n');
+const k = await soak({ duration: '1500ms', soakInterval: '250ms', scales: [1], layers: ['noop'] });
+const soaked = k.records.filter((y) => y.type === 'soak').map((y) => [y.test_name, y.resource]);
+process.stdout.write(JSON.stringify({ soaked, exitCode: r.exitCode, ok: r.ok, out: r.out, records: r.records, errors, scenario: { exitCode: s.exitCode, steps: s.steps.map((x) => ({ name: x.name, out: x.out, runs: x.records.filter((y) => y.type === 'run').map((y) => ({ payload: y.config.payloadBytes, configs: y.configs })), sent: x.records.filter((y) => y.type === 'integrity').map((y) => y.sent) })) } }) + '\\n');
 `;
 
 test("a script outside the package imports 'busbench': records out, nothing printed on stdout, UsageError thrown", async () => {
@@ -57,6 +59,8 @@ test("a script outside the package imports 'busbench': records out, nothing prin
       { name: 'a', out: null, runs: [{ payload: 64, configs: ['baseline', 'noop'] }], sent: [2, 2] },
       { name: 'b', out: null, runs: [{ payload: 4096, configs: ['baseline', 'noop'] }], sent: [2, 2] },
     ]);
+    // soak(), its options by camelCase name: a record per resource, the bus's per config.
+    for (const want of [[null, 'rss'], [null, 'rss_workers'], ['baseline', 'tmpfs'], ['noop', 'tmpfs'], ['noop', 'tmpfs_files']]) assert.ok(got.soaked.some((x: unknown[]) => x[0] === want[0] && x[1] === want[1]), JSON.stringify(got.soaked));
     assert.deepEqual(taggedPids(tag), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });

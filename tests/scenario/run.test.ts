@@ -152,6 +152,9 @@ test('every option of the spec tables is a scenario key, by its flag name and by
   for (const d of DRIVERS) for (const f of d.flags) assert.equal(overhead.get(f.flag.slice(2))?.name, f.flag.slice(2));
   for (const s of CAPACITY_SPECS) {
     assert.equal(capacity.get(s.flag.slice(2))?.name, s.flag.slice(2));
+    // budget-p95 → budgetP95, as a script writes it (and the option key budgetP95Ms).
+    assert.equal(capacity.get(s.flag.slice(2).replace(/-(.)/g, (_, c: string) => c.toUpperCase()))?.name, s.flag.slice(2));
+    assert.equal(capacity.get(s.key)?.name, s.flag.slice(2));
     assert.equal(overhead.get(s.flag.slice(2)), undefined);
   }
 });
