@@ -25,6 +25,8 @@ const VARYING: Partial<Record<Spec['key'], string>> = {
   workers: 'cores',
   out: 'results/overhead-<UTC time>.jsonl',
   seed: 'random',
+  // Not varying, but held in ms and given with its unit.
+  durationMs: '10s',
 };
 
 /** A default as `--help` prints it: lists comma-joined, nothing as `none`. */

@@ -1,5 +1,7 @@
 /** The IPC protocol between the orchestrator and its worker processes. Only messages live here. */
 import type { CallErrors, Calibration, ConfigName, LayerOptions, Operation } from '../core/words.ts';
+import type { OpenLoad, ScheduleDone } from '../workloads/open.ts';
+import type { EncodedHistogram } from '../measure/histogram.ts';
 
 /** What a worker needs to reach a driver's bus: the driver, its settings and the run's shared data. */
 export interface DriverRef {
@@ -41,13 +43,19 @@ export interface CellSpec {
    */
   soakMs?: number;
   soakEveryMs?: number;
+  /** Who sends to whom (lib/workloads/index.ts); absent: rotation. */
+  pattern?: string;
+  /** The open loop's load (lib/workloads/open.ts); absent: the closed loop. */
+  open?: OpenLoad;
+  /** Keep every sample of the operations recorded in histograms too (--raw). */
+  raw?: boolean;
 }
 
 export type ToWorker =
   | { type: 'calibrate'; driver: DriverRef; dir: string; rounds: number }
   | { type: 'cell'; cell: CellSpec }
-  /** Every worker has its agents ready: start sending. */
-  | { type: 'go'; id: number }
+  /** Every worker has its agents ready: start sending (the open loop: its schedule starts at `atNs`, CLOCK_MONOTONIC). */
+  | { type: 'go'; id: number; atNs?: number }
   /** Once every worker has sent: per config (in the spec's order), what each local agent is to receive. */
   | { type: 'expect'; id: number; counts: number[][] }
   | { type: 'shutdown-request'; id: number; configs: ConfigName[] }
@@ -67,6 +75,10 @@ export interface ConfigDone {
   /** Messages received during the workload (in a soak, the only record of them). */
   receivedN: number;
   rejected: number;
+  /** The open loop: how the schedule held on this worker. */
+  schedule?: ScheduleDone;
+  /** Operations recorded in histograms (their samples are in `samples` only with --raw). */
+  histograms?: Partial<Record<Operation, EncodedHistogram>>;
 }
 
 export interface CellDone {

@@ -64,10 +64,18 @@ export interface StatisticsRecord extends Base {
   p50_ms: number;
   p95_ms: number;
   p99_ms: number;
-  outliers_high: number;
-  outliers_low: number;
+  /** Modified z-score outliers (never dropped); absent when the figures come from a histogram (`from`). */
+  outliers_high?: number;
+  outliers_low?: number;
+  /**
+   * `histogram`: the figures come from histograms merged over every worker and run (lib/measure/
+   * histogram.ts: percentiles to 3 significant digits; n, min and max exact); absent: from every sample.
+   */
+  from?: 'histogram';
   /** The median of each statistical run, in run order (what `busbench compare` tests). */
   per_run_p50_ms?: number[];
+  /** 99.9th percentile (absent in files from before busbench computed it). */
+  p999_ms?: number;
 }
 
 /** The estimate fields (overhead_pct, ci_*_pct, significant, runs_n, per_run_pct) are OverheadEstimate's. */
@@ -133,6 +141,37 @@ export interface ErrorRecord extends Base, CellKey {
   exit_status?: number;
   calls?: number;
   stderr?: string;
+}
+
+/**
+ * The open loop, per config and cell: the load offered and how well the senders kept to their
+ * schedule (lib/workloads/). Latency from the intended send time is the `delivery_intended`
+ * operation of the statistics records.
+ */
+export interface LoadRecord extends Base, CellKey {
+  type: 'load';
+  warmup: boolean;
+  loop: 'open';
+  pattern: string;
+  arrivals: 'constant' | 'poisson';
+  /** How receivers waited for mail, e.g. poll:1ms. */
+  wait: string;
+  rate_per_agent_msgs_per_s: number;
+  /** rate_per_agent × senders: the whole system's offered load. */
+  offered_msgs_per_s: number;
+  /** Agents that send (the pattern may have agents that only receive). */
+  senders: number;
+  duration_ms: number;
+  /** Sends scheduled (and attempted) over every sender. */
+  scheduled: number;
+  /** Sends that began more than late_threshold_ms after their intended time. */
+  late: number;
+  late_threshold_ms: number;
+  late_pct: number;
+  /** How long after its intended time a send began. */
+  lag_p50_ms: number | null;
+  lag_p99_ms: number | null;
+  lag_max_ms: number | null;
 }
 
 /** One check of a threshold at one place (scale × operation), in the threshold's unit. */
@@ -300,7 +339,7 @@ export interface SoakRecord extends Base {
   points: [number, number][];
 }
 
-export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | SoakRecord;
+export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | SoakRecord;
 export type RecordType = BenchRecord['type'];
 
 /** Distributes Omit over a union, so each kind keeps its own fields. */

@@ -13,6 +13,7 @@ import { driversOf, ofDriver } from '../records/select.ts';
 import { renderPrometheus } from './prometheus.ts';
 import { buildRows, rowsPerDriver } from './rows.ts';
 import { renderTables } from './table.ts';
+import { renderLoadTable } from './load-table.ts';
 
 export interface RenderOptions {
   /** ANSI colour (the terminal table only). */
@@ -56,7 +57,7 @@ registerFormat({
   render: (r, o) =>
     perDriver(
       r,
-      (x) => renderTables(buildRows(x), o?.colour ?? false),
+      (x) => renderTables(buildRows(x), o?.colour ?? false) + renderLoadTable(x, o?.colour ?? false),
       (d) => `━━ driver: ${d} ━━`,
       (rows) => {
         const t = new Table({ head: DRIVER_HEAD, style: { head: o?.colour ? ['cyan'] : [], border: o?.colour ? ['grey'] : [] } });

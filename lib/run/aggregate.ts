@@ -5,6 +5,7 @@ import { madOutliers } from '../stats/outliers.ts';
 import { matchedLogRatio, overheadFromRuns, type KeyedSamples } from '../stats/overhead.ts';
 import { sorted, summarize } from '../stats/summary.ts';
 import type { Body, OverheadRecord, StatisticsRecord } from '../records/schema.ts';
+import { summarizeHistograms, type EncodedHistogram } from '../measure/histogram.ts';
 
 /**
  * Operations a layer shares with the baseline, so an overhead can be computed. End-to-end delivery
@@ -41,8 +42,45 @@ export class Aggregator {
     e.runs.set(run, list);
   }
 
+  private readonly hists = new Map<string, { config: ConfigName; scale: number; op: Operation; runs: Map<number, EncodedHistogram[]> }>();
+
+  /** Every worker's histogram of one operation in one cell (lib/measure/histogram.ts). */
+  addHistograms(config: ConfigName, scale: number, run: number, op: Operation, list: readonly EncodedHistogram[]): void {
+    const key = `${config}|${scale}|${op}`;
+    let e = this.hists.get(key);
+    if (!e) {
+      e = { config, scale, op, runs: new Map() };
+      this.hists.set(key, e);
+    }
+    e.runs.set(run, [...(e.runs.get(run) ?? []), ...list]);
+  }
+
   statistics(): Body<StatisticsRecord>[] {
     const out: Body<StatisticsRecord>[] = [];
+    for (const e of this.hists.values()) {
+      const all = [...e.runs.values()].flat();
+      if (all.every((h) => h.n === 0)) continue;
+      const s = summarizeHistograms(all);
+      // Outliers need every sample: a histogram-based record has none.
+      out.push({
+        type: 'statistics',
+        test_name: e.config,
+        agent_count: e.scale,
+        operation: e.op,
+        n: s.n,
+        runs_n: e.runs.size,
+        avg_ms: ms(s.mean),
+        stddev_ms: ms(s.stddev),
+        min_ms: ms(s.min),
+        max_ms: ms(s.max),
+        p50_ms: ms(s.p50),
+        p95_ms: ms(s.p95),
+        p99_ms: ms(s.p99),
+        p999_ms: ms(s.p999),
+        per_run_p50_ms: [...e.runs.entries()].sort((a, b) => a[0] - b[0]).filter(([, l]) => l.some((h) => h.n > 0)).map(([, l]) => ms(summarizeHistograms(l).p50)),
+        from: 'histogram',
+      });
+    }
     for (const e of this.data.values()) {
       const all = concat([...e.runs.values()].flat().map((s) => s.values));
       const s = summarize(all);
@@ -61,6 +99,7 @@ export class Aggregator {
         p50_ms: ms(s.p50),
         p95_ms: ms(s.p95),
         p99_ms: ms(s.p99),
+        p999_ms: ms(s.p999),
         outliers_high: o.high,
         outliers_low: o.low,
         per_run_p50_ms: [...e.runs.entries()].sort((a, b) => a[0] - b[0]).map(([, sets]) => ms(medianOf(sets.map((s) => s.values)))),

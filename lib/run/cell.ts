@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellDone, CellSpec, Drained, DriverRef, FromWorker, ToWorker } from '../agents/protocol.ts';
+import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, ToWorker } from '../agents/protocol.ts';
 import { agentsOfWorker } from '../agents/workload.ts';
 import type { WorkerPool } from '../agents/pool.ts';
 import type { CallErrors, ConfigName, LayerName, Operation } from '../core/words.ts';
@@ -12,6 +12,8 @@ import { countIntegrity, type IntegrityCounts } from './integrity.ts';
 import type { PlannedCell } from './matrix.ts';
 import { layerOptions } from './specs.ts';
 import type { KeyedSamples } from '../stats/overhead.ts';
+import { openLoadOf } from '../workloads/load.ts';
+import type { EncodedHistogram } from '../measure/histogram.ts';
 
 /** What one config of a cell measured, counted over every worker. */
 export interface ConfigResult {
@@ -21,6 +23,10 @@ export interface ConfigResult {
   integrity: IntegrityCounts & { rejected: number; leftover: number };
   /** Failed library calls in this cell (drivers that report them). */
   calls: CallErrors[];
+  /** The open loop: every worker's per-send lag behind the schedule. */
+  lagNs?: Float64Array[];
+  /** Operations recorded in histograms: one per worker (lib/measure/histogram.ts). */
+  histograms?: Map<Operation, EncodedHistogram[]>;
 }
 
 export interface CellResult {
@@ -49,6 +55,8 @@ export interface CellContext {
 
 /** Once told what they are to receive, how long agents wait with nothing arriving before the rest counts as lost. */
 export const QUIET_MS = 200;
+/** The open loop's schedule starts this long after 'go' is posted, so every worker has it by then. */
+const GO_LEAD_NS = 20_000_000;
 
 const isDone = (m: FromWorker): m is CellDone => m.type === 'cell-done';
 const isDrained = (m: FromWorker): m is Drained => m.type === 'drained';
@@ -75,8 +83,15 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     bus = await ctx.bus.openCell({ id, dir, configs: cell.configs, scale: cell.scale });
     pids = [process.pid, ...pool.pids(), ...ctx.bus.pids()];
     monitor.start(pids, bus.usage ?? null, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
-    const specs = workerSpecs(id, dir, cell, ctx, bus.spec, workers, { receiveTimeoutMs: Math.max(1000, timeoutMs / 2) });
-    stopListening = coordinate(pool, id, cell, workers, {});
+    const open = openLoadOf(opts, cell);
+    const specs = workerSpecs(id, dir, cell, ctx, bus.spec, workers, {
+      receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
+      ...(opts.pattern !== 'rotation' ? { pattern: opts.pattern } : {}),
+      ...(open ? { open } : {}),
+      ...(opts.raw ? { raw: true } : {}),
+    });
+    // The open loop's schedule starts a little after 'go', so every worker has it by then.
+    stopListening = coordinate(pool, id, cell, workers, open ? { atNs: () => Number(process.hrtime.bigint()) + GO_LEAD_NS } : {});
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
     const resources = await monitor.stop(pids, bus.usage ?? null);
 
@@ -120,6 +135,8 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         samples,
         integrity: { ...counts, rejected: mine.reduce((a, d) => a + d.rejected, 0), leftover },
         calls: mergeCalls(gone.flatMap((d) => d.calls)),
+        ...(open ? { lagNs: mine.map((d) => d.schedule?.lagNs ?? new Float64Array(0)) } : {}),
+        ...histogramsOf(mine),
       });
     }
     return cellResult(parts, done, resources);
@@ -170,7 +187,7 @@ export function workerSpecs(id: number, dir: string, cell: PlannedCell, ctx: Cel
  * for a quiet period: the rest is lost). `on.go` / `on.sent` (per config, per agent: messages sent
  * to it) tell the caller. Returns the function that stops listening.
  */
-export function coordinate(pool: WorkerPool, id: number, cell: PlannedCell, workers: number, on: { go?: () => void; sent?: (counts: number[][]) => void }): () => void {
+export function coordinate(pool: WorkerPool, id: number, cell: PlannedCell, workers: number, on: { go?: () => void; sent?: (counts: number[][]) => void; atNs?: () => number }): () => void {
   const counts = cell.configs.map(() => new Array<number>(cell.scale).fill(0));
   let opened = 0;
   let reported = 0;
@@ -181,7 +198,7 @@ export function coordinate(pool: WorkerPool, id: number, cell: PlannedCell, work
     if (m.id !== id) return;
     if (m.type === 'opened') {
       if (++opened === workers) {
-        all({ type: 'go', id });
+        all({ type: 'go', id, ...(on.atNs ? { atNs: on.atNs() } : {}) });
         on.go?.();
       }
       return;
@@ -192,6 +209,13 @@ export function coordinate(pool: WorkerPool, id: number, cell: PlannedCell, work
       all({ type: 'expect', id, counts });
     }
   });
+}
+
+/** Every worker's histograms of one config, by operation. */
+function histogramsOf(mine: readonly ConfigDone[]): { histograms?: Map<Operation, EncodedHistogram[]> } {
+  const out = new Map<Operation, EncodedHistogram[]>();
+  for (const d of mine) for (const [op, h] of Object.entries(d.histograms ?? {}) as [Operation, EncodedHistogram][]) out.set(op, [...(out.get(op) ?? []), h]);
+  return out.size > 0 ? { histograms: out } : {};
 }
 
 /** The name a cell's records carry: its config, or `interleaved` for a cell of several. */

@@ -18,6 +18,8 @@ import { evaluateThresholds } from '../verdict/evaluate.ts';
 import { planMatrix, type PlannedCell } from './matrix.ts';
 import { createRunDir, removeRunDir, type RunDir } from './rundir.ts';
 import { exitCodeOf, reasonOf, type Tally } from './outcome.ts';
+import { openLoadOf, scheduleFigures } from '../workloads/load.ts';
+import { patternOf } from '../workloads/index.ts';
 
 export interface RunIO {
   /** Progress and warnings go here (stderr); never data. */
@@ -140,7 +142,7 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
       if (session.aborted !== null) break;
       writer.driver = driver.name;
       const from = records.length;
-      await runDriver(session, driver, fs, ext, emit, tally, writer);
+      await runDriver(session, driver, fs, ext, { emit, tally, writer });
       if (session.aborted === null) ext.finish?.(records.slice(from), emit);
     }
   } catch (e) {
@@ -150,28 +152,36 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
   }
   tally.aborted = session.aborted;
 
-  // Thresholds are judged on what was measured; a broken run (exit 1) stays a broken run.
-  if (tally.aborted === null && tally.failure === undefined && opts.thresholds.length > 0) {
-    for (const t of evaluateThresholds(opts.thresholds, records)) {
-      emit(t);
-      if (!t.passed) tally.thresholdsFailed++;
-    }
-  }
+  judge(opts, records, tally, emit);
   const exitCode = exitCodeOf(tally);
+  emit(summaryOf(tally, exitCode, performance.now() - startedAt));
+  await writer.close();
+  return { exitCode, records };
+}
+
+/** Thresholds are judged on what was measured; a broken run (exit 1) stays a broken run. */
+function judge(opts: Options, records: readonly BenchRecord[], tally: Tally, emit: (r: Body<BenchRecord>) => void): void {
+  if (tally.aborted !== null || tally.failure !== undefined || opts.thresholds.length === 0) return;
+  for (const t of evaluateThresholds(opts.thresholds, records)) {
+    emit(t);
+    if (!t.passed) tally.thresholdsFailed++;
+  }
+}
+
+/** The last record of every run: how it ended and why. */
+function summaryOf(tally: Tally, exitCode: number, elapsedMs: number): Body<BenchRecord> {
   const reason = reasonOf(tally);
-  emit({
+  return {
     type: 'summary',
     status: tally.aborted !== null ? 'aborted' : exitCode === 0 ? 'ok' : 'failed',
     exit_code: exitCode,
-    duration_s: Number(((performance.now() - startedAt) / 1000).toFixed(3)),
+    duration_s: Number((elapsedMs / 1000).toFixed(3)),
     cells_ok: tally.cellsOk,
     cells_failed: tally.cellsFailed,
     lost_total: tally.lost,
     duplicated_total: tally.duplicated,
     ...(reason ? { reason } : {}),
-  });
-  await writer.close();
-  return { exitCode, records };
+  };
 }
 
 /** Start every driver of the run (its server, its connection); a usage problem stops the rest. */
@@ -185,24 +195,26 @@ async function startDrivers(s: Session): Promise<void> {
   }
 }
 
-/** One driver's matrix: calibration, then every planned cell, then its statistics. */
-async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension, emit: (r: Body<BenchRecord>) => void, tally: Tally, writer: RecordWriter): Promise<void> {
+/** Where a driver's records go, and the tally the exit code is made from. */
+interface Sink {
+  emit(r: Body<BenchRecord>): void;
+  tally: Tally;
+  writer: RecordWriter;
+}
+
+/** One driver's matrix: calibration and the run record, then every planned cell, then its statistics. */
+async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension, sink: Sink): Promise<void> {
   const { opts, io } = s;
-  const pool = s.pool!;
   const skipped = d.skipped.map((x) => x.layer);
   const configs = CONFIGS.filter((c) => c === 'baseline' || (opts.layers.includes(c) && !(skipped as string[]).includes(c)));
   for (const x of d.skipped) if (opts.layers.includes(x.layer)) io.warn(`${d.name}: ${x.layer} skipped: the ${x.reason}${opts.layers.includes('full_integration') ? '; full_integration runs without it' : ''}`);
-  // Configs take turns inside one cell unless asked not to, or the scenario needs each config's own wall time (capacity).
-  const interleave = configs.length > 1 && !opts.separateCells && ext.interleave !== false;
-
-  const cal = await pool.request(0, { type: 'calibrate', driver: d.ref, dir: join(s.runDir.path, d.name, 'calibration'), rounds: 20_000 }, (m: FromWorker): m is { type: 'calibrated'; calibration: Calibration } => m.type === 'calibrated', 180_000);
-  const shellEmpty = cal.calibration.shell?.empty_command_p50_us;
-  if (shellEmpty !== undefined && shellEmpty >= 50) io.warn(`an empty command costs ${shellEmpty} µs inside an agent shell: the machine is too busy for µs figures`);
-  // The calibration ran on worker 0: the first run, like every other, starts on fresh processes.
-  await pool.restartAll();
+  // Configs take turns inside one cell unless asked not to, or the scenario needs each config's own
+  // wall time (capacity), or the open loop runs (each config sends on its own schedule).
+  const interleave = configs.length > 1 && !opts.separateCells && ext.interleave !== false && openLoadOf(opts, { run: 1, scale: 1 }) === undefined;
+  const calibration = await calibrate(s, d);
   const planned = planMatrix({ configs, scales: opts.scales, runs: opts.runs, iterations: opts.iterations, warmup: opts.warmup, seed: opts.seed, interleave });
   const plan = ext.plan ? ext.plan(planned) : planned;
-  emit({
+  sink.emit({
     type: 'run',
     busbench_version: busbenchVersion(),
     git_sha: await gitSha(),
@@ -215,46 +227,65 @@ async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension,
     configs,
     interleaved: interleave,
     cells_planned: plan.length,
-    calibration: cal.calibration,
+    calibration,
     ...(Object.keys(d.run.info).length > 0 ? { bus: d.run.info } : {}),
     ...(d.skipped.length > 0 ? { skipped: d.skipped } : {}),
   });
-
   const agg = new Aggregator({ interleaved: interleave });
+  await runCells(s, d, plan, agg, sink, ext);
+  if (s.aborted === null) {
+    for (const r of agg.statistics()) sink.emit(r);
+    for (const o of agg.overheads()) sink.emit(o);
+  }
+}
+
+/** The driver's calibration, on worker 0; then every worker fresh, so the first run starts like every other. */
+async function calibrate(s: Session, d: Started): Promise<Calibration> {
+  const pool = s.pool!;
+  const msg = { type: 'calibrate', driver: d.ref, dir: join(s.runDir.path, d.name, 'calibration'), rounds: 20_000 } as const;
+  const { calibration } = await pool.request(0, msg, (m: FromWorker): m is { type: 'calibrated'; calibration: Calibration } => m.type === 'calibrated', 180_000);
+  const shellEmpty = calibration.shell?.empty_command_p50_us;
+  if (shellEmpty !== undefined && shellEmpty >= 50) s.io.warn(`an empty command costs ${shellEmpty} µs inside an agent shell: the machine is too busy for µs figures`);
+  await pool.restartAll();
+  return calibration;
+}
+
+/** Every planned cell in order; a failed cell becomes error records and the matrix goes on. */
+async function runCells(s: Session, d: Started, plan: readonly PlannedCell[], agg: Aggregator, sink: Sink, ext: RunExtension): Promise<void> {
+  const { opts, io } = s;
+  const pool = s.pool!;
+  const skipped = d.skipped.map((x) => x.layer);
   const monitor = new ResourceMonitor(opts.sampleIntervalMs, opts.perfLog);
-  const label = s.opts.drivers.length > 1 ? `${d.name}: ` : '';
+  const label = opts.drivers.length > 1 ? `${d.name}: ` : '';
   let previous: PlannedCell | null = null;
   for (const [id, cell] of plan.entries()) {
-    if (s.aborted !== null) break;
+    if (s.aborted !== null) return;
     // Each statistical run on fresh worker processes: what a process settles into (compiled code,
     // memory layout, scheduling) moves a layer's overhead by a percent or more from one process
     // to the next, and only runs made by different processes let the interval show it.
     if (previous !== null && previous.run > 0 && cell.run !== previous.run) await pool.restartAll();
     previous = cell;
-    if (writer.failure) throw new Error(`cannot write results to ${opts.out === '-' ? 'stdout' : opts.out}: ${writer.failure.message}`);
+    if (sink.writer.failure) throw new Error(`cannot write results to ${opts.out === '-' ? 'stdout' : opts.out}: ${sink.writer.failure.message}`);
     const where = `${cellName(cell.configs) === 'interleaved' ? `${cell.configs.length} configs interleaved` : cell.configs[0]} @ ${cell.scale} agent${cell.scale === 1 ? '' : 's'}`;
     io.progress(id, plan.length, `${label}${cell.run === 0 ? 'warm-up' : `run ${cell.run}/${opts.runs}`} · ${where}`);
     try {
       const res = await (ext.cell ?? runCell)(id, cell, { opts, runDir: s.runDir.path, pool, monitor, bus: d.run, driver: d.ref, skipped });
-      recordCell(res, cell, where, opts, io, emit, agg, tally);
-      tally.cellsOk++;
+      recordCell(res, cell, where, opts, io, sink, agg);
+      sink.tally.cellsOk++;
     } catch (e) {
-      if (s.aborted !== null) break;
-      tally.cellsFailed++;
+      if (s.aborted !== null) return;
+      sink.tally.cellsFailed++;
       const message = e instanceof Error ? e.message : String(e);
-      for (const config of cell.configs) emit({ type: 'error', test_name: config, agent_count: cell.scale, run: cell.run, kind: isTimeout(message) ? 'timeout' : 'cell', message });
+      for (const config of cell.configs) sink.emit({ type: 'error', test_name: config, agent_count: cell.scale, run: cell.run, kind: isTimeout(message) ? 'timeout' : 'cell', message });
       io.warn(`cell failed: ${label}${where} run ${cell.run}: ${message} (the matrix goes on)`);
     }
   }
-  if (s.aborted === null) {
-    io.progress(plan.length, plan.length, `${label}done`);
-    for (const r of agg.statistics()) emit(r);
-    for (const o of agg.overheads()) emit(o);
-  }
+  io.progress(plan.length, plan.length, `${label}done`);
 }
 
 /** The records of one finished cell: integrity and failed calls per config, samples, resources. */
-function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Options, io: RunIO, emit: (r: Body<BenchRecord>) => void, agg: Aggregator, tally: Tally): void {
+function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Options, io: RunIO, sink: Sink, agg: Aggregator): void {
+  const { emit, tally } = sink;
   const keyOf = (config: ConfigName) => ({ test_name: config, agent_count: cell.scale, run: cell.run });
   for (const part of res.parts) {
     const key = keyOf(part.config);
@@ -268,12 +299,18 @@ function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Opt
       emit({ type: 'error', ...key, kind: 'call', operation: c.operation, exit_status: c.status, calls: c.count, stderr: c.stderr, message });
       io.warn(`${part.config} @ ${cell.scale} run ${cell.run}: ${message}`);
     }
+    if (part.lagNs) {
+      const load = openLoadOf(opts, cell)!;
+      emit({ type: 'load', ...key, warmup: cell.run === 0, pattern: opts.pattern, ...scheduleFigures(load, patternOf(opts.pattern), cell.scale, part.lagNs) });
+    }
     tally.lost += i.lost;
     tally.duplicated += i.duplicated;
     if (!ok) io.warn(`integrity: ${part.config} @ ${cell.scale} run ${cell.run}: lost ${i.lost}, duplicated ${i.duplicated}, unknown ${i.unknown}, leftover ${i.leftover}`);
     if (cell.run > 0) {
+      // An operation with histograms is summarised from them; its samples (--raw) only go to the file.
+      for (const [op, list] of part.histograms ?? []) agg.addHistograms(part.config, cell.scale, cell.run, op, list);
       for (const [op, sets] of part.samples) {
-        for (const x of sets) agg.add(part.config, cell.scale, cell.run, op, x);
+        if (!part.histograms?.has(op)) for (const x of sets) agg.add(part.config, cell.scale, cell.run, op, x);
         if (opts.raw) emit({ type: 'sample', ...key, operation: op, values_us: sets.flatMap((x) => Array.from(x.values, (ns) => Number((ns / 1000).toFixed(3)))) });
       }
     }

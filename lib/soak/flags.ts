@@ -1,15 +1,16 @@
 /**
  * The soak command's options: the shared pipeline (defaults ← soak preset ← env ← flags) plus its
- * own flags (--duration, --soak-interval, --soak-rate), parsed with the same rules, every problem
+ * own flags (--duration, its length here, --soak-interval, --soak-rate), parsed with the same rules, every problem
  * reported at once.
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../config/errors.ts';
 import { helpText, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
 import { nonNegativeNumber, Problem } from '../config/parse.ts';
+import { duration } from '../workloads/flags.ts';
 
 export interface SoakOptions {
-  /** How long traffic runs through each soaked cell. */
+  /** How long traffic runs through each soaked cell (the shared --duration). */
   readonly durationMs: number;
   /** How often every resource is sampled. */
   readonly intervalMs: number;
@@ -30,22 +31,6 @@ interface SoakSpec {
   parse: (raw: string, label: string) => number;
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
-
-/** "10m", "90s", "1.5h", "500ms" → milliseconds. A bare number is refused: the unit is not guessed. */
-export function soakDuration(raw: string, flag: string): number {
-  const s = raw.trim();
-  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)$/.exec(s);
-  if (!m) throw new Problem(`${flag}: "${raw}" is not a duration; give a number and a unit, e.g. ${flag} 10m (units: ms, s, m, h)`);
-  if (m[2] === '') throw new Problem(`${flag}: "${raw}" has no unit; give one, e.g. ${flag} ${m[1]}s or ${flag} ${m[1]}m (units: ms, s, m, h)`);
-  const factor = UNITS[m[2]!];
-  if (factor === undefined) throw new Problem(`${flag}: unknown unit "${m[2]}"; use ms, s, m or h, e.g. ${flag} 10m`);
-  const ms = Number(m[1]) * factor;
-  if (!(ms > 0)) throw new Problem(`${flag}: a duration of 0 measures nothing; give a positive one, e.g. ${flag} 10m`);
-  if (ms > 7 * 86_400_000) throw new Problem(`${flag}: ${raw} is more than a week; give at most 7 days`);
-  return ms;
-}
-
 function rate(raw: string, flag: string): number {
   const n = nonNegativeNumber(raw, flag, 100_000);
   if (n === 0) throw new Problem(`${flag}: a rate of 0 sends nothing; give messages per second per agent, e.g. ${flag} 20`);
@@ -53,8 +38,8 @@ function rate(raw: string, flag: string): number {
 }
 
 export const SOAK_SPECS: readonly SoakSpec[] = [
-  { key: 'durationMs', flag: '--duration', env: 'BENCH_SOAK_DURATION', arg: 'TIME', help: 'how long traffic runs through each soaked cell, with a unit (ms, s, m, h), e.g. 10m', def: '10m', parse: soakDuration },
-  { key: 'intervalMs', flag: '--soak-interval', env: 'BENCH_SOAK_INTERVAL', arg: 'TIME', help: 'how often RSS, tmpfs use and every file of the bus are sampled, with a unit; the duration must hold at least two', def: '5s', parse: soakDuration },
+  { key: 'durationMs', flag: '--duration', env: 'BENCH_SOAK_DURATION', arg: 'TIME', help: 'how long traffic runs through each soaked cell, with a unit (ms, s, m, h), e.g. 10m', def: '10m', parse: duration },
+  { key: 'intervalMs', flag: '--soak-interval', env: 'BENCH_SOAK_INTERVAL', arg: 'TIME', help: 'how often RSS, tmpfs use and every file of the bus are sampled, with a unit (ms, s, m, h); --duration must hold at least two', def: '5s', parse: duration },
   { key: 'rate', flag: '--soak-rate', env: 'BENCH_SOAK_RATE', arg: 'N', help: 'messages per second each agent sends through each config (a steady pace; the rounds start on a fixed schedule)', def: '20', parse: rate },
 ];
 
@@ -95,16 +80,17 @@ export function resolveSoak(input: ResolveInput): SoakResolved {
       else throw e;
     }
   }
-  if (problems.length === 0 && soak.durationMs < 2 * soak.intervalMs) {
-    problems.push(`${labels.durationMs}: ${fmt(soak.durationMs)} is shorter than two sample intervals (${labels.intervalMs} ${fmt(soak.intervalMs)}); a growth needs samples to fit: lengthen the soak or sample more often, e.g. --soak-interval ${fmt(Math.max(10, Math.floor(soak.durationMs / 10)))}`);
-  }
-
   let resolved: ReturnType<typeof resolveOptions> | null = null;
   try {
     resolved = resolveOptions({ ...input, flags: shared, preset: { ...SOAK_PRESET, ...(input.preset ?? {}) } });
   } catch (e) {
     if (e instanceof UsageError) problems.unshift(...e.problems);
     else throw e;
+  }
+  if (problems.length === 0) {
+    if (soak.durationMs < 2 * soak.intervalMs) {
+      problems.push(`${labels.durationMs}: ${fmt(soak.durationMs)} is shorter than two sample intervals (${labels.intervalMs} ${fmt(soak.intervalMs)}); a growth needs samples to fit: lengthen the soak or sample more often, e.g. --soak-interval ${fmt(Math.max(10, Math.floor(soak.durationMs / 10)))}`);
+    }
   }
   if (resolved !== null && resolved.options.scales.length !== 1) {
     problems.push(`--scales: a soak runs one agent count (${resolved.options.scales.join(',')} given); give one, e.g. --scales 10`);
@@ -120,7 +106,10 @@ function fmt(ms: number): string {
 }
 
 export function soakHelp(name: string, summary: string): string {
-  const base = helpText(name, summary, SOAK_PRESET).replace('results/overhead-<UTC time>.jsonl', 'results/soak-<UTC time>.jsonl');
+  // The soak's own --duration stands in the soak flags; the open loop's is not listed.
+  const base = helpText(name, summary, SOAK_PRESET)
+    .replace('results/overhead-<UTC time>.jsonl', 'results/soak-<UTC time>.jsonl')
+    .replace(/\n {2}--duration [^\n]*\n[^\n]*/, '');
   const lines: string[] = [];
   for (const s of SOAK_SPECS) {
     lines.push(`${`  ${s.flag} ${s.arg}`.padEnd(28)}${s.help}`);
