@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../config/errors.ts';
-import { helpText, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
+import { helpText, parseSingle, rawValue, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
 import { nonNegativeNumber, Problem } from '../config/parse.ts';
 import { duration } from '../workloads/flags.ts';
 
@@ -43,6 +43,17 @@ export const SOAK_SPECS: readonly SoakSpec[] = [
   { key: 'rate', flag: '--soak-rate', env: 'BENCH_SOAK_RATE', arg: 'N', help: 'messages per second each agent sends through each config (a steady pace; the rounds start on a fixed schedule)', def: '20', parse: rate },
 ];
 
+/** Shared flags a soak has no use for, and why. */
+const IGNORED: readonly [string, string][] = [
+  ['iterations', 'it runs until --duration'],
+  ['warmup', 'it has no warm-up pass'],
+  ['rate', 'it paces with --soak-rate'],
+  ['rate-total', 'it paces with --soak-rate'],
+  ['arrivals', 'its rounds come on a fixed schedule'],
+  ['wait', 'its agents take their mail after each round'],
+  ['pattern', 'it runs the rotation workload'],
+];
+
 export const SOAK_FLAG_NAMES = SOAK_SPECS.map((s) => s.flag.slice(2));
 
 export interface SoakResolved {
@@ -60,37 +71,29 @@ export function resolveSoak(input: ResolveInput): SoakResolved {
   const soak: { -readonly [K in keyof SoakOptions]: SoakOptions[K] } = { durationMs: 600_000, intervalMs: 5000, rate: 20 };
   const labels: Record<string, string> = {};
   for (const spec of SOAK_SPECS) {
-    const name = spec.flag.slice(2);
-    let raw: unknown = own[name];
-    let label = spec.flag;
-    labels[spec.key] = label;
-    if (raw === undefined) {
-      const env = input.env[spec.env];
-      if (env === undefined || env === '') continue;
-      raw = env;
-      label = `${spec.env} (environment)`;
-      labels[spec.key] = label;
-    }
+    const v = rawValue(spec.flag, [spec.env], { flags: own, env: input.env });
+    labels[spec.key] = v?.label ?? spec.flag;
+    if (v === null) continue;
     try {
-      if (Array.isArray(raw)) throw new Problem(`${spec.flag}: given ${raw.length} times; give it once`);
-      if (typeof raw !== 'string' || raw === '') throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.def}`);
-      soak[spec.key] = spec.parse(raw, label);
+      soak[spec.key] = parseSingle(v, spec.flag, spec.def, spec.parse);
     } catch (e) {
       if (e instanceof Problem) problems.push(e.message);
       else throw e;
     }
   }
+  if (problems.length === 0 && soak.durationMs < 2 * soak.intervalMs) {
+    problems.push(`${labels.durationMs}: ${fmt(soak.durationMs)} is shorter than two sample intervals (${labels.intervalMs} ${fmt(soak.intervalMs)}); a growth needs samples to fit: lengthen the soak or sample more often, e.g. --soak-interval ${fmt(Math.max(10, Math.floor(soak.durationMs / 10)))}`);
+  }
+
+  // What a soak does not use: said, not silently ignored.
+  for (const [flag, why] of IGNORED) if (flag in shared) problems.push(`--${flag}: not used by a soak (${why}); drop it`);
+
   let resolved: ReturnType<typeof resolveOptions> | null = null;
   try {
     resolved = resolveOptions({ ...input, flags: shared, preset: { ...SOAK_PRESET, ...(input.preset ?? {}) } });
   } catch (e) {
     if (e instanceof UsageError) problems.unshift(...e.problems);
     else throw e;
-  }
-  if (problems.length === 0) {
-    if (soak.durationMs < 2 * soak.intervalMs) {
-      problems.push(`${labels.durationMs}: ${fmt(soak.durationMs)} is shorter than two sample intervals (${labels.intervalMs} ${fmt(soak.intervalMs)}); a growth needs samples to fit: lengthen the soak or sample more often, e.g. --soak-interval ${fmt(Math.max(10, Math.floor(soak.durationMs / 10)))}`);
-    }
   }
   if (resolved !== null && resolved.options.scales.length !== 1) {
     problems.push(`--scales: a soak runs one agent count (${resolved.options.scales.join(',')} given); give one, e.g. --scales 10`);

@@ -56,6 +56,7 @@ test('bad soak input names the flag: a duration without a unit, shorter than two
   assert.match(problems({ duration: '9s', 'soak-interval': '5s' }).join('\n'), /--duration: 9s is shorter than two sample intervals \(--soak-interval 5s\)/);
   assert.match(problems({ 'soak-rate': '0' }).join('\n'), /--soak-rate: a rate of 0 sends nothing/);
   assert.match(problems({ scales: '1,10' }).join('\n'), /--scales: a soak runs one agent count/);
+  assert.match(problems({ rate: '5' }).join('\n'), /--rate: not used by a soak \(it paces with --soak-rate\)/);
   assert.deepEqual(problems({ duration: '10s', 'soak-interval': '5s' }), []);
 });
 
