@@ -136,3 +136,39 @@ test('a soak of seconds: the metrics file grows, the bare bus does not beyond it
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a worker in soak mode keeps counts only: no timed sample and no per-message record, however many messages", async () => {
+  const { WorkerPool } = await import('../../lib/agents/pool.ts');
+  const { driverEntry } = await import('../../lib/drivers/registry.ts');
+  const { resolveOptions } = await import('../../lib/config/options.ts');
+  const { coordinate, workerSpecs } = await import('../../lib/run/cell.ts');
+  const { ResourceMonitor } = await import('../../lib/measure/resources.ts');
+  const base = mkdtempSync('/dev/shm/busbench-test-');
+  const pool = await WorkerPool.start(1);
+  const host = await driverEntry('tmpfs').host();
+  const run = await host.open({ settings: undefined, runDir: join(base, 'run'), prefix: 'bbsoak', warn: () => undefined });
+  try {
+    const { options } = resolveOptions({ flags: { _: [], 'base-dir': base, out: join(base, 'o.jsonl'), workers: '1' }, env: {}, cores: 1 });
+    const cell = { run: 1, configs: ['baseline' as const], scale: 2, iterations: 1, orderSeed: 1 };
+    const dir = join(base, 'cell');
+    const bus = await run.openCell({ id: 1, dir, configs: cell.configs, scale: 2 });
+    const ctx = { opts: options, runDir: base, pool, monitor: new ResourceMonitor(1000, null), bus: run, driver: { name: 'tmpfs', settings: undefined, shared: run.shared }, skipped: [] };
+    // 1.5 s at a round every 2 ms: some 750 rounds × 2 agents, far more than one sample's worth.
+    const [spec] = workerSpecs(1, dir, cell, ctx, bus.spec, 1, { receiveTimeoutMs: 10_000, soakMs: 1500, soakEveryMs: 2 });
+    let sent = 0;
+    const stop = coordinate(pool, 1, cell, 1, { sent: (c) => (sent = c[0]!.reduce((a, n) => a + n, 0)) });
+    const done = await pool.request(0, { type: 'cell', cell: spec! }, (m): m is import('../../lib/agents/protocol.ts').CellDone => m.type === 'cell-done', 30_000);
+    stop();
+    const part = done.parts[0]!;
+    assert.ok(sent > 300, `only ${sent} messages sent`);
+    assert.equal(part.receivedN, sent);
+    for (const op of ['message_send', 'message_receive', 'delivery'] as const) assert.equal(part.samples[op]!.length, 0, op);
+    assert.equal(part.received.length, 0);
+    await pool.request(0, { type: 'drain', id: 1, coordinated: [] }, (m): m is import('../../lib/agents/protocol.ts').Drained => m.type === 'drained', 30_000);
+    await bus.close();
+  } finally {
+    await pool.close();
+    await run.close();
+    rmSync(base, { recursive: true, force: true });
+  }
+});
