@@ -39,6 +39,12 @@ export interface CellSpec {
   receiveTimeoutMs: number;
   /** Once told what to expect: how long nothing may arrive before the rest counts as lost. */
   quietMs: number;
+  /**
+   * A soak (lib/soak/): rounds go on for this long after 'go' instead of `iterations`, one every
+   * `soakEveryMs` at most, and only counts are kept (no samples, no per-message record).
+   */
+  soakMs?: number;
+  soakEveryMs?: number;
   /** Who sends to whom (lib/workloads/index.ts); absent: rotation. */
   pattern?: string;
   /** The open loop's load (lib/workloads/open.ts); absent: the closed loop. */
@@ -88,6 +94,8 @@ export interface ConfigDone {
   sent: Uint8Array[];
   /** Pairs (sender index, k) of every message received during the workload. */
   received: Uint32Array;
+  /** Messages received during the workload (in a soak, the only record of them). */
+  receivedN: number;
   rejected: number;
   /** The open loop: how the schedule held on this worker. */
   schedule?: ScheduleDone;

@@ -141,7 +141,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       const samples: ConfigDone['samples'] = { message_send: p.send.values(), message_receive: p.recv.values(), delivery: p.delivery.values() };
       if (p.health.length > 0) samples.health_query = p.health.values();
       const keys = { message_send: p.sendKeys.values(), message_receive: p.recvKeys.values(), delivery: p.deliveryKeys.values() };
-      return { config: p.config, ...(p.variant !== undefined ? { variant: p.variant } : {}), samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected, ...workloadResults(p, samples) };
+      return { config: p.config, ...(p.variant !== undefined ? { variant: p.variant } : {}), samples, keys, sent: p.sent, received: Uint32Array.from(p.received), receivedN: p.got.reduce((a, n) => a + n, 0), rejected: p.rejected, ...workloadResults(p, samples) };
     }),
     timedOut,
     quietEnded,

@@ -4,13 +4,13 @@ import { dirname, relative } from 'node:path';
 import type { Options } from '../config/options.ts';
 import { runMaxRate } from '../capacity/max-rate-run.ts';
 import { renderMaxRateTables } from '../report/max-rate-table.ts';
-import { capacityHelp, CAPACITY_FLAG_NAMES, resolveCapacity } from '../capacity/flags.ts';
+import { capacityHelp, CAPACITY_FLAG_NAMES, resolveCapacity, type CapacityOptions } from '../capacity/flags.ts';
 import { capacityRecords } from '../capacity/model.ts';
 import { repeatSmallCells } from '../capacity/plan.ts';
 import { EXIT } from '../config/errors.ts';
 import { buildCapacityRows } from '../report/capacity-rows.ts';
 import { renderCapacityTables } from '../report/capacity-table.ts';
-import { runMatrix } from '../run/runner.ts';
+import { runMatrix, type RunIO, type RunOutcome } from '../run/runner.ts';
 import { parseFlags } from './args.ts';
 import { failure } from './failure.ts';
 import { finishRun } from './finish.ts';
@@ -23,6 +23,17 @@ export const CAPACITY = {
   summary:
     'Sweeps agent counts for the bare bus and full_integration (and any --layers), measuring throughput,\nlatency percentiles, CPU, RSS and tmpfs use per scale; fits the Universal Scalability Law to throughput\nand a growth curve to p95 latency (end-to-end unless --latency-op); predicts at --predict and finds where --budget-p95 / --budget-overhead\nbreak. Writes JSONL (with one `capacity` record per config) and an HTML report beside it.',
 };
+
+/** The capacity sweep itself (no output but the JSONL): the matrix run with the capacity records. */
+export function runCapacity(options: Options, capacity: CapacityOptions, io: RunIO): Promise<RunOutcome> {
+  return runMatrix(options, io, {
+    config: { predict: capacity.predict, budget_p95_ms: capacity.budgetP95Ms, budget_overhead_pct: capacity.budgetOverheadPct, cell_messages: capacity.cellMessages },
+    // Throughput and CPU per config need each config's own wall time: one config per cell.
+    interleave: false,
+    plan: (cells) => repeatSmallCells(cells, capacity.cellMessages),
+    finish: (records, emit) => capacityRecords(records, capacity).forEach(emit),
+  });
+}
 
 /** `busbench capacity` / `npm run capacity`. Returns the exit code. */
 export async function capacityMain(argv: string[], env: Record<string, string | undefined>): Promise<number> {
@@ -39,17 +50,7 @@ export async function capacityMain(argv: string[], env: Record<string, string | 
     if (options.out !== '-') mkdirSync(dirname(options.out), { recursive: true });
     if (capacity.findMaxRate) return await findMaxRateMain(term, options, capacity.budgetP99Ms!, capacity.rateSteps ?? 16);
 
-    const outcome = await runMatrix(
-      options,
-      { progress: term.progress, warn: term.warn, interrupted: interruption() },
-      {
-        config: { predict: capacity.predict, budget_p95_ms: capacity.budgetP95Ms, budget_overhead_pct: capacity.budgetOverheadPct, cell_messages: capacity.cellMessages },
-        // Throughput and CPU per config need each config's own wall time: one config per cell.
-        interleave: false,
-        plan: (cells) => repeatSmallCells(cells, capacity.cellMessages),
-        finish: (records, emit) => capacityRecords(records, capacity).forEach(emit),
-      },
-    );
+    const outcome = await runCapacity(options, capacity, { progress: term.progress, warn: term.warn, interrupted: interruption() });
     term.endProgress();
     const rows = buildCapacityRows(outcome.records);
     const stream = options.out === '-' ? process.stderr : process.stdout;

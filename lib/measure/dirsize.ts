@@ -8,6 +8,15 @@ import { join } from 'node:path';
 export function dirUsage(root: string, skip: readonly string[] = []): { bytes: number; files: number } {
   let bytes = 0;
   let files = 0;
+  eachFile(root, skip, (_, size) => {
+    bytes += size;
+    files++;
+  });
+  return { bytes, files };
+}
+
+/** Calls `visit` with the path and size of every file below root (entries named in `skip` left out). */
+export function eachFile(root: string, skip: readonly string[], visit: (path: string, size: number) => void): void {
   const stack = [root];
   while (stack.length > 0) {
     const dir = stack.pop()!;
@@ -22,14 +31,14 @@ export function dirUsage(root: string, skip: readonly string[] = []): { bytes: n
       const p = join(dir, e.name);
       if (e.isDirectory()) stack.push(p);
       else {
+        let size: number;
         try {
-          bytes += lstatSync(p).size;
-          files++;
+          size = lstatSync(p).size;
         } catch {
-          // consumed between the listing and the stat
+          continue; // consumed between the listing and the stat
         }
+        visit(p, size);
       }
     }
   }
-  return { bytes, files };
 }

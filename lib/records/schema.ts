@@ -232,8 +232,8 @@ export interface ThresholdRecord extends Base {
   passed: boolean;
   comparator: '<' | '<=' | '>' | '>=' | '==' | '!=';
   limit: number;
-  /** Unit of `limit` and of every value: '%' (overhead, resolution), 'us' (latency or overhead), 'count'. */
-  unit: '%' | 'us' | 'count';
+  /** Unit of `limit` and of every value: '%' (overhead, resolution), 'us' (latency or overhead), 'count', or a growth per minute (soak). */
+  unit: '%' | 'us' | 'count' | 'bytes/min' | 'files/min';
   /** The value furthest on the failing side among the checks (null when nothing could be measured). */
   worst: number | null;
   checks: ThresholdCheck[];
@@ -390,7 +390,41 @@ export interface FaultRecord extends Base, FaultReport, Omit<CellKey, 'test_name
   test_name: ConfigName | 'interleaved';
 }
 
-export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | MaxRateRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | AbRecord | FaultRecord | LifecycleRecord;
+/**
+ * A soak (busbench soak): one resource's growth over the soak, per config where it is the config's
+ * (its bus directory, a file in it) and for the whole soak where it is not (RSS). docs/soak.md.
+ */
+export interface SoakRecord extends Base {
+  type: 'soak';
+  /** The config whose bus the resource belongs to; null for processes (shared by the configs of a cell). */
+  test_name: ConfigName | null;
+  /** The configs that sent traffic during the soak this record comes from. */
+  configs: ConfigName[];
+  agent_count: number;
+  /** rss (every process), rss_harness, rss_workers, rss_children (agent shells…), rss_server, tmpfs (bytes), tmpfs_files, file. */
+  resource: string;
+  /** For `file`: its path below the config's bus directory. */
+  path: string | null;
+  unit: 'bytes' | 'files';
+  samples_n: number;
+  /** The fit starts here (seconds into the soak): the first fifth of the soak is settling, not fitted. */
+  fit_from_s: number;
+  duration_s: number;
+  first: number;
+  last: number;
+  max: number;
+  /** Least-squares slope over the fitted samples, per minute in `unit`, and its 95 % interval; null with too few samples. */
+  growth_per_min: number | null;
+  ci_low_per_min: number | null;
+  ci_high_per_min: number | null;
+  verdict: 'grows' | 'shrinks' | 'stable' | 'too few samples';
+  /** The verdict in words, e.g. "metrics: file metrics.jsonl grows 1.2 MB/min without bound (1.1 to 1.3)". */
+  text: string;
+  /** [seconds, value] of every sample (for the report's curves): at most duration ÷ --soak-interval of them. */
+  points: [number, number][];
+}
+
+export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | MaxRateRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | AbRecord | FaultRecord | LifecycleRecord | SoakRecord;
 export type RecordType = BenchRecord['type'];
 
 /** Distributes Omit over a union, so each kind keeps its own fields. */

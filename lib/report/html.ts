@@ -5,6 +5,7 @@
  * resource use vs agents; then the capacity model, predictions and budgets as tables.
  */
 import { renderAbHtml } from '../ab/render.ts';
+import { soakSection } from './soak-html.ts';
 import { LATENCY_FIELDS, measuredPoints, sweepConfigs } from '../capacity/points.ts';
 import type { ConfigName } from '../core/words.ts';
 import type { BenchRecord, CapacityPoint, CapacityRecord, OverheadRecord, RunRecord, SummaryRecord } from '../records/schema.ts';
@@ -160,7 +161,7 @@ function resourceCharts(configs: (ConfigName | 'interleaved')[], points: Map<Con
 
 function runInfo(run: RunRecord | undefined, summary: SummaryRecord | undefined): string {
   if (!run) return '<p class="meta">No run record in this file.</p>';
-  const c = run.config as { runs?: number; iterations?: number; scales?: number[]; cell_messages?: unknown };
+  const c = run.config as { runs?: number; iterations?: number; scales?: number[]; cell_messages?: unknown; soak_duration_s?: unknown; soak_rate?: unknown; soak_interval_s?: unknown };
   const parts = [
     `${esc(run.timestamp.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}`,
     `${esc(run.host.cpu_model)}, ${run.host.cores} cores, ${num(run.host.mem_total_mb / 1024, 0)} GB`,
@@ -168,7 +169,7 @@ function runInfo(run: RunRecord | undefined, summary: SummaryRecord | undefined)
     `${esc(run.tmpfs.path)} is ${run.tmpfs.is_tmpfs ? 'tmpfs' : `<b>${esc(run.tmpfs.fs_type)}, not tmpfs</b>`}`,
     `configs ${esc(run.configs.join(', '))}`,
     `scales ${esc((c.scales ?? []).join(', '))}`,
-    `${c.runs ?? '?'} runs × ${c.iterations ?? '?'} messages per agent${typeof c.cell_messages === 'number' && c.cell_messages > 0 ? ` (small scales' cells repeated until ${c.cell_messages} messages)` : ''}`,
+    typeof c.soak_duration_s === 'number' ? `soak of ${c.soak_duration_s} s at ${String(c.soak_rate)} messages/s per agent, sampled every ${String(c.soak_interval_s)} s` : `${c.runs ?? '?'} runs × ${c.iterations ?? '?'} messages per agent${typeof c.cell_messages === 'number' && c.cell_messages > 0 ? ` (small scales' cells repeated until ${c.cell_messages} messages)` : ''}`,
     `seed ${run.seed}`,
   ];
   const status = summary ? `<span class="${esc(summary.status)}">${esc(summary.status)}</span> in ${summary.duration_s.toFixed(1)} s · ${summary.cells_ok} cells ok, ${summary.cells_failed} failed · lost ${summary.lost_total}, duplicated ${summary.duplicated_total}` : 'no summary (run interrupted?)';
@@ -223,7 +224,7 @@ export function renderHtml(records: readonly BenchRecord[]): string {
   const scales = [...new Set([...points.values()].flatMap((ps) => ps.map((p) => p.agent_count)))].sort((a, b) => a - b);
   const predicted = caps.flatMap((c) => c.predictions.map((p) => p.agent_count));
   const hi = Math.max(2, ...scales, ...predicted);
-  const kind = caps.length > 0 ? 'capacity' : 'overhead';
+  const kind = caps.length > 0 ? 'capacity' : records.some((r) => r.type === 'soak') ? 'soak' : 'overhead';
   const interleaved = run?.interleaved === true;
   // Failed cells, one line each: an interleaved cell that failed left one error record per config.
   const failed = new Map<string, { where: string; configs: string[]; message: string }>();
@@ -235,6 +236,7 @@ export function renderHtml(records: readonly BenchRecord[]): string {
     failed.set(k, f);
   }
   const errors = [...failed.values()];
+  const soak = soakSection(records);
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -244,7 +246,7 @@ export function renderHtml(records: readonly BenchRecord[]): string {
 ${runInfo(run, summary)}
 ${renderAbHtml(records)}
 ${errors.length > 0 ? `<p class="warn">${errors.length} cell(s) failed and are left out of the figures: ${errors.slice(0, 5).map((e) => esc(`${e.configs.join(', ')} @ ${e.where}: ${e.message}`)).join('; ')}</p>` : ''}
-<h2>Latency and throughput</h2>
+${soak !== '' ? `${soak}\n</main></body></html>\n` : `<h2>Latency and throughput</h2>
 <div class="charts">
 ${latencyChart(configs, points, caps, hi)}
 ${throughputChart(configs, points, caps, hi, interleaved)}
@@ -259,5 +261,5 @@ ${(interleaved ? resourceCharts(['interleaved'], new Map([['interleaved', measur
 </div>
 ${capacityTables(records)}
 </main></body></html>
-`;
+`}`;
 }

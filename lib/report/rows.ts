@@ -239,7 +239,7 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
   const thresholds: ThresholdRow[] = of(records, 'threshold').map((t) => ({
     expression: t.expression,
     passed: t.passed,
-    worst: t.worst === null ? '–' : t.unit === 'count' ? String(t.worst) : t.unit === 'us' ? `${t.worst.toFixed(1)} µs` : `${t.worst >= 0 ? '+' : ''}${t.worst.toFixed(2)}%`,
+    worst: t.worst === null ? '–' : t.unit === 'count' ? String(t.worst) : t.unit === 'us' ? `${t.worst.toFixed(1)} µs` : t.unit.endsWith('/min') ? `${t.worst.toFixed(1)} ${t.unit}` : `${t.worst >= 0 ? '+' : ''}${t.worst.toFixed(2)}%`,
     reason: t.reason ?? null,
   }));
   const run = of(records, 'run')[0] ?? null;

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, ToWorker, VariantSpec } from '../agents/protocol.ts';
+import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, Opened, ToWorker, VariantSpec, WorkerEvent } from '../agents/protocol.ts';
 import { agentsOfWorker } from '../agents/workload.ts';
 import type { WorkerPool } from '../agents/pool.ts';
 import type { CallErrors, ConfigName, LayerName, LayerOptions, Operation } from '../core/words.ts';
@@ -44,7 +44,8 @@ export interface CellResult {
   /** Wall time of the workload across every worker: first send anywhere to last receipt anywhere. */
   workloadMs: number;
   /** Spawn-to-ready of agents and workers, RSS per kind of process idle / under load / peak. */
-  lifecycle: CellLifecycle;
+  /** Startup and memory per kind of process (the matrix's cells; a soak's long cell has none). */
+  lifecycle?: CellLifecycle;
 }
 
 /** What a cell needs of the run around it. */
@@ -124,58 +125,30 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     usage = variants ? { dir, ignore: buses.flatMap((b) => b.usage?.ignore ?? []) } : (bus.usage ?? null);
     monitor.start(pids, usage, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
     const open = openLoadOf(opts, cell);
-    const specs: CellSpec[] = Array.from({ length: workers }, (_, w) => ({
-      id,
-      dir,
-      driver: ctx.driver,
-      bus: bus!.spec,
-      configs: cell.configs,
-      orderSeed: cell.orderSeed,
-      scale: cell.scale,
-      local: agentsOfWorker(w, workers, cell.scale),
-      iterations: cell.iterations,
-      payloadBytes: opts.payloadBytes,
-      layer: layerOptions(opts),
-      healthQueryEvery: opts.healthQueryEvery,
-      coordinator: w === 0,
+    const specs = workerSpecs(id, dir, cell, ctx, bus.spec, workers, {
       receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
-      quietMs: QUIET_MS,
       ...(opts.pattern !== 'rotation' ? { pattern: opts.pattern } : {}),
       ...(open ? { open } : {}),
       ...(opts.raw ? { raw: true } : {}),
       ...(variants ? { variants: variants.map((v, vi): VariantSpec => ({ name: v.name, driver: v.driver, bus: buses[vi]!.spec, layer: v.layer, dir: join(dir, v.name) })) } : {}),
-      ...faults?.specFor(w),
-    }));
-    // No agent sends before every agent of the cell is ready (a recipient on another worker must
-    // exist). When every worker has sent, each learns what its agents are to receive, so they stop
-    // waiting as soon as it is in (or nothing has come for a quiet period: the rest is lost).
-    const counts = parts.map(() => new Array<number>(cell.scale).fill(0));
-    let opened = 0;
-    let reported = 0;
-    const all = (msg: ToWorker) => {
-      for (let w = 0; w < workers; w++) pool.post(w, msg);
-    };
-    stopListening = pool.onEvent((w, m) => {
-      if (m.id !== id) return;
-      if (m.type === 'opened') {
-        startups.push(...(m.startup ?? []));
-        if (++opened === workers) {
-          // Every agent ready, none sending yet: the idle memory.
-          memory.idle();
-          // The resource monitor samples the processes in `pids`: agent shells (the workers' children) count from now on.
-          pids.push(...descendants(pool.pids()));
-          memory.startLoad(opts.sampleIntervalMs);
-          faults?.started();
-          all({ type: 'go', id, ...(open ? { atNs: Number(process.hrtime.bigint()) + GO_LEAD_NS } : {}) });
-        }
-        return;
-      }
-      if (m.type === 'fault') {
-        faults?.event(w, m);
-        return;
-      }
-      m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
-      if (++reported === workers) all({ type: 'expect', id, counts });
+    });
+    specs.forEach((spec, w) => Object.assign(spec, faults?.specFor(w)));
+    stopListening = coordinate(pool, id, cell, workers, {
+      parts: parts.length,
+      opened: (_, m) => startups.push(...(m.startup ?? [])),
+      ready: () => {
+        // Every agent ready, none sending yet: the idle memory.
+        memory.idle();
+        // The resource monitor samples the processes in `pids`: agent shells (the workers' children) count from now on.
+        pids.push(...descendants(pool.pids()));
+        memory.startLoad(opts.sampleIntervalMs);
+        faults?.started();
+      },
+      // The open loop's schedule starts a little after 'go', so every worker has it by then.
+      ...(open ? { atNs: () => Number(process.hrtime.bigint()) + GO_LEAD_NS } : {}),
+      other: (w, m) => {
+        if (m.type === 'fault') faults?.event(w, m);
+      },
     });
     const workerStarts = pool.takeStartups();
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
@@ -232,8 +205,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         ...histogramsOf(mine),
       });
     }
-    const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
-    return { parts: results, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources, lifecycle: cellLifecycle(startups, workerStarts, rss) };
+    return { ...cellResult(results, done, resources), lifecycle: cellLifecycle(startups, workerStarts, rss) };
   } catch (e) {
     // A worker failed or hung: replace them all before touching what they work in.
     await pool.restartAll();
@@ -247,6 +219,88 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     for (const b of buses) await b.close().catch(() => undefined);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A cell's result from what each config counted and what every worker reported. */
+export function cellResult(parts: ConfigResult[], done: readonly CellDone[], resources: ResourceSummary): CellResult {
+  const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
+  return { parts, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources };
+}
+
+/** Every worker's part of a cell: its agents, the cell's configs, the layers' settings; `more` on top. */
+export function workerSpecs(id: number, dir: string, cell: PlannedCell, ctx: CellContext, busSpec: unknown, workers: number, more: Pick<CellSpec, 'receiveTimeoutMs'> & Partial<CellSpec>): CellSpec[] {
+  const { opts } = ctx;
+  return Array.from({ length: workers }, (_, w) => ({
+    id,
+    dir,
+    driver: ctx.driver,
+    bus: busSpec,
+    configs: cell.configs,
+    orderSeed: cell.orderSeed,
+    scale: cell.scale,
+    local: agentsOfWorker(w, workers, cell.scale),
+    iterations: cell.iterations,
+    payloadBytes: opts.payloadBytes,
+    layer: layerOptions(opts),
+    healthQueryEvery: opts.healthQueryEvery,
+    coordinator: w === 0,
+    quietMs: QUIET_MS,
+    ...more,
+  }));
+}
+
+/** What the caller of coordinate() hears of, and gives. */
+export interface Coordination {
+  /** Parts each worker counts its sends for: the configs, or A/B's (variant, config) pairs; default the configs. */
+  parts?: number;
+  /** A worker has its agents ready (`m` carries their startup figures). */
+  opened?: (w: number, m: Opened) => void;
+  /** Every worker is ready, just before 'go' is posted. */
+  ready?: () => void;
+  /** 'go' was posted. */
+  go?: () => void;
+  /** Every worker has sent: per part, per agent, messages sent to it. */
+  sent?: (counts: number[][]) => void;
+  /** The open loop's start, posted with 'go'. */
+  atNs?: () => number;
+  /** Any other event of a worker (--fault's). */
+  other?: (w: number, m: WorkerEvent) => void;
+}
+
+/**
+ * No agent sends before every agent of the cell is ready (a recipient on another worker must
+ * exist): 'go' once every worker has opened. When every worker has sent, each learns what its
+ * agents are to receive ('expect'), so they stop waiting as soon as it is in (or nothing has come
+ * for a quiet period: the rest is lost). Returns the function that stops listening.
+ */
+export function coordinate(pool: WorkerPool, id: number, cell: PlannedCell, workers: number, on: Coordination): () => void {
+  const counts = Array.from({ length: on.parts ?? cell.configs.length }, () => new Array<number>(cell.scale).fill(0));
+  let opened = 0;
+  let reported = 0;
+  const all = (msg: ToWorker) => {
+    for (let w = 0; w < workers; w++) pool.post(w, msg);
+  };
+  return pool.onEvent((w, m) => {
+    if (m.id !== id) return;
+    if (m.type === 'opened') {
+      on.opened?.(w, m);
+      if (++opened === workers) {
+        on.ready?.();
+        all({ type: 'go', id, ...(on.atNs ? { atNs: on.atNs() } : {}) });
+        on.go?.();
+      }
+      return;
+    }
+    if (m.type !== 'sent') {
+      on.other?.(w, m);
+      return;
+    }
+    m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
+    if (++reported === workers) {
+      on.sent?.(counts);
+      all({ type: 'expect', id, counts });
+    }
+  });
 }
 
 /** Every worker's histograms of one config, by operation. */

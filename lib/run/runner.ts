@@ -61,6 +61,8 @@ export interface RunExtension {
   aggregated?(agg: Aggregator, emit: (r: Body<BenchRecord>) => void): void;
   /** The scenario's own pass/fail on every record of a run that went through (exit code and reason), or null: exit 0. */
   gate?(records: readonly BenchRecord[]): { exitCode: number; reason: string } | null;
+  /** Runs each planned cell instead of lib/run/cell.ts runCell (a soak's long-lived cell). */
+  cell?: typeof runCell;
 }
 
 /** One variant of an A/B run. */
@@ -285,7 +287,7 @@ async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension,
     ...(d.skipped.length > 0 ? { skipped: d.skipped } : {}),
   });
   const agg = new Aggregator({ interleaved: interleave });
-  await runCells(s, d, plan, agg, sink);
+  await runCells(s, d, plan, agg, sink, ext);
   if (s.aborted === null) {
     for (const r of agg.statistics()) sink.emit(r);
     for (const o of agg.overheads()) sink.emit(o);
@@ -305,7 +307,7 @@ async function calibrate(s: Session, d: Started): Promise<Calibration> {
 }
 
 /** Every planned cell in order; a failed cell becomes error records and the matrix goes on. */
-async function runCells(s: Session, d: Started, plan: readonly PlannedCell[], agg: Aggregator, sink: Sink): Promise<void> {
+async function runCells(s: Session, d: Started, plan: readonly PlannedCell[], agg: Aggregator, sink: Sink, ext: RunExtension): Promise<void> {
   const { opts, io } = s;
   const pool = s.pool!;
   const skipped = d.skipped.map((x) => x.layer);
@@ -327,7 +329,7 @@ async function runCells(s: Session, d: Started, plan: readonly PlannedCell[], ag
         sink.tally.faults = (sink.tally.faults ?? 0) + 1;
         sink.emit({ type: 'fault', test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run, ...r });
       };
-      const res = await runCell(id, cell, { opts, runDir: s.runDir.path, pool, monitor, bus: d.run, driver: d.ref, skipped, onFault, ...(d.variants ? { variants: d.variants } : {}) });
+      const res = await (ext.cell ?? runCell)(id, cell, { opts, runDir: s.runDir.path, pool, monitor, bus: d.run, driver: d.ref, skipped, onFault, ...(d.variants ? { variants: d.variants } : {}) });
       recordCell(res, cell, where, opts, io, sink, agg);
       sink.tally.cellsOk++;
     } catch (e) {
@@ -380,7 +382,7 @@ function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Opt
   if (cellName(cell.configs) === 'interleaved') emit({ type: 'resource', test_name: 'interleaved', configs: cell.configs, agent_count: cell.scale, run: cell.run, ...res.resources });
   // A cell whose agents stopped waiting ends at the deadline, not at the last receipt: no throughput.
   else emit({ type: 'resource', ...keyOf(cell.configs[0]!), ...res.resources, ...(res.timedOut || res.quietEnded ? {} : throughputOf(res.parts[0]!.integrity.received, res.workloadMs)) });
-  emit({ type: 'lifecycle', test_name: cellName(cell.configs), ...(cell.configs.length > 1 ? { configs: cell.configs } : {}), agent_count: cell.scale, run: cell.run, ...res.lifecycle });
+  if (res.lifecycle) emit({ type: 'lifecycle', test_name: cellName(cell.configs), ...(cell.configs.length > 1 ? { configs: cell.configs } : {}), agent_count: cell.scale, run: cell.run, ...res.lifecycle });
   if (res.timedOut) io.warn(`${where} run ${cell.run}: agents stopped waiting for mail at the deadline; the drain counted the rest`);
 }
 

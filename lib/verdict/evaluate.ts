@@ -4,7 +4,7 @@
  * could be made (a gate on data that is missing fails, it never passes by default).
  */
 import type { Operation } from '../core/words.ts';
-import type { AbRecord, BenchRecord, Body, IntegrityRecord, OverheadRecord, StatisticsRecord, ThresholdCheck, ThresholdRecord } from '../records/schema.ts';
+import type { AbRecord, BenchRecord, Body, IntegrityRecord, OverheadRecord, SoakRecord, StatisticsRecord, ThresholdCheck, ThresholdRecord } from '../records/schema.ts';
 import type { Comparator, Threshold } from './syntax.ts';
 import { ofType as of } from '../records/select.ts';
 import { detectTimes, nearestRank } from '../faults/rows.ts';
@@ -82,6 +82,10 @@ function checksOf(t: Threshold, records: readonly BenchRecord[]): ThresholdCheck
       }
       return out;
     }
+    case 'growth': {
+      const soaks = (of(records, 'soak') as SoakRecord[]).filter((r) => r.resource === s.resource);
+      return soaks.map((r) => check(r.agent_count, null, r.growth_per_min, `${r.test_name ?? 'processes'}${r.path ? ` ${r.path}` : ''}${r.growth_per_min === null ? ': too few samples' : ''}`));
+    }
     case 'integrity': {
       const cells = (of(records, 'integrity') as IntegrityRecord[]).filter(at(s.agents));
       if (cells.length === 0) return [];
@@ -107,7 +111,7 @@ export function evaluateThreshold(t: Threshold, records: readonly BenchRecord[])
   if (checks.length === 0) reason = 'no matching records: this config, scale or operation was not measured (or its cells failed)';
   else if (!passed) {
     const bad = checks.filter((c) => !c.passed);
-    reason = bad.map((c) => `${c.agent_count === null ? 'total' : `@${c.agent_count}`}${c.operation ? ` ${c.operation}` : ''}: ${c.value === null ? (c.note ?? 'no value') : `${c.value}${t.unit === 'count' ? '' : t.unit}`}`).join('; ');
+    reason = bad.map((c) => `${c.agent_count === null ? 'total' : `@${c.agent_count}`}${c.operation ? ` ${c.operation}` : ''}${t.subject.kind === 'growth' && c.note ? ` ${c.note}` : ''}: ${c.value === null ? (c.note ?? 'no value') : `${c.value}${t.unit === 'count' ? '' : t.unit}`}`).join('; ');
   }
   return {
     type: 'threshold',

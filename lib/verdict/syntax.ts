@@ -10,6 +10,7 @@
  *   integrity  = "integrity" [ "@" agents ] "." counter
  *   resolution = "resolution" [ "@" agents ] "." operation   (the noop interval's half-width)
  *   fault      = "fault" [ "@" agents ] ".health_detect_ms." ("p50" | "p95" | "max")   (--fault runs)
+ *   growth     = "growth(" resource ")"   (a soak's fitted growth per minute: busbench soak)
  *   comparator = "<" | "<=" | ">" | ">=" | "==" | "!="
  *   quantity   = number [ unit ]      unit: % | us | µs | ms | s
  *
@@ -18,7 +19,9 @@
  * latency); stat: avg, p50, p95, p99, min, max, stddev; counter: lost, duplicated, sent, received,
  * drained, rejected, unknown, leftover. Without "@agents" a threshold holds at every scale measured.
  * Units: overheads take % (or a time: the added µs of the estimate), latencies a time, integrity
- * counters a plain number, resolution %.
+ * counters a plain number, resolution %, growth a size per time (B, KB, MB, GB / s, min, h;
+ * tmpfs_files: files / time, e.g. 10/min). resource: rss, rss_harness, rss_workers, rss_children,
+ * rss_server, tmpfs, tmpfs_files, file (every lasting file of the bus).
  */
 import { OPERATIONS, type Operation } from '../core/words.ts';
 import { CONFIGS, type ConfigName } from '../core/words.ts';
@@ -45,9 +48,13 @@ export type Subject =
   | { kind: 'integrity'; agents: number | null; counter: Counter }
   | { kind: 'resolution'; agents: number | null; operation: Operation }
   /** --fault: the health layer's detection time over the cells (lib/faults/rows.ts). */
-  | { kind: 'fault'; agents: number | null; measure: 'health_detect_ms'; stat: FaultStat };
+  | { kind: 'fault'; agents: number | null; measure: 'health_detect_ms'; stat: FaultStat }
+  | { kind: 'growth'; agents: null; resource: GrowthResource };
 
-export type Unit = '%' | 'us' | 'count';
+export const GROWTH_RESOURCES = ['rss', 'rss_harness', 'rss_workers', 'rss_children', 'rss_server', 'tmpfs', 'tmpfs_files', 'file'] as const;
+export type GrowthResource = (typeof GROWTH_RESOURCES)[number];
+
+export type Unit = '%' | 'us' | 'count' | 'bytes/min' | 'files/min';
 
 /** A parsed threshold. Serializes (JSON) as its text. */
 export class Threshold {
@@ -119,7 +126,7 @@ function tokenize(text: string): Token[] {
       i += n[0].length;
       continue;
     }
-    const s = /^(?:<=|>=|==|!=|[<>()@.%-])/.exec(rest);
+    const s = /^(?:<=|>=|==|!=|[<>()@.%/-])/.exec(rest);
     if (s) {
       out.push({ kind: 'sym', value: s[0], start: i, end: i + s[0].length });
       i += s[0].length;
@@ -185,7 +192,7 @@ export function parseThreshold(text: string): Threshold {
     ident('statistic', ['p50']);
     return { kind, bound, config: c.value as ConfigName, agents: n, operation: op.value as Operation };
   };
-  if (head.kind !== 'ident') fail(`expected what to check (overhead(...), upper(...), a config, integrity or resolution), found "${head.value}"; ${EXAMPLES}`);
+  if (head.kind !== 'ident') fail(`expected what to check (overhead(...), upper(...), a config, integrity, resolution, fault or growth(...)), found "${head.value}"; ${EXAMPLES}`);
   if (head.value === 'overhead' || head.value === 'ab') subject = overhead('estimate', head.value);
   else if (head.value === 'upper' || head.value === 'lower') {
     next();
@@ -212,6 +219,12 @@ export function parseThreshold(text: string): Threshold {
     expect('.', '"." and a statistic');
     const st = ident('statistic', FAULT_STATS);
     subject = { kind: 'fault', agents: n, measure: 'health_detect_ms', stat: st.value as FaultStat };
+  } else if (head.value === 'growth') {
+    next();
+    expect('(', '"(" and a resource');
+    const r = ident('resource', GROWTH_RESOURCES);
+    expect(')');
+    subject = { kind: 'growth', agents: null, resource: r.value as GrowthResource };
   } else if ((CONFIGS as readonly string[]).includes(head.value)) {
     next();
     configSpan = { start: head.start, end: head.end };
@@ -222,7 +235,7 @@ export function parseThreshold(text: string): Threshold {
     const st = ident('statistic', LATENCY_STATS);
     subject = { kind: 'latency', config: head.value as ConfigName, agents: n, operation: op.value as Operation, stat: st.value as LatencyStat };
   } else {
-    fail(`unknown subject "${head.value}"; start with overhead(LAYER), ab(CONFIG), upper(overhead(LAYER)...), lower(...), a config (${CONFIGS.join(', ')}), integrity, resolution or fault`);
+    fail(`unknown subject "${head.value}"; start with overhead(LAYER), ab(CONFIG), upper(overhead(LAYER)...), lower(...), a config (${CONFIGS.join(', ')}), integrity, resolution, fault or growth(RESOURCE)`);
   }
 
   const cmp = peek();
@@ -238,6 +251,11 @@ export function parseThreshold(text: string): Threshold {
   if (num.kind !== 'number') fail(num.kind === 'end' ? 'expected a number after the comparator' : `expected a number, found "${num.value}"`);
   next();
   const value = sign * Number(num.value);
+  if (subject!.kind === 'growth') {
+    const { limit, unit } = growthUnit(subject!.resource, value, peek, next, fail);
+    if (peek().kind !== 'end') fail(`unexpected "${peek().value}" after the limit; one comparison per --threshold (repeat the flag for more)`);
+    return new Threshold(text, subject!, cmp.value as Comparator, limit, unit, null, null);
+  }
   const unitTok = peek();
   let unitText = '';
   if (unitTok.kind !== 'end') {
@@ -250,6 +268,29 @@ export function parseThreshold(text: string): Threshold {
 }
 
 const TIME: Record<string, number> = { us: 1, µs: 1, ms: 1000, s: 1_000_000 };
+const SIZE: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+const PER: Record<string, number> = { s: 60, min: 1, h: 1 / 60 };
+
+/** "1MB/min", "500 KB/s", "10/min" (files) → per minute in bytes (or files). */
+function growthUnit(resource: GrowthResource, value: number, peek: () => Token, next: () => Token, fail: (why: string, t?: Token) => never): { limit: number; unit: Unit } {
+  const files = resource === 'tmpfs_files';
+  const example = files ? 'e.g. < 10/min' : 'e.g. < 1MB/min';
+  let size = 1;
+  const t = peek();
+  if (t.kind === 'ident') {
+    if (files && t.value !== 'files') fail(`growth(tmpfs_files) counts files; give files per time, ${example}`, t);
+    if (!files && SIZE[t.value] === undefined) fail(`unknown size unit "${t.value}"; use B, KB, MB or GB per s, min or h, ${example}`, t);
+    if (!files) size = SIZE[t.value]!;
+    next();
+  } else if (!files) fail(t.kind === 'end' ? `a growth needs a unit: a size per time, ${example}` : `expected a size unit (B, KB, MB, GB), found "${t.value}"; ${example}`);
+  const slash = peek();
+  if (slash.value !== '/') fail(slash.kind === 'end' ? `a growth is per time: add /s, /min or /h, ${example}` : `expected "/" and a time (s, min, h), found "${slash.value}"; ${example}`);
+  next();
+  const per = peek();
+  if (per.kind !== 'ident' || PER[per.value] === undefined) fail(`expected a time after "/": s, min or h; ${example}`);
+  next();
+  return { limit: value * size * PER[per.value]!, unit: files ? 'files/min' : 'bytes/min' };
+}
 
 function resolveUnit(subject: Subject, value: number, unit: string, tok: Token, fail: (why: string, t?: Token) => never): { limit: number; unit: Unit } {
   const timeOrPct = unit === '%' ? '%' : unit in TIME ? 'time' : unit === '' ? 'none' : 'bad';
@@ -272,6 +313,8 @@ function resolveUnit(subject: Subject, value: number, unit: string, tok: Token, 
     case 'resolution':
       if (timeOrPct === '%') return { limit: value, unit: '%' };
       return fail('resolution is a half-width in %; give the limit in %, e.g. < 1%', tok);
+    case 'growth':
+      return fail('a growth is a size per time, e.g. < 1MB/min', tok);
     case 'integrity':
       if (timeOrPct !== 'none') fail(`integrity.${subject.counter} is a count of messages; give a plain number, e.g. == 0`, tok);
       if (!Number.isInteger(value)) fail('integrity counters are whole numbers', tok);

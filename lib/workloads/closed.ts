@@ -5,7 +5,7 @@
  */
 import { seededShuffle } from '../stats/rng.ts';
 import type { CellSpec } from '../agents/protocol.ts';
-import { queryHealth, sendStep, takeAsync, takeSync, type CellState, type Part } from './state.ts';
+import { hr, queryHealth, sendStep, takeAsync, takeSync, type CellState, type Part } from './state.ts';
 import type { Pattern } from './pattern.ts';
 
 /** Messages each local agent sends in a closed-loop cell. */
@@ -62,14 +62,19 @@ function round(cur: CellState, p: Part, k: number): void | Promise<void> {
  * k, and once more after the last (k = iterations).
  */
 export async function runClosed(cur: CellState, random: () => number, beforeRound?: (k: number) => Promise<void> | void): Promise<void> {
-  const { parts } = cur;
-  for (let k = 0; k < cur.spec.iterations; k++) {
+  const { parts, spec } = cur;
+  // A soak (lib/soak/): rounds until its deadline, one every soakEveryMs (sleeping lets IPC through).
+  const t0 = Number(hr());
+  const until = spec.soakMs === undefined ? null : t0 + spec.soakMs * 1e6;
+  for (let k = 0; until === null ? k < spec.iterations : Number(hr()) < until; k++) {
     const f = beforeRound?.(k);
     if (f) await f;
     for (const p of parts.length > 1 ? seededShuffle(parts, random) : parts) {
       const r = round(cur, p, k);
       if (r) await r;
     }
+    const ahead = until === null ? 0 : (t0 + (k + 1) * spec.soakEveryMs! * 1e6 - Number(hr())) / 1e6;
+    if (ahead > 1) await new Promise((r) => setTimeout(r, ahead));
   }
   const f = beforeRound?.(cur.spec.iterations);
   if (f) await f;

@@ -75,6 +75,11 @@ export function replyBaseOf(pattern: Pattern, sends: number): number {
   return pattern.answers ? sends : Number.MAX_SAFE_INTEGER;
 }
 
+/** A soak (lib/soak/) keeps counts only: its health queries' timings go nowhere. */
+class NoSamples extends Samples {
+  override push(): void {}
+}
+
 /** A fresh Part for a config whose clients are open; `sends`: messages each local agent is to send. */
 export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient, sends: readonly number[], cur: CellState, variant?: string): Part {
   const slots = spec.local.length;
@@ -90,7 +95,7 @@ export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient
     sendKeys: new Samples(n),
     recvKeys: new Samples(n),
     deliveryKeys: new Samples(n),
-    health: new Samples(Math.ceil(spec.iterations / spec.healthQueryEvery) + 1),
+    health: spec.soakMs === undefined ? new Samples(Math.ceil(spec.iterations / spec.healthQueryEvery) + 1) : new NoSamples(),
     sent: sends.map((s) => new Uint8Array(answers ? 2 * cur.replyBase : s)),
     perRecipient: new Array<number>(spec.scale).fill(0),
     got: new Array<number>(slots).fill(0),
@@ -120,6 +125,7 @@ export function kOf(m: Receipt): number {
 
 /** A receive call's samples, and every message it took; returns how many. */
 function record(cur: CellState, p: Part, r: Receipt, t0: bigint, t1: bigint): number {
+  if (cur.spec.soakMs !== undefined) return 1 + (r.more?.length ?? 0);
   p.recv.push(r.selfNs ?? Number(t1 - t0));
   const end = r.endNs ?? t1;
   let n = 0;
@@ -182,6 +188,7 @@ export async function takeAsync(cur: CellState, p: Part, slot: number): Promise<
  * an answer was counted with its request).
  */
 function sent(cur: CellState, p: Part, slot: number, from: number, to: number, k: number, ns: number): void {
+  if (cur.spec.soakMs !== undefined) return void p.perRecipient[to]!++;
   p.send.push(ns);
   p.sendKeys.push(messageKey(from, k));
   p.sent[slot]![k] = 1;
