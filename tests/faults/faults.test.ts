@@ -181,3 +181,11 @@ test('kill-worker: the worker process is SIGKILLed, its cell recorded as lost to
   assert.deepEqual([summary.cells_failed, summary.cells_ok, summary.status], [2, 0, 'disturbed']);
   assertClean(x);
 });
+
+test('kill-worker with the shell driver: the killed worker\'s agent shells do not outlive it', async () => {
+  const x = await faulted(['--driver', 'shell', '--driver-config', EXAMPLE, '--scales', '4', '--iterations', '10', '--workers', '2', '--layers', 'noop', '--fault', 'kill-worker:1@50%']);
+  assert.equal(x.r.code, 3, x.r.stderr);
+  assert.equal(x.of('fault').length, 1);
+  assert.deepEqual(x.of('error').map((e) => e.kind), ['fault', 'fault']);
+  assertClean(x);
+});
