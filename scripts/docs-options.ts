@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CAPACITY_PRESET, CAPACITY_SPECS } from '../lib/capacity/flags.ts';
+import { AB_SPECS } from '../lib/ab/flags.ts';
 import { defaults, QUICK, SPECS, type Preset } from '../lib/config/options.ts';
 import { DRIVERS } from '../lib/drivers/registry.ts';
 
@@ -24,6 +25,8 @@ const VARYING: Partial<Record<Spec['key'], string>> = {
   workers: 'cores',
   out: 'results/overhead-<UTC time>.jsonl',
   seed: 'random',
+  // Not varying, but held in ms and given with its unit.
+  durationMs: '10s',
 };
 
 /** A default as `--help` prints it: lists comma-joined, nothing as `none`. */
@@ -100,6 +103,10 @@ export function renderOptionsDoc(): string {
   lines.push('', '## Capacity flags', '', '`busbench capacity` also takes these (see [capacity.md](capacity.md)):', '');
   lines.push('| flag | environment | default | meaning |', '|---|---|---|---|');
   for (const s of CAPACITY_SPECS) lines.push(`| ${flagCell(s.flag, s.arg)} | ${cell(code(s.env))} | ${cell(code(s.def))} | ${cell(s.help)} |`);
+
+  lines.push('', '## A/B flags', '', '`busbench ab` takes the run options and driver flags above (its results file defaults to `results/ab-<UTC time>.jsonl`) and these (see [ab.md](ab.md)):', '');
+  lines.push('| flag | environment | default | meaning |', '|---|---|---|---|');
+  for (const s of AB_SPECS) lines.push(`| ${flagCell(s.flag, s.arg)} | ${cell(code(s.env))} | ${cell(code(s.def))} | ${cell(s.help)} |`);
 
   lines.push(
     '',

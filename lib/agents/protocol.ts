@@ -2,6 +2,8 @@
 import type { CallErrors, Calibration, ConfigName, LayerOptions, Operation } from '../core/words.ts';
 import type { FaultKind, FaultSpec } from '../faults/spec.ts';
 import type { OpenedStartup } from '../measure/lifecycle.ts';
+import type { OpenLoad, ScheduleDone } from '../workloads/open.ts';
+import type { EncodedHistogram } from '../measure/histogram.ts';
 
 /** What a worker needs to reach a driver's bus: the driver, its settings and the run's shared data. */
 export interface DriverRef {
@@ -39,13 +41,35 @@ export interface CellSpec {
   quietMs: number;
   /** --fault: every fault of the cell, and this worker's index (lib/faults/agent.ts picks its own). */
   faults?: { worker: number; list: FaultSpec[] };
+  /** Who sends to whom (lib/workloads/index.ts); absent: rotation. */
+  pattern?: string;
+  /** The open loop's load (lib/workloads/open.ts); absent: the closed loop. */
+  open?: OpenLoad;
+  /** Keep every sample of the operations recorded in histograms too (--raw). */
+  raw?: boolean;
+  /**
+   * A/B (busbench ab): the variants measured side by side. Each part of the cell is then one
+   * (variant, config): variant-major, every config under each variant, each with the variant's
+   * driver, bus and layer options, and its bus in the variant's directory. Absent: one variant,
+   * the spec's own driver, bus, layer and dir.
+   */
+  variants?: VariantSpec[];
+}
+
+/** One variant of an A/B cell: what differs between A and B. */
+export interface VariantSpec {
+  name: string;
+  driver: DriverRef;
+  bus: unknown;
+  layer: LayerOptions;
+  dir: string;
 }
 
 export type ToWorker =
   | { type: 'calibrate'; driver: DriverRef; dir: string; rounds: number }
   | { type: 'cell'; cell: CellSpec }
-  /** Every worker has its agents ready: start sending. */
-  | { type: 'go'; id: number }
+  /** Every worker has its agents ready: start sending (the open loop: its schedule starts at `atNs`, CLOCK_MONOTONIC). */
+  | { type: 'go'; id: number; atNs?: number }
   /** Once every worker has sent: per config (in the spec's order), what each local agent is to receive. */
   | { type: 'expect'; id: number; counts: number[][] }
   | { type: 'shutdown-request'; id: number; configs: ConfigName[] }
@@ -55,6 +79,8 @@ export type ToWorker =
 /** What one config of a cell measured on one worker. */
 export interface ConfigDone {
   config: ConfigName;
+  /** A/B: the part's variant (CellSpec.variants). */
+  variant?: string;
   samples: Partial<Record<Operation, Float64Array>>;
   /** Per sample of send, receive and delivery: the key of its message (workload.ts messageKey). */
   keys: Partial<Record<Operation, Float64Array>>;
@@ -63,6 +89,10 @@ export interface ConfigDone {
   /** Pairs (sender index, k) of every message received during the workload. */
   received: Uint32Array;
   rejected: number;
+  /** The open loop: how the schedule held on this worker. */
+  schedule?: ScheduleDone;
+  /** Operations recorded in histograms (their samples are in `samples` only with --raw). */
+  histograms?: Partial<Record<Operation, EncodedHistogram>>;
 }
 
 export interface CellDone {
@@ -86,6 +116,7 @@ export interface CellDone {
 
 export interface ConfigDrained {
   config: ConfigName;
+  variant?: string;
   drained: Uint32Array;
   /** Time this worker took to drain and stop its agents (coordinated shutdown only). */
   drainNs: number | null;

@@ -4,256 +4,88 @@
  * timing where it has one) and reports samples and message counts to the orchestrator over IPC.
  * No zx and no output on stdout: stdout may be carrying JSONL.
  */
-import { configDir, Rejected, SendFailed, type Body, type ConfigClient, type Receipt } from '../drivers/contract.ts';
+import { configDir } from '../drivers/contract.ts';
 import { driverEntry } from '../drivers/registry.ts';
 import { agentId } from '../core/agents.ts';
 import type { ConfigName } from '../core/words.ts';
 import { calibrateHarness, combine } from '../measure/calibrate.ts';
-import { Samples } from '../measure/samples.ts';
-import { makePayload, messageKey, peerOf } from './workload.ts';
-import { mulberry32, seededShuffle } from '../stats/rng.ts';
+import { makePayload } from './workload.ts';
+import { mulberry32 } from '../stats/rng.ts';
+import { hr, kOf, newPart, replyBaseOf, senderIndex, takeAsync, takeSync, type CellState, type Part } from '../workloads/state.ts';
+import { closedMost, closedSends, runClosed } from '../workloads/closed.ts';
+import { CellSchedule, runOpen } from '../workloads/open.ts';
+import { workloadResults } from '../workloads/results.ts';
+import { patternOf } from '../workloads/index.ts';
+import { parseWait } from '../workloads/flags.ts';
 import type { CellDone, CellSpec, ConfigDone, ConfigDrained, Drained, FromWorker, ToWorker } from './protocol.ts';
-import { AgentDown, WorkerFaults } from '../faults/agent.ts';
+import { WorkerFaults } from '../faults/agent.ts';
 import type { OpenedStartup } from '../measure/lifecycle.ts';
 
-const hr = process.hrtime.bigint;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 function reply(msg: FromWorker): void {
   if (process.connected) process.send!(msg);
 }
 
-/** One config of the running cell: its clients and what it measured. */
-interface Part {
-  config: ConfigName;
-  client: ConfigClient;
-  send: Samples;
-  recv: Samples;
-  delivery: Samples;
-  /** The message key of each send, receive call and delivery (workload.ts messageKey). */
-  sendKeys: Samples;
-  recvKeys: Samples;
-  deliveryKeys: Samples;
-  health: Samples;
-  /** Per local agent, per round: 0 not sent (rejected), 1 sent, 2 the send's call failed. */
-  sent: Uint8Array[];
-  /** Messages accepted by the bus per recipient (agent index): what each recipient is to receive. */
-  perRecipient: number[];
-  got: number[];
-  /** Per local agent, what the senders say it is to receive (null until every worker has sent). */
-  expected: number[] | null;
-  received: number[];
-  rejected: number;
-}
-
-interface Current {
-  spec: CellSpec;
-  parts: Part[];
-  /** Agent id → index at this scale. */
-  index: Map<string, number>;
-  /** Called when every worker's agents are ready. */
-  go?: () => void;
+interface Current extends CellState {
+  /** Called when every worker's agents are ready (the open loop's start time with it). */
+  go?: (atNs?: number) => void;
 }
 let current: Current | null = null;
 
-function senderIndex(index: Map<string, number>, from: string): number {
-  const i = index.get(from);
-  if (i === undefined) throw new Error(`a message from unknown sender ${JSON.stringify(from)}`);
-  return i;
-}
-
-function kOf(m: Receipt): number {
-  const k = (m.payload as Partial<Body> | null)?.k;
-  if (typeof k !== 'number') throw new Error(`a message from ${m.from} without busbench's message number`);
-  return k;
-}
-
-/** A receive call's samples, and every message it took; returns how many. */
-function record(cur: Current, p: Part, r: Receipt, t0: bigint, t1: bigint): number {
-  p.recv.push(r.selfNs ?? Number(t1 - t0));
-  const end = r.endNs ?? t1;
-  let n = 0;
-  for (const m of r.more ? [r, ...r.more] : [r]) {
-    const from = senderIndex(cur.index, m.from);
-    const k = kOf(m);
-    const key = messageKey(from, k);
-    if (n === 0) p.recvKeys.push(key);
-    p.delivery.push(Number(end - BigInt(m.sent_at_ns)));
-    p.deliveryKeys.push(key);
-    p.received.push(from, k);
-    n++;
-  }
-  return n;
-}
-
-/** Take everything in one agent's inbox now (a sync client); time each receive call. */
-function takeSync(cur: Current, p: Part, slot: number): number {
-  let taken = 0;
-  for (;;) {
-    const t0 = hr();
-    const r = p.client.receive(slot) as Receipt | null;
-    const t1 = hr();
-    if (r === null) return taken;
-    taken += record(cur, p, r, t0, t1);
-  }
-}
-
-async function takeAsync(cur: Current, p: Part, slot: number): Promise<number> {
-  let taken = 0;
-  for (;;) {
-    const t0 = hr();
-    const r = await p.client.receive(slot);
-    const t1 = hr();
-    if (r === null) return taken;
-    taken += record(cur, p, r, t0, t1);
-  }
-}
-
-/** A send the bus accepted: its sample, its key, and one more message its recipient is to receive. */
-function sent(p: Part, slot: number, from: number, to: number, k: number, ns: number): void {
-  p.send.push(ns);
-  p.sendKeys.push(messageKey(from, k));
-  p.sent[slot]![k] = 1;
-  p.perRecipient[to]!++;
-}
-
-/** A send the bus refused (rejected) or whose call failed; anything else fails the cell. */
-function notSent(p: Part, slot: number, k: number, e: unknown): void {
-  if (e instanceof AgentDown) return; // --fault: the agent is dead or stalled, nothing was sent
-  if (e instanceof Rejected) p.rejected++;
-  else if (e instanceof SendFailed) p.sent[slot]![k] = 2;
-  else throw e;
-}
-
-/** One send of round k by the agent in `slot`, timed; a promise only for an async client. */
-function sendStep(cur: Current, p: Part, slot: number, k: number, data: string): void | Promise<void> {
-  const from = cur.spec.local[slot]!;
-  const to = peerOf(from, k, cur.spec.scale);
-  const body: Body = { k, data };
-  const t0 = hr();
-  let r;
-  try {
-    r = p.client.send(slot, to, body);
-  } catch (e) {
-    return notSent(p, slot, k, e);
-  }
-  const t1 = hr();
-  if (r instanceof Promise) {
-    return r.then(
-      (self) => sent(p, slot, from, to, k, self ?? Number(hr() - t0)),
-      (e: unknown) => notSent(p, slot, k, e),
-    );
-  }
-  sent(p, slot, from, to, k, r ?? Number(t1 - t0));
-}
-
-/** The coordinator's health query, timed (a driver's failed query gives no sample). */
-async function queryHealth(p: Part): Promise<void> {
-  const t0 = hr();
-  let r = p.client.healthQuery!();
-  let t1 = hr();
-  if (r instanceof Promise) {
-    r = await r;
-    t1 = hr();
-  }
-  if (r !== null) p.health.push(r ?? Number(t1 - t0));
-}
-
 /**
- * Round k of one config: every local agent sends one message, then takes its mail. A sync client
- * runs it without a single await; an async one awaits each call, its agents together when the
- * driver says they run concurrently.
- */
-function round(cur: Current, p: Part, k: number, data: string): void | Promise<void> {
-  const slots = cur.spec.local.length;
-  const query = cur.spec.coordinator && p.client.healthQuery !== undefined && k % cur.spec.healthQueryEvery === cur.spec.healthQueryEvery - 1;
-  if (p.client.sync) {
-    for (let slot = 0; slot < slots; slot++) sendStep(cur, p, slot, k, data);
-    for (let slot = 0; slot < slots; slot++) p.got[slot]! += takeSync(cur, p, slot);
-    return query ? queryHealth(p) : undefined;
-  }
-  return (async () => {
-    const all = Array.from({ length: slots }, (_, s) => s);
-    if (p.client.concurrent) {
-      await Promise.all(all.map((slot) => sendStep(cur, p, slot, k, data)));
-      const took = await Promise.all(all.map((slot) => takeAsync(cur, p, slot)));
-      took.forEach((n, slot) => (p.got[slot]! += n));
-    } else {
-      for (const slot of all) await sendStep(cur, p, slot, k, data);
-      for (const slot of all) p.got[slot]! += await takeAsync(cur, p, slot);
-    }
-    if (query) await queryHealth(p);
-  })();
-}
-
-/**
- * A cell: every local agent sends `iterations` messages through each config's clients and takes
- * what reaches its inboxes. With several configs they take turns round by round (each round every
- * agent sends one message per config, the configs in a freshly shuffled order), so the machine's
- * state at any moment falls on all of them alike. Then the agents wait for the rest of their mail
- * until it is all in, as the senders counted it, or nothing has come for a quiet period.
+ * A cell: every local agent sends its messages through each config's clients and takes what
+ * reaches its inboxes, as the cell's workload arranges it (lib/workloads/). Then the agents wait
+ * for the rest of their mail until it is all in, as the senders counted it, or nothing has come
+ * for a quiet period.
  */
 async function runCell(spec: CellSpec): Promise<CellDone> {
   const index = new Map<string, number>();
   for (let i = 0; i < spec.scale; i++) index.set(agentId(i), i);
   const parts: Part[] = [];
   // Known to the error path before any client opens, so a failure closes them all.
-  const cur: Current = { spec, parts, index };
+  const pattern = patternOf(spec.pattern);
+  const schedule = spec.open ? new CellSchedule(spec.open, spec.scale, pattern) : null;
+  const sends = schedule ? spec.local.map((agent) => schedule.sends(agent)) : closedSends(spec, pattern);
+  const replyBase = replyBaseOf(pattern, schedule ? schedule.most() : closedMost(spec, pattern));
+  const cur: Current = { spec, parts, index, pattern, replyBase, data: makePayload(spec.payloadBytes).data, taken: [] };
   current = cur;
-  const driver = await driverEntry(spec.driver.name).client();
   const slots = spec.local.length;
   const faults = WorkerFaults.of(spec, reply);
   const startup: OpenedStartup[] = [];
-  for (const config of spec.configs) {
+  // One part per config, or per (variant, config) in an A/B cell: each with its variant's driver settings, bus and layer options.
+  const variants = spec.variants ?? [{ name: undefined, driver: spec.driver, bus: spec.bus, layer: spec.layer, dir: spec.dir }];
+  for (const v of variants) for (const config of spec.configs) {
+    const driver = await driverEntry(v.driver.name).client();
     const t0 = performance.now();
     const opened = await driver.open({
-      settings: spec.driver.settings,
-      shared: spec.driver.shared,
-      cell: spec.bus,
-      dir: configDir(spec.dir, config),
+      settings: v.driver.settings,
+      shared: v.driver.shared,
+      cell: v.bus,
+      dir: configDir(v.dir, config),
       config,
       scale: spec.scale,
       local: spec.local,
-      layer: spec.layer,
+      layer: v.layer,
       payloadBytes: spec.payloadBytes,
     });
     const self = opened.startupMs?.();
     startup.push({ config, what: self?.what ?? null, agentMs: self?.ms ?? [], openMs: performance.now() - t0 });
     const client = faults ? faults.wrap(opened, config) : opened;
-    const n = spec.iterations * slots;
-    parts.push({
-      config,
-      client,
-      send: new Samples(n),
-      recv: new Samples(n),
-      delivery: new Samples(n),
-      sendKeys: new Samples(n),
-      recvKeys: new Samples(n),
-      deliveryKeys: new Samples(n),
-      health: new Samples(Math.ceil(spec.iterations / spec.healthQueryEvery) + 1),
-      sent: Array.from({ length: slots }, () => new Uint8Array(spec.iterations)),
-      perRecipient: new Array<number>(spec.scale).fill(0),
-      got: new Array<number>(slots).fill(0),
-      expected: null,
-      received: [],
-      rejected: 0,
-    });
+    parts.push(newPart(spec, config, client, sends, cur, v.name));
   }
-  const data = makePayload(spec.payloadBytes).data;
   const random = mulberry32(spec.orderSeed);
-  const go = new Promise<void>((resolve) => (cur.go = resolve));
+  const go = new Promise<number | undefined>((resolve) => (cur.go = resolve));
   reply({ type: 'opened', id: spec.id, startup });
-  await go;
+  const atNs = await go;
 
   const startNs = Number(hr());
-  for (let k = 0; k < spec.iterations; k++) {
-    const f = faults?.round(k);
-    if (f) await f;
-    for (const p of parts.length > 1 ? seededShuffle(parts, random) : parts) {
-      const r = round(cur, p, k, data);
-      if (r) await r;
-    }
-  }
+  if (schedule) {
+    schedule.epochNs = atNs ?? startNs;
+    cur.schedule = schedule;
+    await runOpen(cur, schedule);
+  } else await runClosed(cur, random, faults ? (k) => faults.round(k) : undefined);
+  // --fault at 100 %: after the last round, before the wait for the last mail.
   const f = faults?.round(spec.iterations);
   if (f) await f;
   reply({ type: 'sent', id: spec.id, perRecipient: parts.map((p) => p.perRecipient) });
@@ -267,6 +99,8 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   let quietEnded = false;
   let lastArrival = hr();
   let lastYield = hr();
+  // The closed loop's agents look again after 50 µs; the open loop's wait as the load says.
+  const tailPollMs = spec.open ? Math.max(0.001, parseWait(spec.open.wait).intervalNs / 1e6) : 0.05;
   for (;;) {
     let missing = 0;
     let arrived = 0;
@@ -293,7 +127,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       break;
     }
     if (sync) {
-      Atomics.wait(sleeper, 0, 0, 0.05);
+      Atomics.wait(sleeper, 0, 0, tailPollMs);
       if (now - lastYield > 5_000_000n) {
         await new Promise((r) => setImmediate(r));
         lastYield = hr();
@@ -310,7 +144,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       const samples: ConfigDone['samples'] = { message_send: p.send.values(), message_receive: p.recv.values(), delivery: p.delivery.values() };
       if (p.health.length > 0) samples.health_query = p.health.values();
       const keys = { message_send: p.sendKeys.values(), message_receive: p.recvKeys.values(), delivery: p.deliveryKeys.values() };
-      return { config: p.config, samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected };
+      return { config: p.config, ...(p.variant !== undefined ? { variant: p.variant } : {}), samples, keys, sent: p.sent, received: Uint32Array.from(p.received), rejected: p.rejected, ...workloadResults(p, samples) };
     }),
     timedOut,
     quietEnded,
@@ -350,7 +184,7 @@ async function drain(id: number, coordinated: readonly ConfigName[]): Promise<Dr
       if (r.stopped !== null) stopped = (stopped ?? 0) + (r.stopped ? 1 : 0);
     }
     const wall = Number(hr() - t0);
-    parts.push({ config: p.config, drained: Uint32Array.from(out), drainNs: coord && stopped !== null ? selfNs ?? wall : null, stopped, calls: p.client.calls?.() ?? [] });
+    parts.push({ config: p.config, ...(p.variant !== undefined ? { variant: p.variant } : {}), drained: Uint32Array.from(out), drainNs: coord && stopped !== null ? selfNs ?? wall : null, stopped, calls: p.client.calls?.() ?? [] });
   }
   await closeAll(cur);
   current = null;
@@ -375,7 +209,7 @@ process.on('message', (msg: ToWorker) => {
     return;
   }
   if (msg.type === 'go') {
-    if (current?.spec.id === msg.id) current.go?.();
+    if (current?.spec.id === msg.id) current.go?.(msg.atNs);
     return;
   }
   void (async () => {

@@ -1,12 +1,5 @@
-/**
- * The workload: at scale N, agent i's k-th message goes to agent (i + 1 + k mod (N-1)) mod N, so
- * every agent talks to every peer in turn and, because each round is a permutation, every agent
- * receives exactly as many messages as it sends. At N = 1 the agent messages itself.
- */
-export function peerOf(i: number, k: number, n: number): number {
-  if (n === 1) return 0;
-  return (i + 1 + (k % (n - 1))) % n;
-}
+/** Rotation, the closed loop's historical pattern, lives with the other patterns in lib/workloads/. */
+export { peerOf } from '../workloads/rotation.ts';
 
 /** Agent indices a worker runs: agent i lives on worker i mod W. */
 export function agentsOfWorker(worker: number, workers: number, n: number): number[] {

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../config/errors.ts';
-import { helpText, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
+import { helpText, parseSingle, rawValue, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
 import { positiveInt, Problem, scaleList } from '../config/parse.ts';
 import type { LatencyOperation } from '../records/schema.ts';
 
@@ -124,19 +124,10 @@ export function resolveCapacity(input: ResolveInput): CapacityResolved {
 
   const capacity: { -readonly [K in keyof CapacityOptions]: CapacityOptions[K] } = { predict: [500, 1000], budgetP95Ms: null, budgetOverheadPct: null, cellMessages: 2000, latencyOp: 'delivery' };
   for (const spec of CAPACITY_SPECS) {
-    const name = spec.flag.slice(2);
-    let raw: unknown = own[name];
-    let label = spec.flag;
-    if (raw === undefined) {
-      const env = input.env[spec.env];
-      if (env === undefined || env === '') continue;
-      raw = env;
-      label = `${spec.env} (environment)`;
-    }
+    const v = rawValue(spec.flag, [spec.env], { flags: own, env: input.env });
+    if (v === null) continue;
     try {
-      if (Array.isArray(raw)) throw new Problem(`${spec.flag}: given ${raw.length} times; give it once`);
-      if (typeof raw !== 'string' || raw === '') throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${EXAMPLE[spec.key]}`);
-      (capacity as Record<string, unknown>)[spec.key] = spec.parse(raw, label);
+      (capacity as Record<string, unknown>)[spec.key] = parseSingle(v, spec.flag, EXAMPLE[spec.key], spec.parse);
     } catch (e) {
       if (e instanceof Problem) problems.push(e.message);
       else throw e;

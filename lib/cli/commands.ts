@@ -1,21 +1,19 @@
 import { EXIT } from '../config/errors.ts';
-import { QUICK } from '../config/options.ts';
-import { overheadMain, OVERHEAD, QUICK_CMD } from './overhead.ts';
-import { capacityMain } from './capacity.ts';
-import { checkMain } from './check.ts';
-import { compareMain } from './compare.ts';
-import { reportMain } from './report.ts';
 
 type Handler = (argv: string[], env: Record<string, string | undefined>) => Promise<number>;
 
-/** Every `busbench` subcommand: name → what it does and how to run it. */
+/**
+ * Every `busbench` subcommand: name → what it does and how to run it. A command's code is loaded
+ * only when it runs: `check` on a results file need not load the drivers and the runner.
+ */
 export const COMMANDS: Record<string, { summary: string; run: Handler }> = {
-  overhead: { summary: 'bare bus vs each layer vs all layers, at each agent scale (the main job)', run: (a, e) => overheadMain(OVERHEAD, a, e) },
-  quick: { summary: 'the overhead benchmark at smoke size', run: (a, e) => overheadMain({ ...QUICK_CMD, preset: QUICK }, a, e) },
-  capacity: { summary: 'sweep agent counts, fit a scaling model, predict and check budgets (JSONL + HTML report)', run: (a, e) => capacityMain(a, e) },
-  check: { summary: 'judge thresholds against a results file (exit 99 when one fails)', run: checkMain },
-  compare: { summary: 'compare two results files: change per cell, 95 % interval, verdict', run: compareMain },
-  report: { summary: 'render a results file as table, markdown, bmf, prometheus, csv or html', run: reportMain },
+  overhead: { summary: 'bare bus vs each layer vs all layers, at each agent scale (the main job)', run: async (a, e) => { const m = await import('./overhead.ts'); return m.overheadMain(m.OVERHEAD, a, e); } },
+  quick: { summary: 'the overhead benchmark at smoke size', run: async (a, e) => { const m = await import('./overhead.ts'); const { QUICK } = await import('../config/options.ts'); return m.overheadMain({ ...m.QUICK_CMD, preset: QUICK }, a, e); } },
+  capacity: { summary: 'sweep agent counts, fit a scaling model, predict and check budgets (JSONL + HTML report)', run: async (a, e) => (await import('./capacity.ts')).capacityMain(a, e) },
+  ab: { summary: 'A/B in one run: two variants (options, library revisions) side by side in every cell; change of B vs A, 95 % interval, verdict', run: async (a, e) => (await import('./ab.ts')).abMain(a, e) },
+  check: { summary: 'judge thresholds against a results file (exit 99 when one fails)', run: async (a, e) => (await import('./check.ts')).checkMain(a, e) },
+  compare: { summary: 'compare two results files: change per cell, 95 % interval, verdict', run: async (a, e) => (await import('./compare.ts')).compareMain(a, e) },
+  report: { summary: 'render a results file as table, markdown, bmf, prometheus, csv or html', run: async (a, e) => (await import('./report.ts')).reportMain(a, e) },
 };
 
 export function usage(): string {

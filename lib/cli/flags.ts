@@ -1,5 +1,5 @@
-import { parseArgv } from 'zx';
 import { UsageError } from '../config/errors.ts';
+import { parseArgs } from './args.ts';
 
 /** A flag of the file-reading commands (check, compare, report). */
 export interface FlagSpec {
@@ -22,12 +22,7 @@ export interface Parsed {
  * single-valued flag and a wrong number of files are all reported at once (UsageError, exit 2).
  */
 export function parseCommandFlags(argv: string[], specs: readonly FlagSpec[], files: { names: string[] }): Parsed {
-  const raw = parseArgv(argv, {
-    string: specs.filter((s) => s.kind === 'value').map((s) => s.name),
-    boolean: [...specs.filter((s) => s.kind === 'boolean').map((s) => s.name), 'help'],
-    alias: { h: 'help' },
-    default: {},
-  }) as Record<string, unknown>;
+  const raw = parseArgs(argv, { values: specs.filter((s) => s.kind === 'value').map((s) => s.name), booleans: specs.filter((s) => s.kind === 'boolean').map((s) => s.name) });
   const problems: string[] = [];
   const byName = new Map(specs.map((s) => [s.name, s]));
   const values: Record<string, string[]> = {};

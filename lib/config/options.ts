@@ -9,6 +9,8 @@ import { parseThresholds, type Threshold } from '../verdict/syntax.ts';
 import { scopeProblems } from '../verdict/scope.ts';
 import { FORMAT_NAMES, formatNames, getFormat } from '../report/formats.ts';
 import { faultList, faultProblems, type FaultSpec } from '../faults/spec.ts';
+import { arrivals, duration, loadProblems, patternName, patternProblems, rate, waitSpec, type Arrivals } from '../workloads/flags.ts';
+import { PATTERN_NAMES, patternOf } from '../workloads/index.ts';
 
 /** Everything a benchmark run needs, resolved and frozen. Nothing else reads env or argv. */
 export interface Options {
@@ -49,6 +51,16 @@ export interface Options {
   readonly resolution: number;
   /** Faults injected into every cell (lib/faults/spec.ts); any → the run is disturbed (exit 3). */
   readonly faults: readonly FaultSpec[];
+  /** Open loop (lib/workloads/open.ts): messages per second of each sending agent, or of them all; null: the closed loop. */
+  readonly rate: number | null;
+  readonly rateTotal: number | null;
+  readonly arrivals: Arrivals;
+  /** Open loop: how long each cell sends. */
+  readonly durationMs: number;
+  /** Open loop: how receivers wait for mail (lib/workloads/flags.ts parseWait). */
+  readonly wait: string;
+  /** Who sends to whom (lib/workloads/index.ts). */
+  readonly pattern: string;
 }
 
 type Key = keyof Options;
@@ -99,6 +111,12 @@ export const SPECS: readonly Spec[] = [
   { key: 'format', flag: '--format', env: ['BENCH_FORMAT'], kind: 'value', arg: 'NAME', help: `how the results are printed: ${FORMAT_NAMES.join(', ')}`, parse: (r, f) => formatName(r, f) },
   { key: 'resolution', flag: '--resolution', env: ['BENCH_RESOLUTION'], kind: 'value', arg: 'PCT', help: 'resolution wanted (noop interval half-width, %); a wider one is warned about with advice', parse: (r, f) => pctValue(r, f) },
   { key: 'faults', flag: '--fault', env: ['BENCH_FAULTS'], kind: 'value', arg: 'SPEC', repeatable: true, help: 'break something in every cell: kill-agent:N@P%, stall-agent:N@P%:DURATION (e.g. 500ms) or kill-worker:N@P% (agent or worker N, when P % of the workload is done); repeat for more (env: \';\'-separated); see docs/faults.md; the run exits 3', parseList: faultList },
+  { key: 'pattern', flag: '--pattern', env: ['BENCH_PATTERN'], kind: 'value', arg: 'NAME', help: `who sends to whom: ${PATTERN_NAMES.join(', ')} (see docs/workloads.md)`, parse: (r, f) => patternName(r, f, PATTERN_NAMES) },
+  { key: 'rate', flag: '--rate', env: ['BENCH_RATE'], kind: 'value', arg: 'R', help: 'open loop: each sending agent sends R messages/s on a schedule fixed in advance, for --duration (default: the closed loop, --iterations rounds as fast as the bus answers; see docs/workloads.md)', parse: rate },
+  { key: 'rateTotal', flag: '--rate-total', env: ['BENCH_RATE_TOTAL'], kind: 'value', arg: 'R', help: 'open loop: R messages/s for all sending agents together, shared evenly (instead of --rate)', parse: rate },
+  { key: 'arrivals', flag: '--arrivals', env: ['BENCH_ARRIVALS'], kind: 'value', arg: 'KIND', help: 'open loop: constant (evenly spaced sends) or poisson (random gaps seeded from --seed)', parse: arrivals },
+  { key: 'durationMs', flag: '--duration', env: ['BENCH_DURATION'], kind: 'value', arg: 'TIME', help: 'open loop: how long each cell sends, with a unit (ms, s, m, h), e.g. 20s', parse: duration },
+  { key: 'wait', flag: '--wait', env: ['BENCH_WAIT'], kind: 'value', arg: 'HOW', help: 'open loop: how receivers wait for mail: poll:INTERVAL (us or ms; poll:0us polls without pause); recorded in the load records', parse: waitSpec },
   { key: 'noopDelayUs', flag: '--noop-delay-us', env: ['BENCH_NOOP_DELAY_US'], kind: 'value', arg: 'US', help: 'noop: busy-wait this long per operation (to check the harness detects a known cost)', parse: (r, f) => nonNegativeNumber(r, f, 1_000_000) },
 ];
 
@@ -134,6 +152,12 @@ export function defaults(cores: number): Options {
     format: 'table',
     resolution: 1,
     faults: [],
+    rate: null,
+    rateTotal: null,
+    arrivals: 'constant',
+    durationMs: 10_000,
+    wait: 'poll:1ms',
+    pattern: 'rotation',
   };
 }
 
@@ -181,46 +205,20 @@ export function resolveOptions(input: ResolveInput): Resolved {
   if (positionals.length > 0) problems.push(`unexpected argument "${String(positionals[0])}"; flags start with --, see --help`);
 
   for (const spec of SPECS) {
-    let raw: unknown;
-    let from: Source | null = null;
-    let label = spec.flag;
-    const flagName = spec.flag.slice(2);
-    if (flagName in input.flags) {
-      raw = input.flags[flagName];
-      from = 'flag';
-      if (Array.isArray(raw) && !spec.repeatable) {
-        problems.push(`${spec.flag}: given ${raw.length} times; give it once`);
-        continue;
-      }
-    } else {
-      for (const name of spec.env) {
-        const v = input.env[name];
-        if (v !== undefined && v !== '') {
-          raw = v;
-          from = 'env';
-          label = `${name} (environment)`;
-          break;
-        }
-      }
-    }
-    if (from === null) continue;
+    const v = rawValue(spec.flag, spec.env, input);
+    if (v === null) continue;
     try {
       if (spec.kind === 'boolean') {
-        const s = String(raw).toLowerCase();
-        if (raw === true || TRUE.has(s)) opts[spec.key] = true;
-        else if (raw === false || FALSE.has(s)) opts[spec.key] = false;
-        else throw new Problem(`${label}: "${String(raw)}" is not a yes/no value; use 1 or 0`);
-      } else {
-        if (spec.repeatable) {
-          const list = Array.isArray(raw) ? raw : from === 'env' ? String(raw).split(/;|\n/).filter((x) => x.trim() !== '') : [raw];
-          if (list.some((x) => x === true || x === false || x === undefined)) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
-          opts[spec.key] = spec.parseList!(list.map(String), label);
-        } else {
-          if (raw === true || raw === false || raw === undefined) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
-          opts[spec.key] = spec.parse!(String(raw), label);
-        }
-      }
-      sources[spec.key] = from;
+        const s = String(v.raw).toLowerCase();
+        if (v.raw === true || TRUE.has(s)) opts[spec.key] = true;
+        else if (v.raw === false || FALSE.has(s)) opts[spec.key] = false;
+        else throw new Problem(`${v.label}: "${String(v.raw)}" is not a yes/no value; use 1 or 0`);
+      } else if (spec.repeatable) {
+        const list = Array.isArray(v.raw) ? v.raw : v.from === 'env' ? String(v.raw).split(/;|\n/).filter((x) => x.trim() !== '') : [v.raw];
+        if (list.some((x) => x === true || x === false || x === undefined)) throw new Problem(`${v.label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
+        opts[spec.key] = spec.parseList!(list.map(String), v.label);
+      } else opts[spec.key] = parseSingle(v, spec.flag, spec.arg ?? 'VALUE', spec.parse!);
+      sources[spec.key] = v.from;
     } catch (e) {
       if (e instanceof Problem) problems.push(e.message);
       else throw e;
@@ -235,11 +233,46 @@ export function resolveOptions(input: ResolveInput): Resolved {
   if (sources.seed === 'default') o.seed = (input.randomSeed ?? (() => Math.floor(Math.random() * 0xffffffff)))();
   o.driverSettings = resolveDrivers(o.drivers, o.cellTimeoutS, input, problems);
   problems.push(...faultProblems(o.faults, { scales: o.scales, workers: o.workers }, sources.faults === 'env' ? 'BENCH_FAULTS (environment)' : '--fault'));
+  if (o.faults.length > 0 && (o.rate !== null || o.rateTotal !== null)) problems.push("--fault: strikes at a share of the closed loop's rounds (--iterations); drop --rate/--rate-total to inject faults");
   problems.push(...scopeProblems(o.thresholds, { scales: o.scales, configs: ['baseline', ...o.layers] }));
+  const pattern = patternOf(o.pattern);
+  loadProblems(o, (k) => sources[k] !== 'default', problems);
+  patternProblems(pattern, o, problems);
   if (o.iterations < 2 && o.runs < 2) warnings.push('--iterations 1 with --runs 1 gives one sample per agent: no interval can be computed');
 
   if (problems.length > 0) throw new UsageError(problems);
   return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]), thresholds: Object.freeze([...o.thresholds]), faults: Object.freeze([...o.faults]), drivers: Object.freeze([...o.drivers]), driverSettings: Object.freeze({ ...o.driverSettings }) }), sources, warnings };
+}
+
+/** Where a value came from, and how a message names it: `--scales`, or `SCALE_LEVELS (environment)`. */
+export interface RawValue {
+  raw: unknown;
+  from: 'flag' | 'env';
+  label: string;
+}
+
+/**
+ * A flag's raw value: from the command line, else from the first of its environment names that is
+ * set (non-empty); null when neither. Every command reads its flags through here.
+ */
+export function rawValue(flag: string, env: readonly string[], input: Pick<ResolveInput, 'flags' | 'env'>): RawValue | null {
+  const name = flag.slice(2);
+  if (name in input.flags) return { raw: input.flags[name], from: 'flag', label: flag };
+  for (const e of env) {
+    const v = input.env[e];
+    if (v !== undefined && v !== '') return { raw: v, from: 'env', label: `${e} (environment)` };
+  }
+  return null;
+}
+
+/**
+ * A single-valued flag's raw value parsed; a repeat, or a flag without its value, is a Problem
+ * naming the flag and an example (`arg`).
+ */
+export function parseSingle<T>(v: RawValue, flag: string, arg: string, parse: (raw: string, label: string) => T): T {
+  if (Array.isArray(v.raw)) throw new Problem(`${flag}: given ${v.raw.length} times; give it once`);
+  if (v.raw === true || v.raw === false || v.raw === undefined) throw new Problem(`${v.label}: needs a value, e.g. ${flag} ${arg}`);
+  return parse(String(v.raw), v.label);
 }
 
 /** Every --threshold parsed on its own; all bad ones reported together, each pointing at its fault. */
@@ -274,27 +307,15 @@ function driverList(raw: string, flag: string): string[] {
 
 /** A driver flag's value from the flags or the environment, with the label a message names it by. */
 function driverFlagValue(f: DriverFlag, input: ResolveInput, problems: string[]): { value?: unknown; label: string } {
-  const name = f.flag.slice(2);
-  let raw: unknown;
-  let label = f.flag;
-  if (name in input.flags) raw = input.flags[name];
-  else {
-    const env = f.env.find((e) => input.env[e] !== undefined && input.env[e] !== '');
-    if (env === undefined) return { label };
-    raw = input.env[env];
-    label = `${env} (environment)`;
+  const v = rawValue(f.flag, f.env, input);
+  if (v === null) return { label: f.flag };
+  try {
+    return { value: parseSingle(v, f.flag, f.arg, f.parse), label: v.label };
+  } catch (e) {
+    if (e instanceof Problem) problems.push(e.message);
+    else throw e;
   }
-  if (Array.isArray(raw)) problems.push(`${f.flag}: given ${raw.length} times; give it once`);
-  else if (raw === true || raw === false || raw === undefined) problems.push(`${label}: needs a value, e.g. ${f.flag} ${f.arg}`);
-  else {
-    try {
-      return { value: f.parse(String(raw), label), label };
-    } catch (e) {
-      if (e instanceof Problem) problems.push(e.message);
-      else throw e;
-    }
-  }
-  return { label };
+  return { label: v.label };
 }
 
 /** Every driver's flags read; each chosen driver's settings checked; a flag of a driver not chosen is a problem. */
@@ -373,6 +394,7 @@ export function helpText(command: string, summary: string, preset: Preset = {}):
     if (s.key === 'workers') def = 'cores';
     else if (s.key === 'out') def = 'results/overhead-<UTC time>.jsonl';
     else if (s.key === 'seed') def = 'random';
+    else if (s.key === 'durationMs') def = `${(def as number) / 1000}s`;
     const shown = Array.isArray(def) ? (def.length === 0 ? 'none' : def.join(',')) : def === null ? 'none' : String(def);
     lines.push(`${left.padEnd(28)}${s.help}`);
     lines.push(`${''.padEnd(28)}default ${shown} [${s.env.join(', ')}]`);

@@ -25,8 +25,12 @@ export function layersOf(config: ConfigName): readonly (LayerName | 'noop')[] {
   }
 }
 
-/** Operations timed inside the workers. Layer operations appear only where the layer is present. */
-export const OPERATIONS = ['message_send', 'message_receive', 'delivery', 'health_query', 'shutdown_drain'] as const;
+/**
+ * Operations timed inside the workers. Layer operations appear only where the layer is present;
+ * delivery_intended (delivery timed from the send's scheduled time) only in the open loop;
+ * round_trip (a request sent to its answer taken) only with the request-reply pattern.
+ */
+export const OPERATIONS = ['message_send', 'message_receive', 'delivery', 'delivery_intended', 'round_trip', 'health_query', 'shutdown_drain'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** The layers' knobs, the same for every driver. */
@@ -41,6 +45,8 @@ export interface LayerOptions {
   healthIntervalMs: number;
   /** noop: busy-wait this long per operation (a known cost the harness must find). */
   noopDelayUs: number;
+  /** A/B only (`busbench ab --b-delay-us`): busy-wait this long inside every send of the bare bus, a known cost in one variant. */
+  sendDelayUs?: number;
 }
 
 /**

@@ -43,6 +43,8 @@ interface CellKey {
   agent_count: number;
   /** Statistical run, from 1; 0 is the warm-up pass. */
   run: number;
+  /** busbench ab: the variant (A or B) the figures belong to; absent in every other run. */
+  variant?: string;
 }
 
 export interface SampleRecord extends Base, CellKey {
@@ -54,6 +56,8 @@ export interface SampleRecord extends Base, CellKey {
 export interface StatisticsRecord extends Base {
   type: 'statistics';
   test_name: ConfigName;
+  /** busbench ab: the variant (A or B); absent in every other run. */
+  variant?: string;
   agent_count: number;
   operation: Operation;
   /** Samples pooled over every statistical run (warm-up excluded). */
@@ -66,16 +70,26 @@ export interface StatisticsRecord extends Base {
   p50_ms: number;
   p95_ms: number;
   p99_ms: number;
-  outliers_high: number;
-  outliers_low: number;
+  /** Modified z-score outliers (never dropped); absent when the figures come from a histogram (`from`). */
+  outliers_high?: number;
+  outliers_low?: number;
+  /**
+   * `histogram`: the figures come from histograms merged over every worker and run (lib/measure/
+   * histogram.ts: percentiles to 3 significant digits; n, min and max exact); absent: from every sample.
+   */
+  from?: 'histogram';
   /** The median of each statistical run, in run order (what `busbench compare` tests). */
   per_run_p50_ms?: number[];
+  /** 99.9th percentile (absent in files from before busbench computed it). */
+  p999_ms?: number;
 }
 
 /** The estimate fields (overhead_pct, ci_*_pct, significant, runs_n, per_run_pct) are OverheadEstimate's. */
 export interface OverheadRecord extends Base, OverheadEstimate {
   type: 'overhead';
   test_name: ConfigName;
+  /** busbench ab: the variant (A or B) whose layer and bare bus these are; absent in every other run. */
+  variant?: string;
   agent_count: number;
   operation: Operation;
   /** The statistic compared: the median (per run, of the matched calls' log ratios; see `method`). */
@@ -135,6 +149,37 @@ export interface ErrorRecord extends Base, CellKey {
   exit_status?: number;
   calls?: number;
   stderr?: string;
+}
+
+/**
+ * The open loop, per config and cell: the load offered and how well the senders kept to their
+ * schedule (lib/workloads/). Latency from the intended send time is the `delivery_intended`
+ * operation of the statistics records.
+ */
+export interface LoadRecord extends Base, CellKey {
+  type: 'load';
+  warmup: boolean;
+  loop: 'open';
+  pattern: string;
+  arrivals: 'constant' | 'poisson';
+  /** How receivers waited for mail, e.g. poll:1ms. */
+  wait: string;
+  rate_per_agent_msgs_per_s: number;
+  /** rate_per_agent × senders: the whole system's offered load. */
+  offered_msgs_per_s: number;
+  /** Agents that send (the pattern may have agents that only receive). */
+  senders: number;
+  duration_ms: number;
+  /** Sends scheduled (and attempted) over every sender. */
+  scheduled: number;
+  /** Sends that began more than late_threshold_ms after their intended time. */
+  late: number;
+  late_threshold_ms: number;
+  late_pct: number;
+  /** How long after its intended time a send began. */
+  lag_p50_ms: number | null;
+  lag_p99_ms: number | null;
+  lag_max_ms: number | null;
 }
 
 /** One check of a threshold at one place (scale × operation), in the threshold's unit. */
@@ -282,7 +327,36 @@ export interface FaultRecord extends Base, FaultReport, Omit<CellKey, 'test_name
   test_name: ConfigName | 'interleaved';
 }
 
-export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | FaultRecord | LifecycleRecord;
+/** busbench ab: the verdict on B against A (see lib/ab/verdict.ts and docs/ab.md). */
+export type AbVerdict = 'slower' | 'faster' | 'no significant change' | 'inconclusive';
+
+/**
+ * busbench ab: variant B against variant A at one (config, scale, operation), both measured in
+ * the same cells, matched per message and paired by run (the overhead's estimate, lib/stats/overhead.ts).
+ */
+export interface AbRecord extends Base {
+  type: 'ab';
+  test_name: ConfigName;
+  agent_count: number;
+  operation: Operation;
+  statistic: 'p50';
+  a_p50_ms: number;
+  b_p50_ms: number;
+  /** B against A: (exp(mean over runs of the median matched log ratio) − 1) × 100, and its 95 % interval (null with one run). */
+  change_pct: number;
+  ci_low_pct: number | null;
+  ci_high_pct: number | null;
+  /** The change in µs at A's median. */
+  change_us: number;
+  runs_n: number;
+  per_run_pct: number[];
+  /** The --fail-on-regression bound (%), or null when none was given. */
+  fail_on_regression_pct: number | null;
+  verdict: AbVerdict;
+  method: 'paired_t_matched_log_ratio';
+}
+
+export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | AbRecord | FaultRecord | LifecycleRecord;
 export type RecordType = BenchRecord['type'];
 
 /** Distributes Omit over a union, so each kind keeps its own fields. */

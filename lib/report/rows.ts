@@ -36,7 +36,8 @@ export interface MetricRow {
   p50_us: number;
   p95_us: number;
   p99_us: number;
-  outliers: number;
+  /** null: figures from a histogram, which keeps no samples to count outliers in. */
+  outliers: number | null;
   overhead: Cell | null;
 }
 
@@ -229,7 +230,7 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
     p50_us: st.p50_ms * 1000,
     p95_us: st.p95_ms * 1000,
     p99_us: st.p99_ms * 1000,
-    outliers: st.outliers_high + st.outliers_low,
+    outliers: st.outliers_high === undefined || st.outliers_low === undefined ? null : st.outliers_high + st.outliers_low,
     overhead: cellOf(ov(st.test_name, st.agent_count, st.operation)),
   }));
   const resolution: ResolutionRow[] = overheads

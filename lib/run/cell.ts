@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellDone, CellSpec, Drained, DriverRef, FromWorker, ToWorker } from '../agents/protocol.ts';
+import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, ToWorker, VariantSpec } from '../agents/protocol.ts';
 import { agentsOfWorker } from '../agents/workload.ts';
 import type { WorkerPool } from '../agents/pool.ts';
-import type { CallErrors, ConfigName, LayerName, Operation } from '../core/words.ts';
+import type { CallErrors, ConfigName, LayerName, LayerOptions, Operation } from '../core/words.ts';
 import { layersOf } from '../core/words.ts';
 import type { CellBus, DriverRun } from '../drivers/contract.ts';
 import type { ResourceMonitor, ResourceSummary } from '../measure/resources.ts';
@@ -14,15 +14,23 @@ import { layerOptions } from './specs.ts';
 import type { KeyedSamples } from '../stats/overhead.ts';
 import { CellFaults, WorkerKilledByFault, type FaultReport } from '../faults/cell.ts';
 import { cellLifecycle, descendants, MemoryByKind, type CellLifecycle, type OpenedStartup } from '../measure/lifecycle.ts';
+import { openLoadOf } from '../workloads/load.ts';
+import type { EncodedHistogram } from '../measure/histogram.ts';
 
 /** What one config of a cell measured, counted over every worker. */
 export interface ConfigResult {
   config: ConfigName;
+  /** A/B: the variant (CellContext.variants). */
+  variant?: string;
   /** Per operation, one entry per worker (the drain's: one for all). */
   samples: Map<Operation, KeyedSamples[]>;
   integrity: IntegrityCounts & { rejected: number; leftover: number };
   /** Failed library calls in this cell (drivers that report them). */
   calls: CallErrors[];
+  /** The open loop: every worker's per-send lag behind the schedule. */
+  lagNs?: Float64Array[];
+  /** Operations recorded in histograms: one per worker (lib/measure/histogram.ts). */
+  histograms?: Map<Operation, EncodedHistogram[]>;
 }
 
 export interface CellResult {
@@ -51,10 +59,26 @@ export interface CellContext {
   skipped: readonly LayerName[];
   /** --fault: called as each fault strikes. */
   onFault?: (r: FaultReport) => void;
+  /**
+   * A/B (busbench ab): the variants measured side by side in every cell, each its own started
+   * driver and layer options; every config runs under each (CellSpec.variants). Absent: `bus`,
+   * `driver` and the options' layer knobs, as one.
+   */
+  variants?: readonly CellVariant[];
+}
+
+/** One variant of an A/B run: its started driver and its layers' knobs. */
+export interface CellVariant {
+  name: string;
+  bus: DriverRun;
+  driver: DriverRef;
+  layer: LayerOptions;
 }
 
 /** Once told what they are to receive, how long agents wait with nothing arriving before the rest counts as lost. */
 export const QUIET_MS = 200;
+/** The open loop's schedule starts this long after 'go' is posted, so every worker has it by then. */
+const GO_LEAD_NS = 20_000_000;
 
 const isDone = (m: FromWorker): m is CellDone => m.type === 'cell-done';
 const isDrained = (m: FromWorker): m is Drained => m.type === 'drained';
@@ -72,18 +96,34 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   mkdirSync(dir, { recursive: true });
   const workers = Math.min(pool.size, cell.scale);
   // --cell-timeout is per config: an interleaved cell does the work of all its configs.
-  const timeoutMs = opts.cellTimeoutS * 1000 * cell.configs.length;
+  const timeoutMs = opts.cellTimeoutS * 1000 * cell.configs.length * (ctx.variants?.length ?? 1);
   const coordinated = cell.configs.filter((c) => layersOf(c).some((l) => l === 'shutdown' && !ctx.skipped.includes(l)));
   let stopListening: () => void = () => undefined;
+  // A/B: which variant is opened (and allocated) first alternates with the cell's order seed, so
+  // an effect of coming first falls on A and B alike over the runs instead of always on one.
+  const variants = ctx.variants ? (cell.orderSeed % 2 === 1 ? [...ctx.variants].reverse() : ctx.variants) : null;
+  const runs = variants ? variants.map((v) => v.bus) : [ctx.bus];
+  // The parts of the cell: each config, or each (variant, config), variant-major (as the workers open them).
+  const parts = (variants ?? [null]).flatMap((v, vi) => cell.configs.map((config) => ({ config, vi, variant: v?.name })));
+  const buses: CellBus[] = [];
   let bus: CellBus | null = null;
+  let usage: CellBus['usage'] | null = null;
   let pids: number[] = [];
   const startups: OpenedStartup[] = [];
-  const memory = new MemoryByKind(() => ({ harness: process.pid, workers: pool.pids(), server: ctx.bus.pids() }));
+  const memory = new MemoryByKind(() => ({ harness: process.pid, workers: pool.pids(), server: runs.flatMap((r) => r.pids()) }));
   const faults = opts.faults.length > 0 ? new CellFaults(opts.faults, () => pool.pids(), ctx.onFault ?? (() => undefined)) : null;
   try {
-    bus = await ctx.bus.openCell({ id, dir, configs: cell.configs, scale: cell.scale });
-    pids = [process.pid, ...pool.pids(), ...ctx.bus.pids()];
-    monitor.start(pids, bus.usage ?? null, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
+    for (const [vi, run] of runs.entries()) {
+      const vdir = variants ? join(dir, variants[vi]!.name) : dir;
+      mkdirSync(vdir, { recursive: true });
+      buses.push(await run.openCell({ id, dir: vdir, configs: cell.configs, scale: cell.scale }));
+    }
+    bus = buses[0]!;
+    pids = [process.pid, ...pool.pids(), ...runs.flatMap((r) => r.pids())];
+    // A/B: the tmpfs use is the whole cell's (every variant's bus lives below it).
+    usage = variants ? { dir, ignore: buses.flatMap((b) => b.usage?.ignore ?? []) } : (bus.usage ?? null);
+    monitor.start(pids, usage, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
+    const open = openLoadOf(opts, cell);
     const specs: CellSpec[] = Array.from({ length: workers }, (_, w) => ({
       id,
       dir,
@@ -101,11 +141,15 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
       quietMs: QUIET_MS,
       ...faults?.specFor(w),
+      ...(opts.pattern !== 'rotation' ? { pattern: opts.pattern } : {}),
+      ...(open ? { open } : {}),
+      ...(opts.raw ? { raw: true } : {}),
+      ...(variants ? { variants: variants.map((v, vi): VariantSpec => ({ name: v.name, driver: v.driver, bus: buses[vi]!.spec, layer: v.layer, dir: join(dir, v.name) })) } : {}),
     }));
     // No agent sends before every agent of the cell is ready (a recipient on another worker must
     // exist). When every worker has sent, each learns what its agents are to receive, so they stop
     // waiting as soon as it is in (or nothing has come for a quiet period: the rest is lost).
-    const counts = cell.configs.map(() => new Array<number>(cell.scale).fill(0));
+    const counts = parts.map(() => new Array<number>(cell.scale).fill(0));
     let opened = 0;
     let reported = 0;
     const all = (msg: ToWorker) => {
@@ -122,7 +166,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
           pids.push(...descendants(pool.pids()));
           memory.startLoad(opts.sampleIntervalMs);
           faults?.started();
-          all({ type: 'go', id });
+          all({ type: 'go', id, ...(open ? { atNs: Number(process.hrtime.bigint()) + GO_LEAD_NS } : {}) });
         }
         return;
       }
@@ -137,15 +181,16 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
     const rss = memory.stop();
     faults?.health(done[0]!.faultHealth);
-    const resources = await monitor.stop(pids, bus.usage ?? null);
+    const resources = await monitor.stop(pids, usage);
 
     if (coordinated.length > 0) await pool.request(0, { type: 'shutdown-request', id, configs: coordinated }, isRequested, timeoutMs);
     const drained = await Promise.all(specs.map((_, w) => pool.request(w, { type: 'drain', id, coordinated }, isDrained, timeoutMs)));
 
-    const parts: ConfigResult[] = [];
-    for (const [k, config] of cell.configs.entries()) {
-      const mine = done.map((d) => partOf(d.parts, k, config, id));
-      const gone = drained.map((d) => partOf(d.parts, k, config, id));
+    const results: ConfigResult[] = [];
+    for (const [k, { config, vi, variant }] of parts.entries()) {
+      const bus = buses[vi]!;
+      const mine = done.map((d) => partOf(d.parts, k, config, id, variant));
+      const gone = drained.map((d) => partOf(d.parts, k, config, id, variant));
       if (coordinated.includes(config)) {
         // Checked where the driver has a drain-and-stop for this config (a library may have none).
         if (gone.some((d) => d.stopped !== null)) {
@@ -177,15 +222,18 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         mine.map((d) => d.received),
         gone.map((d) => d.drained),
       );
-      parts.push({
+      results.push({
         config,
+        ...(variant !== undefined ? { variant } : {}),
         samples,
         integrity: { ...counts, rejected: mine.reduce((a, d) => a + d.rejected, 0), leftover },
         calls: mergeCalls(gone.flatMap((d) => d.calls)),
+        ...(open ? { lagNs: mine.map((d) => d.schedule?.lagNs ?? new Float64Array(0)) } : {}),
+        ...histogramsOf(mine),
       });
     }
     const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
-    return { parts, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources, lifecycle: cellLifecycle(startups, workerStarts, rss) };
+    return { parts: results, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources, lifecycle: cellLifecycle(startups, workerStarts, rss) };
   } catch (e) {
     // A worker failed or hung: replace them all before touching what they work in.
     await pool.restartAll();
@@ -195,10 +243,17 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     memory.stop();
     faults?.flush();
     stopListening();
-    await monitor.stop(pids, bus?.usage ?? null).catch(() => undefined);
-    await bus?.close().catch(() => undefined);
+    await monitor.stop(pids, usage).catch(() => undefined);
+    for (const b of buses) await b.close().catch(() => undefined);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Every worker's histograms of one config, by operation. */
+function histogramsOf(mine: readonly ConfigDone[]): { histograms?: Map<Operation, EncodedHistogram[]> } {
+  const out = new Map<Operation, EncodedHistogram[]>();
+  for (const d of mine) for (const [op, h] of Object.entries(d.histograms ?? {}) as [Operation, EncodedHistogram][]) out.set(op, [...(out.get(op) ?? []), h]);
+  return out.size > 0 ? { histograms: out } : {};
 }
 
 /** The name a cell's records carry: its config, or `interleaved` for a cell of several. */
@@ -207,9 +262,10 @@ export function cellName(configs: readonly ConfigName[]): ConfigName | 'interlea
 }
 
 /** A worker's answer for the k-th config of the cell; a worker answering for another config is a bug. */
-function partOf<T extends { config: ConfigName }>(parts: readonly T[], k: number, config: ConfigName, id: number): T {
+function partOf<T extends { config: ConfigName; variant?: string }>(parts: readonly T[], k: number, config: ConfigName, id: number, variant?: string): T {
   const p = parts[k];
-  if (!p || p.config !== config) throw new Error(`cell ${id}: a worker reported ${p ? p.config : 'nothing'} where ${config} was expected`);
+  const name = (x: { config: ConfigName; variant?: string }) => (x.variant !== undefined ? `${x.config} (${x.variant})` : x.config);
+  if (!p || p.config !== config || p.variant !== variant) throw new Error(`cell ${id}: a worker reported ${p ? name(p) : 'nothing'} where ${name({ config, ...(variant !== undefined ? { variant } : {}) })} was expected`);
   return p;
 }
 

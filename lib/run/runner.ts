@@ -1,18 +1,19 @@
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Calibration } from '../core/words.ts';
-import { CONFIGS, type ConfigName, type LayerName } from '../core/words.ts';
+import { CONFIGS, type ConfigName, type LayerName, type LayerOptions } from '../core/words.ts';
 import type { DriverRef, FromWorker } from '../agents/protocol.ts';
 import { WorkerPool } from '../agents/pool.ts';
 import type { Options } from '../config/options.ts';
 import type { DriverRun } from '../drivers/contract.ts';
 import { driverEntry } from '../drivers/registry.ts';
+import { UsageError } from '../config/errors.ts';
 import { ResourceMonitor } from '../measure/resources.ts';
 import { checkTmpfs, type FsCheck } from '../measure/tmpfs.ts';
 import type { BenchRecord, Body } from '../records/schema.ts';
 import { RecordWriter } from '../records/writer.ts';
 import { Aggregator } from './aggregate.ts';
-import { cellName, runCell, type CellResult } from './cell.ts';
+import { cellName, runCell, type CellResult, type CellVariant } from './cell.ts';
 import type { FaultReport } from '../faults/cell.ts';
 import { busbenchVersion, gitSha, hostInfo } from './host.ts';
 import { evaluateThresholds } from '../verdict/evaluate.ts';
@@ -22,6 +23,8 @@ import { exitCodeOf, reasonOf, type Tally } from './outcome.ts';
 import { EXIT } from '../config/errors.ts';
 import { WorkerKilledByFault } from '../faults/cell.ts';
 import { spaceNote } from '../faults/space.ts';
+import { openLoadOf, scheduleFigures } from '../workloads/load.ts';
+import { patternOf } from '../workloads/index.ts';
 
 export interface RunIO {
   /** Progress and warnings go here (stderr); never data. */
@@ -47,6 +50,24 @@ export interface RunExtension {
   plan?(cells: PlannedCell[]): PlannedCell[];
   /** Called once per driver with that driver's records. */
   finish?(records: readonly BenchRecord[], emit: (r: Body<BenchRecord>) => void): void;
+  /**
+   * A/B (busbench ab): the variants every cell measures side by side, each with its own driver
+   * settings (per driver name) and layer knobs; each variant's driver is started on its own. Made
+   * once the run directory exists (a variant's files may be written into it); a UsageError thrown
+   * here ends the run like a driver's (exit 2, everything removed).
+   */
+  variants?(runDir: string): readonly RunVariant[];
+  /** Called once per driver, after its statistics and overheads, with the samples behind them. */
+  aggregated?(agg: Aggregator, emit: (r: Body<BenchRecord>) => void): void;
+  /** The scenario's own pass/fail on every record of a run that went through (exit code and reason), or null: exit 0. */
+  gate?(records: readonly BenchRecord[]): { exitCode: number; reason: string } | null;
+}
+
+/** One variant of an A/B run. */
+export interface RunVariant {
+  name: string;
+  driverSettings: Readonly<Record<string, unknown>>;
+  layer: LayerOptions;
 }
 
 /** Messages delivered during a cell's workload per second of its wall time (whole system). */
@@ -69,7 +90,12 @@ interface Started {
   run: DriverRun;
   ref: DriverRef;
   skipped: { layer: LayerName; reason: string }[];
+  /** A/B: every variant's started driver (the first is `run`, which calibrates). */
+  variants?: CellVariant[];
 }
+
+/** Every started driver of one driver name (A/B: one per variant). */
+const runsOf = (s: Started): DriverRun[] => (s.variants ? s.variants.map((v) => v.bus) : [s.run]);
 
 /** What lives for the whole run and must be undone whatever happens. */
 class Session {
@@ -82,7 +108,7 @@ class Session {
   /** Last resort if the process exits without reaching `finally`: no worker, server or run directory may outlive it. */
   readonly onExit = () => {
     this.pool?.killAll();
-    for (const s of this.started) s.run.killSync();
+    for (const s of this.started) for (const r of runsOf(s)) r.killSync();
     if (!this.opts.keep) {
       try {
         removeRunDir(this.runDir);
@@ -94,7 +120,7 @@ class Session {
 
   async close(): Promise<void> {
     await this.pool?.close();
-    for (const s of this.started.splice(0)) await s.run.close().catch((e: unknown) => this.io.warn(`${s.name}: ${e instanceof Error ? e.message : String(e)}`));
+    for (const s of this.started.splice(0)) for (const r of runsOf(s)) await r.close().catch((e: unknown) => this.io.warn(`${s.name}: ${e instanceof Error ? e.message : String(e)}`));
     process.removeListener('exit', this.onExit);
     if (!this.opts.keep) {
       try {
@@ -123,7 +149,7 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
     session.pool?.killAll();
   });
   try {
-    await startDrivers(session);
+    await startDrivers(session, ext.variants?.(session.runDir.path));
   } catch (e) {
     await session.close();
     throw e;
@@ -142,7 +168,7 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
       if (session.aborted !== null) break;
       writer.driver = driver.name;
       const from = records.length;
-      await runDriver(session, driver, fs, ext, emit, tally, writer);
+      await runDriver(session, driver, fs, ext, { emit, tally, writer });
       if (session.aborted === null) ext.finish?.(records.slice(from), emit);
     }
   } catch (e) {
@@ -151,37 +177,69 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
     await session.close();
   }
   tally.aborted = session.aborted;
-
-  // Thresholds are judged on what was measured; a broken run (exit 1) stays a broken run.
-  if (tally.aborted === null && tally.failure === undefined && opts.thresholds.length > 0) {
-    for (const t of evaluateThresholds(opts.thresholds, records)) {
-      emit(t);
-      if (!t.passed) tally.thresholdsFailed++;
-    }
-  }
   const full = spaceNote(records, opts.baseDir, tally.failure);
   if (full) io.warn(full);
-  const exitCode = exitCodeOf(tally);
-  const reason = reasonOf(tally);
-  emit({
+
+  judge(opts, records, tally, emit);
+  let exitCode = exitCodeOf(tally);
+  let reason = reasonOf(tally);
+  // The scenario's gate judges only a run that went through, like the thresholds.
+  const gate = exitCode === 0 ? (ext.gate?.(records) ?? null) : null;
+  if (gate !== null) ({ exitCode, reason } = gate);
+  emit(summaryOf(tally, exitCode, reason, performance.now() - startedAt));
+  await writer.close();
+  return { exitCode, records };
+}
+
+/** Thresholds are judged on what was measured; a broken run (exit 1) stays a broken run. */
+function judge(opts: Options, records: readonly BenchRecord[], tally: Tally, emit: (r: Body<BenchRecord>) => void): void {
+  if (tally.aborted !== null || tally.failure !== undefined || opts.thresholds.length === 0) return;
+  for (const t of evaluateThresholds(opts.thresholds, records)) {
+    emit(t);
+    if (!t.passed) tally.thresholdsFailed++;
+  }
+}
+
+/** The last record of every run: how it ended and why. */
+function summaryOf(tally: Tally, exitCode: number, reason: string | null | undefined, elapsedMs: number): Body<BenchRecord> {
+  return {
     type: 'summary',
     status: tally.aborted !== null ? 'aborted' : exitCode === 0 ? 'ok' : exitCode === EXIT.disturbed ? 'disturbed' : 'failed',
     exit_code: exitCode,
-    duration_s: Number(((performance.now() - startedAt) / 1000).toFixed(3)),
+    duration_s: Number((elapsedMs / 1000).toFixed(3)),
     cells_ok: tally.cellsOk,
     cells_failed: tally.cellsFailed,
     lost_total: tally.lost,
     duplicated_total: tally.duplicated,
     ...(reason ? { reason } : {}),
-  });
-  await writer.close();
-  return { exitCode, records };
+  };
 }
 
 /** Start every driver of the run (its server, its connection); a usage problem stops the rest. */
-async function startDrivers(s: Session): Promise<void> {
+async function startDrivers(s: Session, variants?: readonly RunVariant[]): Promise<void> {
   for (const name of s.opts.drivers) {
     const entry = driverEntry(name);
+    if (variants) {
+      // A/B: each variant's own driver (its settings, its server or library), in its own directory.
+      const started: CellVariant[] = [];
+      const host = await entry.host();
+      let current = '';
+      try {
+        for (const v of variants) {
+          current = v.name;
+          const settings = v.driverSettings[name];
+          const run = await host.open({ settings, runDir: join(s.runDir.path, name, v.name), prefix: `${s.prefix}${v.name.toLowerCase()}`, warn: s.io.warn });
+          started.push({ name: v.name, bus: run, driver: { name, settings, shared: run.shared }, layer: v.layer });
+        }
+      } catch (e) {
+        // A variant that would not start: the ones started before it are stopped here.
+        for (const x of started) await x.bus.close().catch(() => undefined);
+        throw e instanceof UsageError ? new UsageError(e.problems.map((p) => `variant ${current}: ${p}`)) : e;
+      }
+      const skipped = new Map(variants.flatMap((v) => entry.skipped?.(v.driverSettings[name]) ?? []).map((x) => [x.layer, x]));
+      s.started.push({ name, run: started[0]!.bus, ref: started[0]!.driver, skipped: [...skipped.values()], variants: started });
+      continue;
+    }
     const settings = s.opts.driverSettings[name];
     const host = await entry.host();
     const run = await host.open({ settings, runDir: join(s.runDir.path, name), prefix: s.prefix, warn: s.io.warn });
@@ -189,24 +247,27 @@ async function startDrivers(s: Session): Promise<void> {
   }
 }
 
-/** One driver's matrix: calibration, then every planned cell, then its statistics. */
-async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension, emit: (r: Body<BenchRecord>) => void, tally: Tally, writer: RecordWriter): Promise<void> {
+/** Where a driver's records go, and the tally the exit code is made from. */
+interface Sink {
+  emit(r: Body<BenchRecord>): void;
+  tally: Tally;
+  writer: RecordWriter;
+}
+
+/** One driver's matrix: calibration and the run record, then every planned cell, then its statistics. */
+async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension, sink: Sink): Promise<void> {
   const { opts, io } = s;
-  const pool = s.pool!;
   const skipped = d.skipped.map((x) => x.layer);
   const configs = CONFIGS.filter((c) => c === 'baseline' || (opts.layers.includes(c) && !(skipped as string[]).includes(c)));
   for (const x of d.skipped) if (opts.layers.includes(x.layer)) io.warn(`${d.name}: ${x.layer} skipped: the ${x.reason}${opts.layers.includes('full_integration') ? '; full_integration runs without it' : ''}`);
-  // Configs take turns inside one cell unless asked not to, or the scenario needs each config's own wall time (capacity).
-  const interleave = configs.length > 1 && !opts.separateCells && ext.interleave !== false;
-
-  const cal = await pool.request(0, { type: 'calibrate', driver: d.ref, dir: join(s.runDir.path, d.name, 'calibration'), rounds: 20_000 }, (m: FromWorker): m is { type: 'calibrated'; calibration: Calibration } => m.type === 'calibrated', 180_000);
-  const shellEmpty = cal.calibration.shell?.empty_command_p50_us;
-  if (shellEmpty !== undefined && shellEmpty >= 50) io.warn(`an empty command costs ${shellEmpty} µs inside an agent shell: the machine is too busy for µs figures`);
-  // The calibration ran on worker 0: the first run, like every other, starts on fresh processes.
-  await pool.restartAll();
+  // Configs take turns inside one cell unless asked not to, or the scenario needs each config's own
+  // wall time (capacity), or the open loop runs (each config sends on its own schedule).
+  // A/B: the variants always take turns, even with one config.
+  const interleave = (configs.length > 1 || d.variants !== undefined) && !opts.separateCells && ext.interleave !== false && openLoadOf(opts, { run: 1, scale: 1 }) === undefined;
+  const calibration = await calibrate(s, d);
   const planned = planMatrix({ configs, scales: opts.scales, runs: opts.runs, iterations: opts.iterations, warmup: opts.warmup, seed: opts.seed, interleave });
   const plan = ext.plan ? ext.plan(planned) : planned;
-  emit({
+  sink.emit({
     type: 'run',
     busbench_version: busbenchVersion(),
     git_sha: await gitSha(),
@@ -219,55 +280,75 @@ async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension,
     configs,
     interleaved: interleave,
     cells_planned: plan.length,
-    calibration: cal.calibration,
+    calibration,
     ...(Object.keys(d.run.info).length > 0 ? { bus: d.run.info } : {}),
     ...(d.skipped.length > 0 ? { skipped: d.skipped } : {}),
   });
-
   const agg = new Aggregator({ interleaved: interleave });
+  await runCells(s, d, plan, agg, sink);
+  if (s.aborted === null) {
+    for (const r of agg.statistics()) sink.emit(r);
+    for (const o of agg.overheads()) sink.emit(o);
+    ext.aggregated?.(agg, sink.emit);
+  }
+}
+
+/** The driver's calibration, on worker 0; then every worker fresh, so the first run starts like every other. */
+async function calibrate(s: Session, d: Started): Promise<Calibration> {
+  const pool = s.pool!;
+  const msg = { type: 'calibrate', driver: d.ref, dir: join(s.runDir.path, d.name, 'calibration'), rounds: 20_000 } as const;
+  const { calibration } = await pool.request(0, msg, (m: FromWorker): m is { type: 'calibrated'; calibration: Calibration } => m.type === 'calibrated', 180_000);
+  const shellEmpty = calibration.shell?.empty_command_p50_us;
+  if (shellEmpty !== undefined && shellEmpty >= 50) s.io.warn(`an empty command costs ${shellEmpty} µs inside an agent shell: the machine is too busy for µs figures`);
+  await pool.restartAll();
+  return calibration;
+}
+
+/** Every planned cell in order; a failed cell becomes error records and the matrix goes on. */
+async function runCells(s: Session, d: Started, plan: readonly PlannedCell[], agg: Aggregator, sink: Sink): Promise<void> {
+  const { opts, io } = s;
+  const pool = s.pool!;
+  const skipped = d.skipped.map((x) => x.layer);
   const monitor = new ResourceMonitor(opts.sampleIntervalMs, opts.perfLog);
-  const label = s.opts.drivers.length > 1 ? `${d.name}: ` : '';
+  const label = opts.drivers.length > 1 ? `${d.name}: ` : '';
   let previous: PlannedCell | null = null;
   for (const [id, cell] of plan.entries()) {
-    if (s.aborted !== null) break;
+    if (s.aborted !== null) return;
     // Each statistical run on fresh worker processes: what a process settles into (compiled code,
     // memory layout, scheduling) moves a layer's overhead by a percent or more from one process
     // to the next, and only runs made by different processes let the interval show it.
     if (previous !== null && previous.run > 0 && cell.run !== previous.run) await pool.restartAll();
     previous = cell;
-    if (writer.failure) throw new Error(`cannot write results to ${opts.out === '-' ? 'stdout' : opts.out}: ${writer.failure.message}`);
+    if (sink.writer.failure) throw new Error(`cannot write results to ${opts.out === '-' ? 'stdout' : opts.out}: ${sink.writer.failure.message}`);
     const where = `${cellName(cell.configs) === 'interleaved' ? `${cell.configs.length} configs interleaved` : cell.configs[0]} @ ${cell.scale} agent${cell.scale === 1 ? '' : 's'}`;
     io.progress(id, plan.length, `${label}${cell.run === 0 ? 'warm-up' : `run ${cell.run}/${opts.runs}`} · ${where}`);
     try {
       const onFault = (r: FaultReport) => {
-        tally.faults = (tally.faults ?? 0) + 1;
-        emit({ type: 'fault', test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run, ...r });
+        sink.tally.faults = (sink.tally.faults ?? 0) + 1;
+        sink.emit({ type: 'fault', test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run, ...r });
       };
-      const res = await runCell(id, cell, { opts, runDir: s.runDir.path, pool, monitor, bus: d.run, driver: d.ref, skipped, onFault });
-      recordCell(res, cell, where, opts, io, emit, agg, tally);
-      tally.cellsOk++;
+      const res = await runCell(id, cell, { opts, runDir: s.runDir.path, pool, monitor, bus: d.run, driver: d.ref, skipped, onFault, ...(d.variants ? { variants: d.variants } : {}) });
+      recordCell(res, cell, where, opts, io, sink, agg);
+      sink.tally.cellsOk++;
     } catch (e) {
-      if (s.aborted !== null) break;
-      tally.cellsFailed++;
+      if (s.aborted !== null) return;
+      sink.tally.cellsFailed++;
       const byFault = e instanceof WorkerKilledByFault;
-      if (byFault) tally.cellsFaulted = (tally.cellsFaulted ?? 0) + 1;
+      if (byFault) sink.tally.cellsFaulted = (sink.tally.cellsFaulted ?? 0) + 1;
       const message = e instanceof Error ? e.message : String(e);
-      for (const config of cell.configs) emit({ type: 'error', test_name: config, agent_count: cell.scale, run: cell.run, kind: byFault ? 'fault' : isTimeout(message) ? 'timeout' : 'cell', message });
+      for (const config of cell.configs) sink.emit({ type: 'error', test_name: config, agent_count: cell.scale, run: cell.run, kind: byFault ? 'fault' : isTimeout(message) ? 'timeout' : 'cell', message });
       io.warn(`cell ${byFault ? 'lost to --fault' : 'failed'}: ${label}${where} run ${cell.run}: ${message} (the matrix goes on)`);
     }
   }
-  if (s.aborted === null) {
-    io.progress(plan.length, plan.length, `${label}done`);
-    for (const r of agg.statistics()) emit(r);
-    for (const o of agg.overheads()) emit(o);
-  }
+  io.progress(plan.length, plan.length, `${label}done`);
 }
 
 /** The records of one finished cell: integrity and failed calls per config, samples, resources. */
-function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Options, io: RunIO, emit: (r: Body<BenchRecord>) => void, agg: Aggregator, tally: Tally): void {
-  const keyOf = (config: ConfigName) => ({ test_name: config, agent_count: cell.scale, run: cell.run });
+function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Options, io: RunIO, sink: Sink, agg: Aggregator): void {
+  const { emit, tally } = sink;
+  const keyOf = (config: ConfigName, variant?: string) => ({ test_name: config, ...(variant !== undefined ? { variant } : {}), agent_count: cell.scale, run: cell.run });
   for (const part of res.parts) {
-    const key = keyOf(part.config);
+    const key = keyOf(part.config, part.variant);
     const i = part.integrity;
     const ok = i.lost === 0 && i.duplicated === 0 && i.unknown === 0 && i.leftover === 0;
     emit({ type: 'integrity', ...key, warmup: cell.run === 0, sent: i.sent, received: i.received, drained: i.drained, lost: i.lost, duplicated: i.duplicated, rejected: i.rejected, unknown: i.unknown, leftover: i.leftover, failed_sends: i.failedSends, ok });
@@ -278,12 +359,18 @@ function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Opt
       emit({ type: 'error', ...key, kind: 'call', operation: c.operation, exit_status: c.status, calls: c.count, stderr: c.stderr, message });
       io.warn(`${part.config} @ ${cell.scale} run ${cell.run}: ${message}`);
     }
+    if (part.lagNs) {
+      const load = openLoadOf(opts, cell)!;
+      emit({ type: 'load', ...key, warmup: cell.run === 0, pattern: opts.pattern, ...scheduleFigures(load, patternOf(opts.pattern), cell.scale, part.lagNs) });
+    }
     tally.lost += i.lost;
     tally.duplicated += i.duplicated;
-    if (!ok) io.warn(`integrity: ${part.config} @ ${cell.scale} run ${cell.run}: lost ${i.lost}, duplicated ${i.duplicated}, unknown ${i.unknown}, leftover ${i.leftover}`);
+    if (!ok) io.warn(`integrity: ${part.config}${part.variant !== undefined ? ` (${part.variant})` : ''} @ ${cell.scale} run ${cell.run}: lost ${i.lost}, duplicated ${i.duplicated}, unknown ${i.unknown}, leftover ${i.leftover}`);
     if (cell.run > 0) {
+      // An operation with histograms is summarised from them; its samples (--raw) only go to the file.
+      for (const [op, list] of part.histograms ?? []) agg.addHistograms(part.config, cell.scale, cell.run, op, list);
       for (const [op, sets] of part.samples) {
-        for (const x of sets) agg.add(part.config, cell.scale, cell.run, op, x);
+        if (!part.histograms?.has(op)) for (const x of sets) agg.add(part.config, cell.scale, cell.run, op, x, part.variant);
         if (opts.raw) emit({ type: 'sample', ...key, operation: op, values_us: sets.flatMap((x) => Array.from(x.values, (ns) => Number((ns / 1000).toFixed(3)))) });
       }
     }

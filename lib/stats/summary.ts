@@ -9,6 +9,7 @@ export interface Summary {
   p50: number;
   p95: number;
   p99: number;
+  p999: number;
 }
 
 /** Ascending copy as a plain array (simple-statistics works on arrays). */
@@ -33,5 +34,6 @@ export function summarize(values: ArrayLike<number>): Summary {
     p50: quantileSorted(s, 0.5),
     p95: quantileSorted(s, 0.95),
     p99: quantileSorted(s, 0.99),
+    p999: quantileSorted(s, 0.999),
   };
 }

@@ -60,7 +60,8 @@ export function advice(input: AdviceInput): string[] {
       );
     }
   }
-  const stats = input.records.filter((r): r is StatisticsRecord => r.type === 'statistics');
+  // Histogram-based statistics count no outliers (they keep no samples).
+  const stats = input.records.filter((r): r is StatisticsRecord & { outliers_high: number; outliers_low: number } => r.type === 'statistics' && r.outliers_high !== undefined && r.outliers_low !== undefined);
   const total = stats.reduce((a, s) => a + s.n, 0);
   const out = stats.reduce((a, s) => a + s.outliers_high + s.outliers_low, 0);
   if (total > 0 && out / total > 0.01) {

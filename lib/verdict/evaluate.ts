@@ -4,7 +4,7 @@
  * could be made (a gate on data that is missing fails, it never passes by default).
  */
 import type { Operation } from '../core/words.ts';
-import type { BenchRecord, Body, IntegrityRecord, OverheadRecord, StatisticsRecord, ThresholdCheck, ThresholdRecord } from '../records/schema.ts';
+import type { AbRecord, BenchRecord, Body, IntegrityRecord, OverheadRecord, StatisticsRecord, ThresholdCheck, ThresholdRecord } from '../records/schema.ts';
 import type { Comparator, Threshold } from './syntax.ts';
 import { ofType as of } from '../records/select.ts';
 import { detectTimes, nearestRank } from '../faults/rows.ts';
@@ -72,6 +72,15 @@ function checksOf(t: Threshold, records: readonly BenchRecord[]): ThresholdCheck
         out.push(v === Infinity ? check(n, null, null, `not detected in ${undetected} of ${all.length} watches`) : check(n, null, v * 1000));
       }
       return out;
+    }
+    case 'ab': {
+      const abs = (of(records, 'ab') as AbRecord[]).filter((r) => r.test_name === s.config && r.operation === s.operation && at(s.agents)(r));
+      return abs.map((r) => {
+        if (t.unit === 'us') return check(r.agent_count, r.operation, r.change_us);
+        if (s.bound === 'estimate') return check(r.agent_count, r.operation, r.change_pct);
+        const b = s.bound === 'upper' ? r.ci_high_pct : r.ci_low_pct;
+        return check(r.agent_count, r.operation, b, b === null ? 'no interval (one statistical run); use --runs 2 or more' : undefined);
+      });
     }
     case 'integrity': {
       const cells = (of(records, 'integrity') as IntegrityRecord[]).filter(at(s.agents));

@@ -2,8 +2,9 @@
  * The threshold language: one comparison per expression, in the spirit of k6's `p(95)<200`.
  *
  *   threshold  = subject comparator quantity
- *   subject    = overhead | bound "(" overhead ")" | latency | integrity | resolution
+ *   subject    = overhead | bound "(" overhead ")" | ab | bound "(" ab ")" | latency | integrity | resolution
  *   overhead   = "overhead(" layer ")" [ "@" agents ] "." operation "." "p50"
+ *   ab         = "ab(" config ")" [ "@" agents ] "." operation "." "p50"   (busbench ab: B against A, %)
  *   bound      = "upper" | "lower"                  (the 95 % interval's bound instead of the estimate)
  *   latency    = config [ "@" agents ] "." operation "." stat
  *   integrity  = "integrity" [ "@" agents ] "." counter
@@ -32,10 +33,14 @@ export const FAULT_STATS = ['p50', 'p95', 'max'] as const;
 export type FaultStat = (typeof FAULT_STATS)[number];
 /** Operations that have an overhead (a layer and the baseline both do them). */
 export const OVERHEAD_OPS: readonly Operation[] = ['message_send', 'message_receive', 'delivery'];
+/** Operations busbench ab compares (its cells are interleaved: no delivery). */
+export const AB_OPS: readonly Operation[] = ['message_send', 'message_receive'];
 const LAYER_CONFIGS = CONFIGS.filter((c) => c !== 'baseline');
 
 export type Subject =
   | { kind: 'overhead'; bound: 'estimate' | 'upper' | 'lower'; config: ConfigName; agents: number | null; operation: Operation }
+  /** busbench ab: the change of B against A (its `ab` records). */
+  | { kind: 'ab'; bound: 'estimate' | 'upper' | 'lower'; config: ConfigName; agents: number | null; operation: Operation }
   | { kind: 'latency'; config: ConfigName; agents: number | null; operation: Operation; stat: LatencyStat }
   | { kind: 'integrity'; agents: number | null; counter: Counter }
   | { kind: 'resolution'; agents: number | null; operation: Operation }
@@ -165,27 +170,27 @@ export function parseThreshold(text: string): Threshold {
   let subject: Subject;
   let configSpan: Span | null = null;
   const head = peek();
-  const overhead = (bound: 'estimate' | 'upper' | 'lower'): Subject => {
-    expect('overhead', bound === 'estimate' ? '"overhead"' : `"overhead(...)" inside ${bound}(...)`);
-    expect('(', '"(" and a layer name');
-    const c = ident('layer', LAYER_CONFIGS);
+  const overhead = (bound: 'estimate' | 'upper' | 'lower', kind: 'overhead' | 'ab' = 'overhead'): Subject => {
+    expect(kind, bound === 'estimate' ? `"${kind}"` : `"overhead(...)" or "ab(...)" inside ${bound}(...)`);
+    expect('(', kind === 'ab' ? '"(" and a config name' : '"(" and a layer name');
+    const c = kind === 'ab' ? ident('config', CONFIGS) : ident('layer', LAYER_CONFIGS);
     configSpan = { start: c.start, end: c.end };
     expect(')');
     const n = agents();
     expect('.', '"." and an operation');
-    const op = ident('operation for an overhead', OVERHEAD_OPS);
+    const op = ident(kind === 'ab' ? 'operation for an A/B change' : 'operation for an overhead', kind === 'ab' ? AB_OPS : OVERHEAD_OPS);
     expect('.', '"." and a statistic');
     const st = peek();
-    if (st.kind === 'ident' && st.value !== 'p50') fail(`an overhead is a median (of matched per-call ratios), so only ".p50" exists (found "${st.value}"); for a tail, bound the latency instead, e.g. ${c.value}.${op.value}.p95 < 200us`);
+    if (st.kind === 'ident' && st.value !== 'p50') fail(`${kind === 'ab' ? 'an A/B change' : 'an overhead'} is a median (of matched per-call ratios), so only ".p50" exists (found "${st.value}"); for a tail, bound the latency instead, e.g. ${c.value}.${op.value}.p95 < 200us`);
     ident('statistic', ['p50']);
-    return { kind: 'overhead', bound, config: c.value as ConfigName, agents: n, operation: op.value as Operation };
+    return { kind, bound, config: c.value as ConfigName, agents: n, operation: op.value as Operation };
   };
   if (head.kind !== 'ident') fail(`expected what to check (overhead(...), upper(...), a config, integrity or resolution), found "${head.value}"; ${EXAMPLES}`);
-  if (head.value === 'overhead') subject = overhead('estimate');
+  if (head.value === 'overhead' || head.value === 'ab') subject = overhead('estimate', head.value);
   else if (head.value === 'upper' || head.value === 'lower') {
     next();
     expect('(', '"(" after ' + head.value);
-    subject = overhead(head.value);
+    subject = overhead(head.value, peek().value === 'ab' ? 'ab' : 'overhead');
     expect(')', `")" to close ${head.value}(...)`);
   } else if (head.value === 'integrity') {
     next();
@@ -217,7 +222,7 @@ export function parseThreshold(text: string): Threshold {
     const st = ident('statistic', LATENCY_STATS);
     subject = { kind: 'latency', config: head.value as ConfigName, agents: n, operation: op.value as Operation, stat: st.value as LatencyStat };
   } else {
-    fail(`unknown subject "${head.value}"; start with overhead(LAYER), upper(overhead(LAYER)...), lower(...), a config (${CONFIGS.join(', ')}), integrity, resolution or fault`);
+    fail(`unknown subject "${head.value}"; start with overhead(LAYER), ab(CONFIG), upper(overhead(LAYER)...), lower(...), a config (${CONFIGS.join(', ')}), integrity, resolution or fault`);
   }
 
   const cmp = peek();
@@ -251,6 +256,7 @@ function resolveUnit(subject: Subject, value: number, unit: string, tok: Token, 
   if (timeOrPct === 'bad') fail(`unknown unit "${unit}"; use %, us, ms or s`, tok);
   switch (subject.kind) {
     case 'overhead':
+    case 'ab':
       if (timeOrPct === '%') return { limit: value, unit: '%' };
       if (timeOrPct === 'time') {
         if (subject.bound !== 'estimate') fail(`${subject.bound}(...) is a bound of the interval in %; give the limit in %, e.g. < 1%`, tok);

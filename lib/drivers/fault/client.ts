@@ -1,7 +1,7 @@
 import type { Body, ConfigClient, DrainResult, DriverClient, Receipt } from '../contract.ts';
 import { Rejected } from '../contract.ts';
 import { client as tmpfs } from '../tmpfs/client.ts';
-import type { FaultRule, FaultSettings } from './index.ts';
+import { STALL_MS, type FaultRule, type FaultSettings } from './index.ts';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -44,6 +44,7 @@ class FaultClient implements ConfigClient {
     if (this.hit('fail-send', n)) throw new Error(`injected fault: send ${n} failed`);
     if (this.hit('reject', n)) throw new Rejected(`injected fault: send ${n} rejected`);
     if (this.hit('hang-send', n)) hang();
+    if (this.hit('stall', n)) Atomics.wait(sleeper, 0, 0, STALL_MS);
     if (this.hit('exit', n)) process.exit(3);
     if (this.hit('drop', n)) return;
     void this.inner.send(slot, to, body);

@@ -6,7 +6,9 @@ import type { DriverEntry } from '../contract.ts';
  * A test driver: the reference tmpfs bus with faults injected on purpose, so that every failure
  * path of the runner can be exercised without breaking a real bus. Not a bus to measure.
  */
-export const FAULT_KINDS = ['fail-send', 'fail-receive', 'reject', 'drop', 'dup', 'hang-send', 'hang-receive', 'exit', 'fail-open', 'fail-drain'] as const;
+export const FAULT_KINDS = ['fail-send', 'fail-receive', 'reject', 'drop', 'dup', 'hang-send', 'hang-receive', 'exit', 'fail-open', 'fail-drain', 'stall'] as const;
+/** `stall`: the send blocks its worker this long once, then goes through (a bus that pauses). */
+export const STALL_MS = 200;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultRule {

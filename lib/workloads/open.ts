@@ -1,0 +1,120 @@
+/**
+ * The open loop: every sending agent sends on a schedule fixed in advance (schedule.ts), whatever
+ * the bus does; receivers take their mail the way the load says (--wait). Each send is timed from
+ * its intended time as well as from when it went out, so a bus that stalls shows its stall in
+ * the latency of every message that waited for it (delivery_intended), not only in the one call
+ * that hung; sends that began more than LATE_NS after their intended time are counted late.
+ */
+import { parseWait } from './flags.ts';
+import { agentSchedule, mergeSchedules, type ScheduleSpec } from './schedule.ts';
+import { hr, queryHealth, sendStep, takeAsync, takeSync, type CellState } from './state.ts';
+import type { Pattern } from './pattern.ts';
+
+/** What a cell's worker needs to run the open loop (CellSpec.open). */
+export interface OpenLoad extends ScheduleSpec {
+  /** How receivers wait for mail: `poll:INTERVAL` (flags.ts parseWait). */
+  wait: string;
+}
+
+/** How the schedule held on one worker for one config: per send, how long after its intended time it began. */
+export interface ScheduleDone {
+  lagNs: Float64Array;
+}
+
+/** A send beginning more than this after its intended time is late. */
+export const LATE_NS = 1_000_000;
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const NONE = new Float64Array(0);
+
+/** The schedules of a cell, shared by the senders and the receivers of a worker. */
+export class CellSchedule {
+  private readonly cache = new Map<number, Float64Array>();
+  /** The cell's start on CLOCK_MONOTONIC, the same on every worker (set from the orchestrator's 'go'). */
+  epochNs = 0;
+  constructor(
+    readonly load: OpenLoad,
+    readonly scale: number,
+    private readonly pattern: Pattern,
+  ) {}
+
+  /** Agent `agent`'s arrival times (ns from the epoch), each a round of the pattern; empty for an agent that only receives. */
+  of(agent: number): Float64Array {
+    let s = this.cache.get(agent);
+    if (s === undefined) {
+      s = this.pattern.perRound(agent, this.scale) > 0 ? agentSchedule(this.load, agent, this.scale) : NONE;
+      this.cache.set(agent, s);
+    }
+    return s;
+  }
+
+  /** Messages agent `agent` sends. */
+  sends(agent: number): number {
+    return this.of(agent).length * this.pattern.perRound(agent, this.scale);
+  }
+
+  /** The most messages any agent of the cell sends. */
+  most(): number {
+    let m = 0;
+    for (let i = 0; i < this.scale; i++) m = Math.max(m, this.sends(i));
+    return m;
+  }
+
+  /** When message k of agent `from` was meant to be sent (CLOCK_MONOTONIC ns); NaN for a message not on the schedule (an answer). */
+  intendedAt(from: number, k: number): number {
+    const m = this.pattern.perRound(from, this.scale);
+    const t = m > 0 ? this.of(from)[Math.floor(k / m)] : undefined;
+    return t === undefined ? NaN : this.epochNs + t;
+  }
+}
+
+/**
+ * Every scheduled arrival of this worker's agents (a round of the pattern: one message, or one
+ * to each recipient for fan-out and broadcast), through every config of the cell, each at its time; between sends the receivers wait as asked (polling every interval). A sync client sleeps
+ * in Atomics.wait (sub-millisecond), yielding to the event loop every few ms; an async one sleeps
+ * in timers, or yields when less than a millisecond is left.
+ */
+export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<void> {
+  const { spec, parts } = cur;
+  const plan = mergeSchedules(spec.local.map((agent) => schedule.of(agent)));
+  const waitNs = parseWait(schedule.load.wait).intervalNs;
+  const sync = parts.every((p) => p.client.sync);
+  const slots = spec.local.length;
+  const queryEvery = spec.healthQueryEvery * Math.max(1, slots);
+  const epoch = schedule.epochNs;
+  let nextPoll = epoch;
+  let lastYield = Number(hr());
+  for (let i = 0; i < plan.atNs.length; ) {
+    const now = Number(hr());
+    if (now >= nextPoll) {
+      for (const p of parts) for (let slot = 0; slot < slots; slot++) p.got[slot]! += sync ? takeSync(cur, p, slot) : await takeAsync(cur, p, slot);
+      nextPoll = now + waitNs;
+      continue;
+    }
+    const due = epoch + plan.atNs[i]!;
+    if (now >= due) {
+      const slot = plan.slot[i]!;
+      const m = cur.pattern.perRound(spec.local[slot]!, spec.scale);
+      const first = plan.seq[i]! * m;
+      for (const p of parts) {
+        for (let k = first; k < first + m; k++) {
+          p.lag!.push(Number(hr()) - due);
+          const r = sendStep(cur, p, slot, k);
+          if (r) await r;
+        }
+      }
+      i++;
+      if (spec.coordinator && i % queryEvery === 0) for (const p of parts) if (p.client.healthQuery) await queryHealth(p);
+      continue;
+    }
+    const pauseNs = Math.min(due, nextPoll) - now;
+    if (sync) {
+      Atomics.wait(sleeper, 0, 0, pauseNs / 1e6);
+      if (now - lastYield > 5e6) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = Number(hr());
+      }
+    } else if (pauseNs >= 1.5e6) await new Promise((r) => setTimeout(r, Math.floor(pauseNs / 1e6) - 1));
+    else await new Promise((r) => setImmediate(r));
+  }
+}
