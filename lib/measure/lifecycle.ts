@@ -145,11 +145,17 @@ export interface Spread {
   max_ms: number;
 }
 
+/** Nearest-rank percentile of ascending values (q in 0-100); null for none. */
+export function nearestRank(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.max(0, Math.ceil((q / 100) * sorted.length) - 1)]!;
+}
+
 /** Nearest-rank p50/p95 and the max; null for no values. */
 export function spread(values: readonly number[]): Spread | null {
   if (values.length === 0) return null;
   const s = [...values].sort((a, b) => a - b);
-  const at = (q: number) => Number(s[Math.max(0, Math.ceil((q / 100) * s.length) - 1)]!.toFixed(3));
+  const at = (q: number) => Number(nearestRank(s, q)!.toFixed(3));
   return { n: s.length, p50_ms: at(50), p95_ms: at(95), max_ms: Number(s[s.length - 1]!.toFixed(3)) };
 }
 
