@@ -13,7 +13,7 @@ import type { PlannedCell } from './matrix.ts';
 import { layerOptions } from './specs.ts';
 import type { KeyedSamples } from '../stats/overhead.ts';
 import { CellFaults, WorkerKilledByFault, type FaultReport } from '../faults/cell.ts';
-import { cellLifecycle, descendants, MemoryByKind, type CellLifecycle, type OpenedStartup } from '../measure/lifecycle.ts';
+import { cellLifecycle, MemoryByKind, type CellLifecycle, type OpenedStartup } from '../measure/lifecycle.ts';
 import { openLoadOf } from '../workloads/load.ts';
 import type { EncodedHistogram } from '../measure/histogram.ts';
 
@@ -161,9 +161,8 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         startups.push(...(m.startup ?? []));
         if (++opened === workers) {
           // Every agent ready, none sending yet: the idle memory.
-          memory.idle();
           // The resource monitor samples the processes in `pids`: agent shells (the workers' children) count from now on.
-          pids.push(...descendants(pool.pids()));
+          pids.push(...memory.idle());
           memory.startLoad(opts.sampleIntervalMs);
           faults?.started();
           all({ type: 'go', id, ...(open ? { atNs: Number(process.hrtime.bigint()) + GO_LEAD_NS } : {}) });
