@@ -1,9 +1,9 @@
 /** The IPC protocol between the orchestrator and its worker processes. Only messages live here. */
 import type { CallErrors, Calibration, ConfigName, LayerOptions, Operation } from '../core/words.ts';
-import type { FaultKind, FaultSpec } from '../faults/spec.ts';
-import type { OpenedStartup } from '../measure/lifecycle.ts';
 import type { OpenLoad, ScheduleDone } from '../workloads/open.ts';
 import type { EncodedHistogram } from '../measure/histogram.ts';
+import type { FaultKind, FaultSpec } from '../faults/spec.ts';
+import type { OpenedStartup } from '../measure/lifecycle.ts';
 
 /** What a worker needs to reach a driver's bus: the driver, its settings and the run's shared data. */
 export interface DriverRef {
@@ -39,8 +39,6 @@ export interface CellSpec {
   receiveTimeoutMs: number;
   /** Once told what to expect: how long nothing may arrive before the rest counts as lost. */
   quietMs: number;
-  /** --fault: every fault of the cell, and this worker's index (lib/faults/agent.ts picks its own). */
-  faults?: { worker: number; list: FaultSpec[] };
   /** Who sends to whom (lib/workloads/index.ts); absent: rotation. */
   pattern?: string;
   /** The open loop's load (lib/workloads/open.ts); absent: the closed loop. */
@@ -54,6 +52,8 @@ export interface CellSpec {
    * the spec's own driver, bus, layer and dir.
    */
   variants?: VariantSpec[];
+  /** --fault: every fault of the cell, and this worker's index (lib/faults/agent.ts picks its own). */
+  faults?: { worker: number; list: FaultSpec[] };
 }
 
 /** One variant of an A/B cell: what differs between A and B. */

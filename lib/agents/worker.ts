@@ -85,9 +85,6 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
     cur.schedule = schedule;
     await runOpen(cur, schedule);
   } else await runClosed(cur, random, faults ? (k) => faults.round(k) : undefined);
-  // --fault at 100 %: after the last round, before the wait for the last mail.
-  const f = faults?.round(spec.iterations);
-  if (f) await f;
   reply({ type: 'sent', id: spec.id, perRecipient: parts.map((p) => p.perRecipient) });
 
   // Mail from agents on other workers may still be on its way: poll (sleeping, never spinning),

@@ -8,9 +8,9 @@ import { nonNegativeNumber, positiveInt, Problem, scaleList, choiceList, seed } 
 import { parseThresholds, type Threshold } from '../verdict/syntax.ts';
 import { scopeProblems } from '../verdict/scope.ts';
 import { FORMAT_NAMES, formatNames, getFormat } from '../report/formats.ts';
-import { faultList, faultProblems, type FaultSpec } from '../faults/spec.ts';
 import { arrivals, duration, loadProblems, patternName, patternProblems, rate, waitSpec, type Arrivals } from '../workloads/flags.ts';
 import { PATTERN_NAMES, patternOf } from '../workloads/index.ts';
+import { faultList, faultProblems, type FaultSpec } from '../faults/spec.ts';
 
 /** Everything a benchmark run needs, resolved and frozen. Nothing else reads env or argv. */
 export interface Options {
@@ -49,8 +49,6 @@ export interface Options {
   readonly format: string;
   /** The resolution (noop interval half-width, %) the run should reach; wider is warned about. */
   readonly resolution: number;
-  /** Faults injected into every cell (lib/faults/spec.ts); any → the run is disturbed (exit 3). */
-  readonly faults: readonly FaultSpec[];
   /** Open loop (lib/workloads/open.ts): messages per second of each sending agent, or of them all; null: the closed loop. */
   readonly rate: number | null;
   readonly rateTotal: number | null;
@@ -61,6 +59,8 @@ export interface Options {
   readonly wait: string;
   /** Who sends to whom (lib/workloads/index.ts). */
   readonly pattern: string;
+  /** Faults injected into every cell (lib/faults/spec.ts); any → the run is disturbed (exit 3). */
+  readonly faults: readonly FaultSpec[];
 }
 
 type Key = keyof Options;
@@ -110,13 +110,13 @@ export const SPECS: readonly Spec[] = [
   { key: 'thresholds', flag: '--threshold', env: ['BENCH_THRESHOLDS'], kind: 'value', arg: 'EXPR', repeatable: true, help: "a pass/fail check on the results, e.g. 'overhead(full_integration).message_send.p50 < 1%'; repeat for more (env: ';'-separated); any failure exits 99", parseList: thresholdList },
   { key: 'format', flag: '--format', env: ['BENCH_FORMAT'], kind: 'value', arg: 'NAME', help: `how the results are printed: ${FORMAT_NAMES.join(', ')}`, parse: (r, f) => formatName(r, f) },
   { key: 'resolution', flag: '--resolution', env: ['BENCH_RESOLUTION'], kind: 'value', arg: 'PCT', help: 'resolution wanted (noop interval half-width, %); a wider one is warned about with advice', parse: (r, f) => pctValue(r, f) },
-  { key: 'faults', flag: '--fault', env: ['BENCH_FAULTS'], kind: 'value', arg: 'SPEC', repeatable: true, help: 'break something in every cell: kill-agent:N@P%, stall-agent:N@P%:DURATION (e.g. 500ms) or kill-worker:N@P% (agent or worker N, when P % of the workload is done); repeat for more (env: \';\'-separated); see docs/faults.md; the run exits 3', parseList: faultList },
   { key: 'pattern', flag: '--pattern', env: ['BENCH_PATTERN'], kind: 'value', arg: 'NAME', help: `who sends to whom: ${PATTERN_NAMES.join(', ')} (see docs/workloads.md)`, parse: (r, f) => patternName(r, f, PATTERN_NAMES) },
   { key: 'rate', flag: '--rate', env: ['BENCH_RATE'], kind: 'value', arg: 'R', help: 'open loop: each sending agent sends R messages/s on a schedule fixed in advance, for --duration (default: the closed loop, --iterations rounds as fast as the bus answers; see docs/workloads.md)', parse: rate },
   { key: 'rateTotal', flag: '--rate-total', env: ['BENCH_RATE_TOTAL'], kind: 'value', arg: 'R', help: 'open loop: R messages/s for all sending agents together, shared evenly (instead of --rate)', parse: rate },
   { key: 'arrivals', flag: '--arrivals', env: ['BENCH_ARRIVALS'], kind: 'value', arg: 'KIND', help: 'open loop: constant (evenly spaced sends) or poisson (random gaps seeded from --seed)', parse: arrivals },
   { key: 'durationMs', flag: '--duration', env: ['BENCH_DURATION'], kind: 'value', arg: 'TIME', help: 'open loop: how long each cell sends, with a unit (ms, s, m, h), e.g. 20s', parse: duration },
   { key: 'wait', flag: '--wait', env: ['BENCH_WAIT'], kind: 'value', arg: 'HOW', help: 'open loop: how receivers wait for mail: poll:INTERVAL (us or ms; poll:0us polls without pause); recorded in the load records', parse: waitSpec },
+  { key: 'faults', flag: '--fault', env: ['BENCH_FAULTS'], kind: 'value', arg: 'SPEC', repeatable: true, help: 'break something in every cell: kill-agent:N@P%, stall-agent:N@P%:DURATION (e.g. 500ms) or kill-worker:N@P% (agent or worker N, when P % of the workload is done); repeat for more (env: \';\'-separated); see docs/faults.md; the run exits 3', parseList: faultList },
   { key: 'noopDelayUs', flag: '--noop-delay-us', env: ['BENCH_NOOP_DELAY_US'], kind: 'value', arg: 'US', help: 'noop: busy-wait this long per operation (to check the harness detects a known cost)', parse: (r, f) => nonNegativeNumber(r, f, 1_000_000) },
 ];
 
@@ -151,13 +151,13 @@ export function defaults(cores: number): Options {
     thresholds: [],
     format: 'table',
     resolution: 1,
-    faults: [],
     rate: null,
     rateTotal: null,
     arrivals: 'constant',
     durationMs: 10_000,
     wait: 'poll:1ms',
     pattern: 'rotation',
+    faults: [],
   };
 }
 
@@ -208,12 +208,8 @@ export function resolveOptions(input: ResolveInput): Resolved {
     const v = rawValue(spec.flag, spec.env, input);
     if (v === null) continue;
     try {
-      if (spec.kind === 'boolean') {
-        const s = String(v.raw).toLowerCase();
-        if (v.raw === true || TRUE.has(s)) opts[spec.key] = true;
-        else if (v.raw === false || FALSE.has(s)) opts[spec.key] = false;
-        else throw new Problem(`${v.label}: "${String(v.raw)}" is not a yes/no value; use 1 or 0`);
-      } else if (spec.repeatable) {
+      if (spec.kind === 'boolean') opts[spec.key] = parseBoolean(v, spec.flag);
+      else if (spec.repeatable) {
         const list = Array.isArray(v.raw) ? v.raw : v.from === 'env' ? String(v.raw).split(/;|\n/).filter((x) => x.trim() !== '') : [v.raw];
         if (list.some((x) => x === true || x === false || x === undefined)) throw new Problem(`${v.label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
         opts[spec.key] = spec.parseList!(list.map(String), v.label);
@@ -263,6 +259,16 @@ export function rawValue(flag: string, env: readonly string[], input: Pick<Resol
     if (v !== undefined && v !== '') return { raw: v, from: 'env', label: `${e} (environment)` };
   }
   return null;
+}
+
+/** A switch's raw value: given alone, or 1/0, true/false, yes/no, on/off (the environment's way). */
+export function parseBoolean(v: RawValue, flag: string): boolean {
+  if (Array.isArray(v.raw)) throw new Problem(`${flag}: given ${v.raw.length} times; give it once`);
+  const s = String(v.raw).toLowerCase();
+  if (v.raw === true || TRUE.has(s)) return true;
+  if (v.raw === false || FALSE.has(s)) return false;
+  if (v.from === 'flag') throw new Problem(`${flag}: takes no value ("${String(v.raw)}"); write ${flag} alone, or ${flag}=0 to turn it off`);
+  throw new Problem(`${v.label}: "${String(v.raw)}" is not a yes/no value; use 1 or 0`);
 }
 
 /**

@@ -182,6 +182,40 @@ export interface LoadRecord extends Base, CellKey {
   lag_max_ms: number | null;
 }
 
+/** One step of the highest-rate search: the open loop at one offered rate. */
+export interface MaxRatePoint {
+  rate_per_agent_msgs_per_s: number;
+  offered_msgs_per_s: number;
+  held: boolean;
+  /** Why it did not hold: the p99 over the budget, messages lost, or the cell failed. */
+  reason: 'p99' | 'lost' | 'failed' | null;
+  delivery_intended_p99_ms: number | null;
+  delivery_p99_ms: number | null;
+  late_pct: number | null;
+  lost: number | null;
+}
+
+/** `busbench capacity --find-max-rate`: per config and scale, the highest offered rate within the p99 budget. */
+export interface MaxRateRecord extends Base {
+  type: 'max_rate';
+  test_name: ConfigName;
+  agent_count: number;
+  pattern: string;
+  arrivals: 'constant' | 'poisson';
+  wait: string;
+  duration_ms: number;
+  budget_p99_ms: number;
+  /** found: bracketed between a rate that held and one that broke; step limit: every rate tried held; none held. */
+  status: 'found' | 'step limit' | 'none held';
+  /** The highest rate that held (null: none did). */
+  max_rate_per_agent_msgs_per_s: number | null;
+  max_offered_msgs_per_s: number | null;
+  /** The lowest rate that broke the budget (null: none did). */
+  broke_at_per_agent_msgs_per_s: number | null;
+  /** Every step, in the order measured. */
+  points: MaxRatePoint[];
+}
+
 /** One check of a threshold at one place (scale × operation), in the threshold's unit. */
 export interface ThresholdCheck {
   agent_count: number | null;
@@ -314,19 +348,6 @@ export interface CapacityRecord extends Base {
   warnings: string[];
 }
 
-/** Per cell: spawn-to-ready of its agents and workers, RSS per kind of process (measure/lifecycle.ts). */
-export interface LifecycleRecord extends Base, Omit<CellKey, 'test_name'>, CellLifecycle {
-  type: 'lifecycle';
-  test_name: ConfigName | 'interleaved';
-  configs?: ConfigName[];
-}
-
-/** One --fault injected into one cell (lib/faults/cell.ts FaultReport; docs/faults.md). */
-export interface FaultRecord extends Base, FaultReport, Omit<CellKey, 'test_name'> {
-  type: 'fault';
-  test_name: ConfigName | 'interleaved';
-}
-
 /** busbench ab: the verdict on B against A (see lib/ab/verdict.ts and docs/ab.md). */
 export type AbVerdict = 'slower' | 'faster' | 'no significant change' | 'inconclusive';
 
@@ -356,7 +377,20 @@ export interface AbRecord extends Base {
   method: 'paired_t_matched_log_ratio';
 }
 
-export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | AbRecord | FaultRecord | LifecycleRecord;
+/** Per cell: spawn-to-ready of its agents and workers, RSS per kind of process (measure/lifecycle.ts). */
+export interface LifecycleRecord extends Base, Omit<CellKey, 'test_name'>, CellLifecycle {
+  type: 'lifecycle';
+  test_name: ConfigName | 'interleaved';
+  configs?: ConfigName[];
+}
+
+/** One --fault injected into one cell (lib/faults/cell.ts FaultReport; docs/faults.md). */
+export interface FaultRecord extends Base, FaultReport, Omit<CellKey, 'test_name'> {
+  type: 'fault';
+  test_name: ConfigName | 'interleaved';
+}
+
+export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | MaxRateRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | AbRecord | FaultRecord | LifecycleRecord;
 export type RecordType = BenchRecord['type'];
 
 /** Distributes Omit over a union, so each kind keeps its own fields. */

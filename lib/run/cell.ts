@@ -12,10 +12,10 @@ import { countIntegrity, type IntegrityCounts } from './integrity.ts';
 import type { PlannedCell } from './matrix.ts';
 import { layerOptions } from './specs.ts';
 import type { KeyedSamples } from '../stats/overhead.ts';
-import { CellFaults, WorkerKilledByFault, type FaultReport } from '../faults/cell.ts';
-import { cellLifecycle, MemoryByKind, type CellLifecycle, type OpenedStartup } from '../measure/lifecycle.ts';
 import { openLoadOf } from '../workloads/load.ts';
 import type { EncodedHistogram } from '../measure/histogram.ts';
+import { CellFaults, WorkerKilledByFault, type FaultReport } from '../faults/cell.ts';
+import { cellLifecycle, MemoryByKind, type CellLifecycle, type OpenedStartup } from '../measure/lifecycle.ts';
 
 /** What one config of a cell measured, counted over every worker. */
 export interface ConfigResult {
@@ -140,11 +140,11 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       coordinator: w === 0,
       receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
       quietMs: QUIET_MS,
-      ...faults?.specFor(w),
       ...(opts.pattern !== 'rotation' ? { pattern: opts.pattern } : {}),
       ...(open ? { open } : {}),
       ...(opts.raw ? { raw: true } : {}),
       ...(variants ? { variants: variants.map((v, vi): VariantSpec => ({ name: v.name, driver: v.driver, bus: buses[vi]!.spec, layer: v.layer, dir: join(dir, v.name) })) } : {}),
+      ...faults?.specFor(w),
     }));
     // No agent sends before every agent of the cell is ready (a recipient on another worker must
     // exist). When every worker has sent, each learns what its agents are to receive, so they stop

@@ -20,11 +20,11 @@ import { evaluateThresholds } from '../verdict/evaluate.ts';
 import { planMatrix, type PlannedCell } from './matrix.ts';
 import { createRunDir, removeRunDir, type RunDir } from './rundir.ts';
 import { exitCodeOf, reasonOf, type Tally } from './outcome.ts';
+import { openLoadOf, scheduleFigures } from '../workloads/load.ts';
+import { patternOf } from '../workloads/index.ts';
 import { EXIT } from '../config/errors.ts';
 import { WorkerKilledByFault } from '../faults/cell.ts';
 import { spaceNote } from '../faults/space.ts';
-import { openLoadOf, scheduleFigures } from '../workloads/load.ts';
-import { patternOf } from '../workloads/index.ts';
 
 export interface RunIO {
   /** Progress and warnings go here (stderr); never data. */
@@ -177,10 +177,10 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
     await session.close();
   }
   tally.aborted = session.aborted;
-  const full = spaceNote(records, opts.baseDir, tally.failure);
-  if (full) io.warn(full);
 
   judge(opts, records, tally, emit);
+  const full = spaceNote(records, opts.baseDir, tally.failure);
+  if (full) io.warn(full);
   let exitCode = exitCodeOf(tally);
   let reason = reasonOf(tally);
   // The scenario's gate judges only a run that went through, like the thresholds.

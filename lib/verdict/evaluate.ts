@@ -60,6 +60,15 @@ function checksOf(t: Threshold, records: readonly BenchRecord[]): ThresholdCheck
         return check(r.agent_count, r.operation, b, b === null ? 'no interval (one statistical run); use --runs 2 or more' : undefined);
       });
     }
+    case 'ab': {
+      const abs = (of(records, 'ab') as AbRecord[]).filter((r) => r.test_name === s.config && r.operation === s.operation && at(s.agents)(r));
+      return abs.map((r) => {
+        if (t.unit === 'us') return check(r.agent_count, r.operation, r.change_us);
+        if (s.bound === 'estimate') return check(r.agent_count, r.operation, r.change_pct);
+        const b = s.bound === 'upper' ? r.ci_high_pct : r.ci_low_pct;
+        return check(r.agent_count, r.operation, b, b === null ? 'no interval (one statistical run); use --runs 2 or more' : undefined);
+      });
+    }
     case 'fault': {
       // Per scale with fault records; a watch that never saw the agent stale counts as slower than any time.
       const scales = [...new Set((of(records, 'fault') as { agent_count: number }[]).map((r) => r.agent_count))].filter((n) => s.agents === null || n === s.agents).sort((a, b) => a - b);
@@ -72,15 +81,6 @@ function checksOf(t: Threshold, records: readonly BenchRecord[]): ThresholdCheck
         out.push(v === Infinity ? check(n, null, null, `not detected in ${undetected} of ${all.length} watches`) : check(n, null, v * 1000));
       }
       return out;
-    }
-    case 'ab': {
-      const abs = (of(records, 'ab') as AbRecord[]).filter((r) => r.test_name === s.config && r.operation === s.operation && at(s.agents)(r));
-      return abs.map((r) => {
-        if (t.unit === 'us') return check(r.agent_count, r.operation, r.change_us);
-        if (s.bound === 'estimate') return check(r.agent_count, r.operation, r.change_pct);
-        const b = s.bound === 'upper' ? r.ci_high_pct : r.ci_low_pct;
-        return check(r.agent_count, r.operation, b, b === null ? 'no interval (one statistical run); use --runs 2 or more' : undefined);
-      });
     }
     case 'integrity': {
       const cells = (of(records, 'integrity') as IntegrityRecord[]).filter(at(s.agents));

@@ -58,12 +58,12 @@ function round(cur: CellState, p: Part, k: number): void | Promise<void> {
 /**
  * Every round of the cell. With several configs they take turns round by round (each round every
  * agent sends through each config, the configs in a freshly shuffled order), so the machine's
- * state at any moment falls on all of them alike.
+ * state at any moment falls on all of them alike. `beforeRound` (--fault) may strike before round
+ * k, and once more after the last (k = iterations).
  */
-export async function runClosed(cur: CellState, random: () => number, beforeRound?: (k: number) => void | Promise<void>): Promise<void> {
+export async function runClosed(cur: CellState, random: () => number, beforeRound?: (k: number) => Promise<void> | void): Promise<void> {
   const { parts } = cur;
   for (let k = 0; k < cur.spec.iterations; k++) {
-    // --fault: a fault whose point of the workload is reached strikes here (lib/faults/agent.ts).
     const f = beforeRound?.(k);
     if (f) await f;
     for (const p of parts.length > 1 ? seededShuffle(parts, random) : parts) {
@@ -71,4 +71,6 @@ export async function runClosed(cur: CellState, random: () => number, beforeRoun
       if (r) await r;
     }
   }
+  const f = beforeRound?.(cur.spec.iterations);
+  if (f) await f;
 }

@@ -5,13 +5,13 @@
  * steps in time; each pattern (rotation.ts, …) says who sends to whom.
  */
 import { Rejected, SendFailed, type Body, type ConfigClient, type Receipt } from '../drivers/contract.ts';
+import { AgentDown } from '../faults/agent.ts';
 import type { ConfigName } from '../core/words.ts';
 import type { CellSpec } from '../agents/protocol.ts';
 import { messageKey } from '../agents/workload.ts';
 import { Samples } from '../measure/samples.ts';
 import { LatencyHistogram } from '../measure/histogram.ts';
 import type { Pattern } from './pattern.ts';
-import { AgentDown } from '../faults/agent.ts';
 
 export const hr = process.hrtime.bigint;
 
