@@ -58,6 +58,7 @@ test('bad --fault specs exit 2 naming the flag and the fix', async () => {
   for (const [spec, want] of bad) {
     assert.throws(() => resolveOptions({ flags: { _: [], scales: '3,10', workers: '2', fault: spec }, env: {}, cores: 2 }), (e: unknown) => e instanceof UsageError && want.test(e.message), spec);
   }
+  assert.throws(() => resolveOptions({ flags: { _: [], scales: '3', fault: 'kill-agent:1@50%', rate: '100', duration: '1s' }, env: {}, cores: 2 }), (e: unknown) => e instanceof UsageError && /--fault: strikes at a share of the closed loop's rounds/.test(e.message));
   const ok = resolveOptions({ flags: { _: [], scales: '4', fault: ['kill-agent:3@50%', 'stall-agent:2@0%:1.5s'] }, env: {}, cores: 2 }).options.faults;
   assert.deepEqual(
     ok.map((f) => [f.kind, f.target, f.atPct, f.durationMs]),
