@@ -229,6 +229,7 @@ export function resolveOptions(input: ResolveInput): Resolved {
   if (sources.seed === 'default') o.seed = (input.randomSeed ?? (() => Math.floor(Math.random() * 0xffffffff)))();
   o.driverSettings = resolveDrivers(o.drivers, o.cellTimeoutS, input, problems);
   problems.push(...faultProblems(o.faults, { scales: o.scales, workers: o.workers }, sources.faults === 'env' ? 'BENCH_FAULTS (environment)' : '--fault'));
+  if (o.faults.length > 0 && (o.rate !== null || o.rateTotal !== null)) problems.push("--fault: strikes at a share of the closed loop's rounds (--iterations); drop --rate/--rate-total to inject faults");
   problems.push(...scopeProblems(o.thresholds, { scales: o.scales, configs: ['baseline', ...o.layers] }));
   const pattern = patternOf(o.pattern);
   loadProblems(o, (k) => sources[k] !== 'default', problems);

@@ -4,6 +4,9 @@
  * percentiles over the cells), how often it did at all, and the coordinated shutdown's drain.
  */
 import type { BenchRecord, FaultRecord } from '../records/schema.ts';
+import { nearestRank } from '../measure/lifecycle.ts';
+
+export { nearestRank };
 
 export interface FaultRow {
   fault: string;
@@ -21,11 +24,6 @@ export interface FaultRow {
 
 const faultsOf = (records: readonly BenchRecord[]) => records.filter((r): r is FaultRecord => r.type === 'fault');
 
-/** Nearest-rank percentile of ascending values (q in 0-100); null for none. */
-export function nearestRank(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(0, Math.ceil((q / 100) * sorted.length) - 1)]!;
-}
 
 /** Every health detection time (ms) in the records, optionally at one scale; undetected ones are not times. */
 export function detectTimes(records: readonly BenchRecord[], agents: number | null = null): { times: number[]; undetected: number } {

@@ -67,8 +67,8 @@ export interface KindPids {
   server: readonly number[];
 }
 
-/** MB of resident memory per kind of process, now; null for a kind with no process. */
-export function rssByKind(p: KindPids): Record<ProcessKind, number | null> {
+/** MB of resident memory per kind of process, now; null for a kind with no process. `shells`: the agent shells when already known. */
+export function rssByKind(p: KindPids, shells: readonly number[] = descendants(p.workers)): Record<ProcessKind, number | null> {
   const sum = (pids: readonly number[]) => {
     let kb = 0;
     let n = 0;
@@ -81,8 +81,6 @@ export function rssByKind(p: KindPids): Record<ProcessKind, number | null> {
     }
     return n > 0 ? Number((kb / 1024).toFixed(2)) : null;
   };
-  // Tool processes the harness itself runs (the TypeScript loader's helper) are the harness's.
-  const shells = descendants(p.workers);
   return { harness: sum([p.harness]), workers: sum(p.workers), agent_shells: sum(shells), server: sum(p.server) };
 }
 
@@ -100,16 +98,23 @@ export class MemoryByKind {
   private idleAt: Record<ProcessKind, number | null> | null = null;
   private readonly load: Record<ProcessKind, number | null>[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** The agent shells, found once when the agents are ready (one pass over /proc, not one per sample). */
+  private shells: number[] = [];
 
   constructor(private readonly pids: () => KindPids) {}
 
-  idle(): void {
-    this.idleAt = rssByKind(this.pids());
+  /** Every agent ready, none sending: the idle figures. Returns the agent shells found. */
+  idle(): number[] {
+    const p = this.pids();
+    this.shells = descendants(p.workers);
+    this.idleAt = rssByKind(p, this.shells);
+    return this.shells;
   }
 
   startLoad(intervalMs: number): void {
-    this.load.push(rssByKind(this.pids()));
-    this.timer = setInterval(() => this.load.push(rssByKind(this.pids())), intervalMs);
+    const sample = () => this.load.push(rssByKind(this.pids(), this.shells));
+    sample();
+    this.timer = setInterval(sample, intervalMs);
   }
 
   stop(): Record<ProcessKind, KindMemory> | null {
@@ -145,11 +150,17 @@ export interface Spread {
   max_ms: number;
 }
 
+/** Nearest-rank percentile of ascending values (q in 0-100); null for none. */
+export function nearestRank(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.max(0, Math.ceil((q / 100) * sorted.length) - 1)]!;
+}
+
 /** Nearest-rank p50/p95 and the max; null for no values. */
 export function spread(values: readonly number[]): Spread | null {
   if (values.length === 0) return null;
   const s = [...values].sort((a, b) => a - b);
-  const at = (q: number) => Number(s[Math.max(0, Math.ceil((q / 100) * s.length) - 1)]!.toFixed(3));
+  const at = (q: number) => Number(nearestRank(s, q)!.toFixed(3));
   return { n: s.length, p50_ms: at(50), p95_ms: at(95), max_ms: Number(s[s.length - 1]!.toFixed(3)) };
 }
 

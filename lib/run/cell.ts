@@ -15,7 +15,7 @@ import type { KeyedSamples } from '../stats/overhead.ts';
 import { openLoadOf } from '../workloads/load.ts';
 import type { EncodedHistogram } from '../measure/histogram.ts';
 import { CellFaults, WorkerKilledByFault, type FaultReport } from '../faults/cell.ts';
-import { cellLifecycle, descendants, MemoryByKind, type CellLifecycle, type OpenedStartup } from '../measure/lifecycle.ts';
+import { cellLifecycle, MemoryByKind, type CellLifecycle, type OpenedStartup } from '../measure/lifecycle.ts';
 
 /** What one config of a cell measured, counted over every worker. */
 export interface ConfigResult {
@@ -111,7 +111,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   let usage: CellBus['usage'] | null = null;
   let pids: number[] = [];
   const startups: OpenedStartup[] = [];
-  const memory = new MemoryByKind(() => ({ harness: process.pid, workers: pool.pids(), server: ctx.bus.pids() }));
+  const memory = new MemoryByKind(() => ({ harness: process.pid, workers: pool.pids(), server: runs.flatMap((r) => r.pids()) }));
   const faults = opts.faults.length > 0 ? new CellFaults(opts.faults, () => pool.pids(), ctx.onFault ?? (() => undefined)) : null;
   try {
     for (const [vi, run] of runs.entries()) {
@@ -138,9 +138,8 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       opened: (_, m) => startups.push(...(m.startup ?? [])),
       ready: () => {
         // Every agent ready, none sending yet: the idle memory.
-        memory.idle();
         // The resource monitor samples the processes in `pids`: agent shells (the workers' children) count from now on.
-        pids.push(...descendants(pool.pids()));
+        pids.push(...memory.idle());
         memory.startLoad(opts.sampleIntervalMs);
         faults?.started();
       },

@@ -58,6 +58,7 @@ test('bad --fault specs exit 2 naming the flag and the fix', async () => {
   for (const [spec, want] of bad) {
     assert.throws(() => resolveOptions({ flags: { _: [], scales: '3,10', workers: '2', fault: spec }, env: {}, cores: 2 }), (e: unknown) => e instanceof UsageError && want.test(e.message), spec);
   }
+  assert.throws(() => resolveOptions({ flags: { _: [], scales: '3', fault: 'kill-agent:1@50%', rate: '100', duration: '1s' }, env: {}, cores: 2 }), (e: unknown) => e instanceof UsageError && /--fault: strikes at a share of the closed loop's rounds/.test(e.message));
   const ok = resolveOptions({ flags: { _: [], scales: '4', fault: ['kill-agent:3@50%', 'stall-agent:2@0%:1.5s'] }, env: {}, cores: 2 }).options.faults;
   assert.deepEqual(
     ok.map((f) => [f.kind, f.target, f.atPct, f.durationMs]),
@@ -179,5 +180,13 @@ test('kill-worker: the worker process is SIGKILLed, its cell recorded as lost to
   assert.deepEqual(new Set(x.of('error').map((e) => e.kind)), new Set(['fault']));
   const summary = x.of('summary')[0]!;
   assert.deepEqual([summary.cells_failed, summary.cells_ok, summary.status], [2, 0, 'disturbed']);
+  assertClean(x);
+});
+
+test('kill-worker with the shell driver: the killed worker\'s agent shells do not outlive it', async () => {
+  const x = await faulted(['--driver', 'shell', '--driver-config', EXAMPLE, '--scales', '4', '--iterations', '10', '--workers', '2', '--layers', 'noop', '--fault', 'kill-worker:1@50%']);
+  assert.equal(x.r.code, 3, x.r.stderr);
+  assert.equal(x.of('fault').length, 1);
+  assert.deepEqual(x.of('error').map((e) => e.kind), ['fault', 'fault']);
   assertClean(x);
 });
