@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CAPACITY_PRESET, CAPACITY_SPECS } from '../lib/capacity/flags.ts';
+import { AB_SPECS } from '../lib/ab/flags.ts';
 import { defaults, QUICK, SPECS, type Preset } from '../lib/config/options.ts';
 import { DRIVERS } from '../lib/drivers/registry.ts';
 import { SOAK_SPECS } from '../lib/soak/flags.ts';
@@ -107,6 +108,10 @@ export function renderOptionsDoc(): string {
   lines.push('', '## Soak flags', '', '`busbench soak` also takes these (see [soak.md](soak.md)):', '');
   lines.push('| flag | environment | default | meaning |', '|---|---|---|---|');
   for (const s of SOAK_SPECS) lines.push(`| ${flagCell(s.flag, s.arg)} | ${cell(code(s.env))} | ${cell(code(s.def))} | ${cell(s.help)} |`);
+
+  lines.push('', '## A/B flags', '', '`busbench ab` takes the run options and driver flags above (its results file defaults to `results/ab-<UTC time>.jsonl`) and these (see [ab.md](ab.md)):', '');
+  lines.push('| flag | environment | default | meaning |', '|---|---|---|---|');
+  for (const s of AB_SPECS) lines.push(`| ${flagCell(s.flag, s.arg)} | ${cell(code(s.env))} | ${cell(code(s.def))} | ${cell(s.help)} |`);
 
   lines.push(
     '',

@@ -24,11 +24,18 @@ export class WorkerPool {
   private waiters: Waiter[][] = [];
   private closing = false;
   private readonly listeners = new Set<(worker: number, m: WorkerEvent) => void>();
+  /** ms from fork to the first message of each worker started since takeStartups() was last called. */
+  private startups: number[] = [];
 
   static async start(n: number): Promise<WorkerPool> {
     const pool = new WorkerPool();
     await Promise.all(Array.from({ length: n }, (_, i) => pool.spawn(i)));
     return pool;
+  }
+
+  /** Worker start times (fork to ready, ms) since the last call. */
+  takeStartups(): number[] {
+    return this.startups.splice(0);
   }
 
   get size(): number {
@@ -49,7 +56,7 @@ export class WorkerPool {
     this.procs[i] = child;
     this.waiters[i] = [];
     child.on('message', (m: FromWorker) => {
-      if (m.type === 'sent' || m.type === 'opened') {
+      if (m.type === 'sent' || m.type === 'opened' || m.type === 'fault') {
         for (const l of this.listeners) l(i, m);
         return;
       }
@@ -69,7 +76,8 @@ export class WorkerPool {
     child.on('error', (e) => {
       if (this.procs[i] === child) this.fail(i, new WorkerDied(`worker ${i} (pid ${child.pid}): ${e.message}`));
     });
-    return this.wait(i, (m) => m.type === 'ready', 60_000, 'start').then(() => undefined);
+    const t0 = performance.now();
+    return this.wait(i, (m) => m.type === 'ready', 60_000, 'start').then(() => void this.startups.push(performance.now() - t0));
   }
 
   /** Reject everything waiting on worker i. */

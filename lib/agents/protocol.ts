@@ -2,6 +2,8 @@
 import type { CallErrors, Calibration, ConfigName, LayerOptions, Operation } from '../core/words.ts';
 import type { OpenLoad, ScheduleDone } from '../workloads/open.ts';
 import type { EncodedHistogram } from '../measure/histogram.ts';
+import type { FaultKind, FaultSpec } from '../faults/spec.ts';
+import type { OpenedStartup } from '../measure/lifecycle.ts';
 
 /** What a worker needs to reach a driver's bus: the driver, its settings and the run's shared data. */
 export interface DriverRef {
@@ -49,6 +51,24 @@ export interface CellSpec {
   open?: OpenLoad;
   /** Keep every sample of the operations recorded in histograms too (--raw). */
   raw?: boolean;
+  /**
+   * A/B (busbench ab): the variants measured side by side. Each part of the cell is then one
+   * (variant, config): variant-major, every config under each variant, each with the variant's
+   * driver, bus and layer options, and its bus in the variant's directory. Absent: one variant,
+   * the spec's own driver, bus, layer and dir.
+   */
+  variants?: VariantSpec[];
+  /** --fault: every fault of the cell, and this worker's index (lib/faults/agent.ts picks its own). */
+  faults?: { worker: number; list: FaultSpec[] };
+}
+
+/** One variant of an A/B cell: what differs between A and B. */
+export interface VariantSpec {
+  name: string;
+  driver: DriverRef;
+  bus: unknown;
+  layer: LayerOptions;
+  dir: string;
 }
 
 export type ToWorker =
@@ -65,6 +85,8 @@ export type ToWorker =
 /** What one config of a cell measured on one worker. */
 export interface ConfigDone {
   config: ConfigName;
+  /** A/B: the part's variant (CellSpec.variants). */
+  variant?: string;
   samples: Partial<Record<Operation, Float64Array>>;
   /** Per sample of send, receive and delivery: the key of its message (workload.ts messageKey). */
   keys: Partial<Record<Operation, Float64Array>>;
@@ -96,10 +118,13 @@ export interface CellDone {
    */
   startNs: number;
   endNs: number;
+  /** --fault, coordinator: what its health queries saw of the struck agents. */
+  faultHealth?: FaultHealth[];
 }
 
 export interface ConfigDrained {
   config: ConfigName;
+  variant?: string;
   drained: Uint32Array;
   /** Time this worker took to drain and stop its agents (coordinated shutdown only). */
   drainNs: number | null;
@@ -127,10 +152,37 @@ export interface SentAll {
 export interface Opened {
   type: 'opened';
   id: number;
+  /** Per config: its agents' spawn-to-ready and the open's duration (measure/lifecycle.ts). */
+  startup?: OpenedStartup[];
+}
+
+/** Sent by a worker, unasked, when it injects a --fault (kill-worker: asks the orchestrator to SIGKILL it). */
+export interface FaultEvent {
+  type: 'fault';
+  id: number;
+  kind: FaultKind;
+  text: string;
+  target: number;
+  atPct: number;
+  /** The worker's round at which it struck. */
+  round: number;
+  /** hrtime (CLOCK_MONOTONIC) when it struck. */
+  atNs: number;
+  /** Processes signalled (process groups for agent shells); empty for an agent sharing its worker. */
+  pids: number[];
+  signal: 'SIGKILL' | 'SIGSTOP' | null;
+  durationMs?: number;
+}
+
+/** The coordinator's health queries under --fault: since when each struck agent was reported stale, per config (null: never). */
+export interface FaultHealth {
+  config: ConfigName;
+  agent: number;
+  staleSinceNs: number | null;
 }
 
 /** What a worker says without being asked, while a cell runs. */
-export type WorkerEvent = Opened | SentAll;
+export type WorkerEvent = Opened | SentAll | FaultEvent;
 
 export type FromWorker =
   | { type: 'ready'; pid: number }
@@ -138,6 +190,7 @@ export type FromWorker =
   | { type: 'calibrated'; calibration: Calibration }
   | { type: 'shutdown-requested'; id: number }
   | SentAll
+  | FaultEvent
   | CellDone
   | Drained
   | { type: 'error'; id: number; message: string };

@@ -18,6 +18,8 @@ import { workloadResults } from '../workloads/results.ts';
 import { patternOf } from '../workloads/index.ts';
 import { parseWait } from '../workloads/flags.ts';
 import type { CellDone, CellSpec, ConfigDone, ConfigDrained, Drained, FromWorker, ToWorker } from './protocol.ts';
+import { WorkerFaults } from '../faults/agent.ts';
+import type { OpenedStartup } from '../measure/lifecycle.ts';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -48,25 +50,33 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   const replyBase = replyBaseOf(pattern, schedule ? schedule.most() : closedMost(spec, pattern));
   const cur: Current = { spec, parts, index, pattern, replyBase, data: makePayload(spec.payloadBytes).data, taken: [] };
   current = cur;
-  const driver = await driverEntry(spec.driver.name).client();
   const slots = spec.local.length;
-  for (const config of spec.configs) {
-    const client = await driver.open({
-      settings: spec.driver.settings,
-      shared: spec.driver.shared,
-      cell: spec.bus,
-      dir: configDir(spec.dir, config),
+  const faults = WorkerFaults.of(spec, reply);
+  const startup: OpenedStartup[] = [];
+  // One part per config, or per (variant, config) in an A/B cell: each with its variant's driver settings, bus and layer options.
+  const variants = spec.variants ?? [{ name: undefined, driver: spec.driver, bus: spec.bus, layer: spec.layer, dir: spec.dir }];
+  for (const v of variants) for (const config of spec.configs) {
+    const driver = await driverEntry(v.driver.name).client();
+    const t0 = performance.now();
+    const opened = await driver.open({
+      settings: v.driver.settings,
+      shared: v.driver.shared,
+      cell: v.bus,
+      dir: configDir(v.dir, config),
       config,
       scale: spec.scale,
       local: spec.local,
-      layer: spec.layer,
+      layer: v.layer,
       payloadBytes: spec.payloadBytes,
     });
-    parts.push(newPart(spec, config, client, sends, cur));
+    const self = opened.startupMs?.();
+    startup.push({ config, what: self?.what ?? null, agentMs: self?.ms ?? [], openMs: performance.now() - t0 });
+    const client = faults ? faults.wrap(opened, config) : opened;
+    parts.push(newPart(spec, config, client, sends, cur, v.name));
   }
   const random = mulberry32(spec.orderSeed);
   const go = new Promise<number | undefined>((resolve) => (cur.go = resolve));
-  reply({ type: 'opened', id: spec.id });
+  reply({ type: 'opened', id: spec.id, startup });
   const atNs = await go;
 
   const startNs = Number(hr());
@@ -74,7 +84,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
     schedule.epochNs = atNs ?? startNs;
     cur.schedule = schedule;
     await runOpen(cur, schedule);
-  } else await runClosed(cur, random);
+  } else await runClosed(cur, random, faults ? (k) => faults.round(k) : undefined);
   reply({ type: 'sent', id: spec.id, perRecipient: parts.map((p) => p.perRecipient) });
 
   // Mail from agents on other workers may still be on its way: poll (sleeping, never spinning),
@@ -123,6 +133,7 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
   }
 
   const endNs = Number(hr());
+  const faultHealth = await faults?.probe();
   return {
     type: 'cell-done',
     id: spec.id,
@@ -130,12 +141,13 @@ async function runCell(spec: CellSpec): Promise<CellDone> {
       const samples: ConfigDone['samples'] = { message_send: p.send.values(), message_receive: p.recv.values(), delivery: p.delivery.values() };
       if (p.health.length > 0) samples.health_query = p.health.values();
       const keys = { message_send: p.sendKeys.values(), message_receive: p.recvKeys.values(), delivery: p.deliveryKeys.values() };
-      return { config: p.config, samples, keys, sent: p.sent, received: Uint32Array.from(p.received), receivedN: p.got.reduce((a, n) => a + n, 0), rejected: p.rejected, ...workloadResults(p, samples) };
+      return { config: p.config, ...(p.variant !== undefined ? { variant: p.variant } : {}), samples, keys, sent: p.sent, received: Uint32Array.from(p.received), receivedN: p.got.reduce((a, n) => a + n, 0), rejected: p.rejected, ...workloadResults(p, samples) };
     }),
     timedOut,
     quietEnded,
     startNs,
     endNs,
+    ...(faultHealth ? { faultHealth } : {}),
   };
 }
 
@@ -169,7 +181,7 @@ async function drain(id: number, coordinated: readonly ConfigName[]): Promise<Dr
       if (r.stopped !== null) stopped = (stopped ?? 0) + (r.stopped ? 1 : 0);
     }
     const wall = Number(hr() - t0);
-    parts.push({ config: p.config, drained: Uint32Array.from(out), drainNs: coord && stopped !== null ? selfNs ?? wall : null, stopped, calls: p.client.calls?.() ?? [] });
+    parts.push({ config: p.config, ...(p.variant !== undefined ? { variant: p.variant } : {}), drained: Uint32Array.from(out), drainNs: coord && stopped !== null ? selfNs ?? wall : null, stopped, calls: p.client.calls?.() ?? [] });
   }
   await closeAll(cur);
   current = null;

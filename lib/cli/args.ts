@@ -30,9 +30,9 @@ export function parseArgs(argv: readonly string[], names: { values: readonly str
 }
 
 /**
- * argv → flags of a benchmark command: the option table's flags (lib/config/options.ts), plus
- * `extraValueFlags`, a command's own value flags (names without dashes).
+ * argv → flags of a benchmark command: the option table's flags (lib/config/options.ts), plus a
+ * command's own value flags and switches (names without dashes).
  */
-export function parseFlags(argv: string[], extraValueFlags: readonly string[] = []): Record<string, unknown> {
-  return parseArgs(argv, { values: [...VALUE_FLAGS, ...extraValueFlags], booleans: BOOLEAN_FLAGS });
+export function parseFlags(argv: string[], extraValueFlags: readonly string[] = [], extraBooleanFlags: readonly string[] = []): Record<string, unknown> {
+  return parseArgs(argv, { values: [...VALUE_FLAGS, ...extraValueFlags], booleans: [...BOOLEAN_FLAGS, ...extraBooleanFlags] });
 }

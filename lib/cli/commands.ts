@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, { summary: string; run: Handler }> = {
   quick: { summary: 'the overhead benchmark at smoke size', run: async (a, e) => { const m = await import('./overhead.ts'); const { QUICK } = await import('../config/options.ts'); return m.overheadMain({ ...m.QUICK_CMD, preset: QUICK }, a, e); } },
   capacity: { summary: 'sweep agent counts, fit a scaling model, predict and check budgets (JSONL + HTML report)', run: async (a, e) => (await import('./capacity.ts')).capacityMain(a, e) },
   soak: { summary: 'steady traffic for --duration: does RSS, tmpfs use or any file of the bus grow? (fitted with an interval)', run: async (a, e) => (await import('./soak.ts')).soakMain(a, e) },
+  ab: { summary: 'A/B in one run: two variants (options, library revisions) side by side in every cell; change of B vs A, 95 % interval, verdict', run: async (a, e) => (await import('./ab.ts')).abMain(a, e) },
   check: { summary: 'judge thresholds against a results file (exit 99 when one fails)', run: async (a, e) => (await import('./check.ts')).checkMain(a, e) },
   compare: { summary: 'compare two results files: change per cell, 95 % interval, verdict', run: async (a, e) => (await import('./compare.ts')).compareMain(a, e) },
   run: { summary: 'run a scenario file (JSON: driver, configs, scales, thresholds and any other option, in steps)', run: async (a, e) => (await import('./run.ts')).runMain(a, e) },

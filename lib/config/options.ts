@@ -10,6 +10,7 @@ import { scopeProblems } from '../verdict/scope.ts';
 import { FORMAT_NAMES, formatNames, getFormat } from '../report/formats.ts';
 import { arrivals, duration, loadProblems, patternName, patternProblems, rate, waitSpec, type Arrivals } from '../workloads/flags.ts';
 import { PATTERN_NAMES, patternOf } from '../workloads/index.ts';
+import { faultList, faultProblems, type FaultSpec } from '../faults/spec.ts';
 
 /** Everything a benchmark run needs, resolved and frozen. Nothing else reads env or argv. */
 export interface Options {
@@ -58,6 +59,8 @@ export interface Options {
   readonly wait: string;
   /** Who sends to whom (lib/workloads/index.ts). */
   readonly pattern: string;
+  /** Faults injected into every cell (lib/faults/spec.ts); any → the run is disturbed (exit 3). */
+  readonly faults: readonly FaultSpec[];
 }
 
 type Key = keyof Options;
@@ -113,6 +116,7 @@ export const SPECS: readonly Spec[] = [
   { key: 'arrivals', flag: '--arrivals', env: ['BENCH_ARRIVALS'], kind: 'value', arg: 'KIND', help: 'open loop: constant (evenly spaced sends) or poisson (random gaps seeded from --seed)', parse: arrivals },
   { key: 'durationMs', flag: '--duration', env: ['BENCH_DURATION'], kind: 'value', arg: 'TIME', help: 'open loop: how long each cell sends, with a unit (ms, s, m, h), e.g. 20s', parse: duration },
   { key: 'wait', flag: '--wait', env: ['BENCH_WAIT'], kind: 'value', arg: 'HOW', help: 'open loop: how receivers wait for mail: poll:INTERVAL (us or ms; poll:0us polls without pause); recorded in the load records', parse: waitSpec },
+  { key: 'faults', flag: '--fault', env: ['BENCH_FAULTS'], kind: 'value', arg: 'SPEC', repeatable: true, help: 'break something in every cell: kill-agent:N@P%, stall-agent:N@P%:DURATION (e.g. 500ms) or kill-worker:N@P% (agent or worker N, when P % of the workload is done); repeat for more (env: \';\'-separated); see docs/faults.md; the run exits 3', parseList: faultList },
   { key: 'noopDelayUs', flag: '--noop-delay-us', env: ['BENCH_NOOP_DELAY_US'], kind: 'value', arg: 'US', help: 'noop: busy-wait this long per operation (to check the harness detects a known cost)', parse: (r, f) => nonNegativeNumber(r, f, 1_000_000) },
 ];
 
@@ -153,6 +157,7 @@ export function defaults(cores: number): Options {
     durationMs: 10_000,
     wait: 'poll:1ms',
     pattern: 'rotation',
+    faults: [],
   };
 }
 
@@ -227,6 +232,7 @@ export function resolveOptions(input: ResolveInput): Resolved {
   if (o.perfLog !== null) checkOutFile(o.perfLog, '--perf-log', problems);
   if (sources.seed === 'default') o.seed = (input.randomSeed ?? (() => Math.floor(Math.random() * 0xffffffff)))();
   o.driverSettings = resolveDrivers(o.drivers, o.cellTimeoutS, input, problems);
+  problems.push(...faultProblems(o.faults, { scales: o.scales, workers: o.workers }, sources.faults === 'env' ? 'BENCH_FAULTS (environment)' : '--fault'));
   problems.push(...scopeProblems(o.thresholds, { scales: o.scales, configs: ['baseline', ...o.layers] }));
   const pattern = patternOf(o.pattern);
   loadProblems(o, (k) => sources[k] !== 'default', problems);
@@ -234,7 +240,7 @@ export function resolveOptions(input: ResolveInput): Resolved {
   if (o.iterations < 2 && o.runs < 2) warnings.push('--iterations 1 with --runs 1 gives one sample per agent: no interval can be computed');
 
   if (problems.length > 0) throw new UsageError(problems);
-  return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]), thresholds: Object.freeze([...o.thresholds]), drivers: Object.freeze([...o.drivers]), driverSettings: Object.freeze({ ...o.driverSettings }) }), sources, warnings };
+  return { options: Object.freeze({ ...o, scales: Object.freeze([...o.scales]), layers: Object.freeze([...o.layers]), thresholds: Object.freeze([...o.thresholds]), faults: Object.freeze([...o.faults]), drivers: Object.freeze([...o.drivers]), driverSettings: Object.freeze({ ...o.driverSettings }) }), sources, warnings };
 }
 
 /** Where a value came from, and how a message names it: `--scales`, or `SCALE_LEVELS (environment)`. */
@@ -400,6 +406,6 @@ export function helpText(command: string, summary: string, preset: Preset = {}):
       lines.push(`${''.padEnd(28)}default ${f.default ?? 'none'} [${f.env.join(', ')}]`);
     }
   }
-  lines.push('  -h, --help                show this help', '', 'Exit codes: 0 ok, 1 runtime error or lost messages, 2 bad flags, 99 a threshold failed, 130/143 interrupted.');
+  lines.push('  -h, --help                show this help', '', 'Exit codes: 0 ok, 1 runtime error or lost messages, 2 bad flags, 3 finished with --fault injected (disturbed), 99 a threshold failed, 130/143 interrupted.');
   return lines.join('\n');
 }

@@ -45,6 +45,8 @@ export interface LayerOptions {
   healthIntervalMs: number;
   /** noop: busy-wait this long per operation (a known cost the harness must find). */
   noopDelayUs: number;
+  /** A/B only (`busbench ab --b-delay-us`): busy-wait this long inside every send of the bare bus, a known cost in one variant. */
+  sendDelayUs?: number;
 }
 
 /**

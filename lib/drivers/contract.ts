@@ -212,12 +212,27 @@ export interface ConfigClient {
    * when self-timed, null when the call failed (reported through `calls`).
    */
   healthQuery?(): number | null | void | Promise<number | null | void>;
+  /**
+   * The agents (indices) the last health query found stale or dead (missing), as the health layer
+   * reported them; null when no query has answered yet. Read right after a query (--fault's detection time).
+   */
+  staleAgents?(): number[] | null;
+  /**
+   * Per local agent (slot order): ms from its spawn (an agent process, a connection) to its first
+   * successful operation (the library's init, the handshake), and what an agent is here.
+   */
+  startupMs?(): { what: string; ms: number[] };
   /** The coordinator raises the coordinated shutdown (configs with shutdown; called on one worker). */
   requestShutdown?(): void | Promise<void>;
   /** End of cell: take what is left; `coordinated`: through the shutdown layer's drain-and-stop. */
   drain(slot: number, coordinated: boolean): DrainResult | Promise<DrainResult>;
   /** Failed library calls so far (drivers that report them). */
   calls?(): CallErrors[];
+  /**
+   * Drivers whose agents are processes of their own: the agent's pid, leader of a process group
+   * holding everything it started (--fault signals that group). Absent: agents share the worker.
+   */
+  agentPid?(slot: number): number | null;
   /** Release connections and processes. Always safe to call. */
   close(): void | Promise<void>;
 }

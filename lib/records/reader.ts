@@ -4,7 +4,7 @@ import ndjson from 'ndjson';
 import { UsageError } from '../config/errors.ts';
 import { SCHEMA_VERSION, type BenchRecord } from './schema.ts';
 
-const TYPES = new Set(['run', 'sample', 'statistics', 'overhead', 'resource', 'integrity', 'error', 'threshold', 'summary', 'capacity', 'soak']);
+const TYPES = new Set(['run', 'sample', 'statistics', 'overhead', 'resource', 'integrity', 'error', 'threshold', 'summary', 'capacity', 'ab', 'fault', 'lifecycle', 'soak']);
 
 /**
  * Reads a busbench JSONL file (ndjson, strict). Any problem — a missing or empty file, a line that

@@ -7,6 +7,8 @@ import type { FsCheck } from '../measure/tmpfs.ts';
 import type { ResourceSummary } from '../measure/resources.ts';
 import type { OverheadEstimate } from '../stats/overhead.ts';
 import type { ConfigName } from '../core/words.ts';
+import type { FaultReport } from '../faults/cell.ts';
+import type { CellLifecycle } from '../measure/lifecycle.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -41,6 +43,8 @@ interface CellKey {
   agent_count: number;
   /** Statistical run, from 1; 0 is the warm-up pass. */
   run: number;
+  /** busbench ab: the variant (A or B) the figures belong to; absent in every other run. */
+  variant?: string;
 }
 
 export interface SampleRecord extends Base, CellKey {
@@ -52,6 +56,8 @@ export interface SampleRecord extends Base, CellKey {
 export interface StatisticsRecord extends Base {
   type: 'statistics';
   test_name: ConfigName;
+  /** busbench ab: the variant (A or B); absent in every other run. */
+  variant?: string;
   agent_count: number;
   operation: Operation;
   /** Samples pooled over every statistical run (warm-up excluded). */
@@ -82,6 +88,8 @@ export interface StatisticsRecord extends Base {
 export interface OverheadRecord extends Base, OverheadEstimate {
   type: 'overhead';
   test_name: ConfigName;
+  /** busbench ab: the variant (A or B) whose layer and bare bus these are; absent in every other run. */
+  variant?: string;
   agent_count: number;
   operation: Operation;
   /** The statistic compared: the median (per run, of the matched calls' log ratios; see `method`). */
@@ -135,7 +143,7 @@ export interface ErrorRecord extends Base, CellKey {
   type: 'error';
   message: string;
   /** cell: the cell failed (default when absent); call: library calls failed, the cell went on; timeout: a call exceeded --op-timeout. */
-  kind?: 'cell' | 'call' | 'timeout';
+  kind?: 'cell' | 'call' | 'timeout' | 'fault';
   /** Shell driver, kind call: the failing operation, its exit status, how many calls, first stderr lines. */
   operation?: string;
   exit_status?: number;
@@ -200,7 +208,8 @@ export interface ThresholdRecord extends Base {
 
 export interface SummaryRecord extends Base {
   type: 'summary';
-  status: 'ok' | 'failed' | 'aborted';
+  /** disturbed: finished with --fault injected (exit 3). */
+  status: 'ok' | 'failed' | 'aborted' | 'disturbed';
   exit_code: number;
   duration_s: number;
   cells_ok: number;
@@ -316,7 +325,7 @@ export interface SoakRecord extends Base {
   /** The configs that sent traffic during the soak this record comes from. */
   configs: ConfigName[];
   agent_count: number;
-  /** rss (every process), rss_harness, rss_workers, rss_children (agent shells…), rss_server, tmpfs (bytes), tmpfs_files, file. */
+  /** rss (every process), rss_harness, rss_workers, rss_agent_shells, rss_server, tmpfs (bytes), tmpfs_files, file. */
   resource: string;
   /** For `file`: its path below the config's bus directory. */
   path: string | null;
@@ -339,7 +348,49 @@ export interface SoakRecord extends Base {
   points: [number, number][];
 }
 
-export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | SoakRecord;
+/** busbench ab: the verdict on B against A (see lib/ab/verdict.ts and docs/ab.md). */
+export type AbVerdict = 'slower' | 'faster' | 'no significant change' | 'inconclusive';
+
+/**
+ * busbench ab: variant B against variant A at one (config, scale, operation), both measured in
+ * the same cells, matched per message and paired by run (the overhead's estimate, lib/stats/overhead.ts).
+ */
+export interface AbRecord extends Base {
+  type: 'ab';
+  test_name: ConfigName;
+  agent_count: number;
+  operation: Operation;
+  statistic: 'p50';
+  a_p50_ms: number;
+  b_p50_ms: number;
+  /** B against A: (exp(mean over runs of the median matched log ratio) − 1) × 100, and its 95 % interval (null with one run). */
+  change_pct: number;
+  ci_low_pct: number | null;
+  ci_high_pct: number | null;
+  /** The change in µs at A's median. */
+  change_us: number;
+  runs_n: number;
+  per_run_pct: number[];
+  /** The --fail-on-regression bound (%), or null when none was given. */
+  fail_on_regression_pct: number | null;
+  verdict: AbVerdict;
+  method: 'paired_t_matched_log_ratio';
+}
+
+/** Per cell: spawn-to-ready of its agents and workers, RSS per kind of process (measure/lifecycle.ts). */
+export interface LifecycleRecord extends Base, Omit<CellKey, 'test_name'>, CellLifecycle {
+  type: 'lifecycle';
+  test_name: ConfigName | 'interleaved';
+  configs?: ConfigName[];
+}
+
+/** One --fault injected into one cell (lib/faults/cell.ts FaultReport; docs/faults.md). */
+export interface FaultRecord extends Base, FaultReport, Omit<CellKey, 'test_name'> {
+  type: 'fault';
+  test_name: ConfigName | 'interleaved';
+}
+
+export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | AbRecord | FaultRecord | LifecycleRecord | SoakRecord;
 export type RecordType = BenchRecord['type'];
 
 /** Distributes Omit over a union, so each kind keeps its own fields. */

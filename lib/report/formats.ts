@@ -14,6 +14,14 @@ import { renderPrometheus } from './prometheus.ts';
 import { buildRows, rowsPerDriver } from './rows.ts';
 import { renderTables } from './table.ts';
 import { renderLoadTable } from './load-table.ts';
+import { renderAbMarkdown, renderAbTable } from '../ab/render.ts';
+
+/**
+ * The records the rows-builder reads: an A/B run's per-variant figures (statistics and overheads
+ * of A and of B) are left out, its `ab` records have their own table (lib/ab/render.ts); its
+ * integrity and errors count for the whole cell, both variants.
+ */
+const plain = (records: readonly BenchRecord[]) => records.filter((r) => !((r.type === 'statistics' || r.type === 'overhead') && r.variant !== undefined));
 
 export interface RenderOptions {
   /** ANSI colour (the terminal table only). */
@@ -57,7 +65,7 @@ registerFormat({
   render: (r, o) =>
     perDriver(
       r,
-      (x) => renderTables(buildRows(x), o?.colour ?? false) + renderLoadTable(x, o?.colour ?? false),
+      (x) => renderAbTable(x, o?.colour ?? false) + renderTables(buildRows(plain(x)), o?.colour ?? false) + renderLoadTable(x, o?.colour ?? false),
       (d) => `━━ driver: ${d} ━━`,
       (rows) => {
         const t = new Table({ head: DRIVER_HEAD, style: { head: o?.colour ? ['cyan'] : [], border: o?.colour ? ['grey'] : [] } });
@@ -72,15 +80,15 @@ registerFormat({
   render: (r) =>
     perDriver(
       r,
-      (x) => renderMarkdown(buildRows(x)),
+      (x) => renderAbMarkdown(x) + renderMarkdown(buildRows(plain(x))),
       (d) => `# driver: ${d}\n`,
       (rows) => `\n### Drivers side by side\n\n${DRIVER_NOTE}.\n\n${mdTable(DRIVER_HEAD, rows.map(driverCells))}\n`,
     ),
 });
-registerFormat({ name: 'bmf', description: 'Bencher Metric Format JSON', render: (r) => renderBmf(rowsPerDriver(r)) });
-registerFormat({ name: 'prometheus', description: 'Prometheus text exposition format', render: (r) => renderPrometheus(rowsPerDriver(r)) });
-registerFormat({ name: 'html', description: 'self-contained HTML report: inline SVG charts and the tables, nothing fetched', render: (r) => renderHtml(r) });
-registerFormat({ name: 'csv', description: 'one line per config × scale × operation', render: (r) => renderCsv(rowsPerDriver(r)) });
+registerFormat({ name: 'bmf', description: 'Bencher Metric Format JSON', render: (r) => renderBmf(rowsPerDriver(plain(r))) });
+registerFormat({ name: 'prometheus', description: 'Prometheus text exposition format', render: (r) => renderPrometheus(rowsPerDriver(plain(r))) });
+registerFormat({ name: 'html', description: 'self-contained HTML report: inline SVG charts and the tables, nothing fetched', render: (r) => renderHtml(plain(r)) });
+registerFormat({ name: 'csv', description: 'one line per config × scale × operation', render: (r) => renderCsv(rowsPerDriver(plain(r))) });
 
 /** The names known when the options table is built (more may be registered later). */
 export const FORMAT_NAMES: readonly string[] = formatNames();

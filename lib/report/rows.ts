@@ -8,6 +8,8 @@ import { LAYERS, type ConfigName } from '../core/words.ts';
 import type { Operation } from '../core/words.ts';
 import { MIN_CPU_SPAN_MS } from '../measure/resources.ts';
 import { driversOf, ofDriver, ofType as of } from '../records/select.ts';
+import { faultRows, type FaultRow } from '../faults/rows.ts';
+import { lifecycleRows, type LifecycleRow } from './lifecycle.ts';
 
 export const BREAKDOWN_OPS: readonly Operation[] = ['message_send', 'message_receive'];
 export const BREAKDOWN_CONFIGS: readonly ConfigName[] = ['noop', ...LAYERS, 'full_integration'];
@@ -113,6 +115,10 @@ export interface Rows {
   thresholds: ThresholdRow[];
   run: RunRecord | null;
   summary: SummaryRecord | null;
+  /** --fault: what the health and shutdown layers did under each fault (lib/faults/rows.ts). */
+  faults: FaultRow[];
+  /** Spawn-to-ready and RSS per kind of process, per scale (lib/report/lifecycle.ts). */
+  lifecycle: LifecycleRow[];
 }
 
 
@@ -241,7 +247,7 @@ export function buildRows(records: readonly BenchRecord[]): Rows {
   // Failed cells: the summary counts them; without one, distinct (scale, run, message) of the error
   // records, since an interleaved cell that fails leaves one record per config.
   const failedCells = summary?.cells_failed ?? new Set(errs.filter((e) => e.kind !== 'call').map((e) => `${e.agent_count}|${e.run}|${e.message}`)).size;
-  return { scales, configs, breakdown, ranking, rankingScale, resources, errors: failedCells, notes, metrics, resolution, thresholds, run, summary };
+  return { scales, configs, breakdown, ranking, rankingScale, resources, errors: failedCells, notes, metrics, resolution, thresholds, run, summary, faults: faultRows(records), lifecycle: lifecycleRows(records) };
 }
 
 /** One driver's rows; `driver` is null when the records hold one driver only (exports then name none). */

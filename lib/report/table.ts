@@ -49,6 +49,21 @@ export function renderTables(rows: Rows, colour: boolean): string {
     }
     out.push('\nResources (harness, workers and a bus server busbench started; per cell) and message integrity, per scale', res.toString());
   }
+  if (rows.lifecycle.length > 0) {
+    const mb = (x: number | null) => (x === null ? '–' : x.toFixed(0));
+    const ms = (x: number | null) => (x === null ? '–' : `${x.toFixed(x < 10 ? 1 : 0)} ms`);
+    const kinds = (['harness', 'workers', 'agent_shells', 'server'] as const).filter((k) => rows.lifecycle.some((r) => r.rss[k].peak !== null));
+    const lt = new Table({ head: ['agents', 'ready p50', 'ready p95', 'ready max', 'open max', ...kinds.map((k) => `${k.replace('_', ' ')} MB idle/load/peak`)], style });
+    for (const r of rows.lifecycle) lt.push([String(r.agents), ms(r.ready_p50_ms), ms(r.ready_p95_ms), ms(r.ready_max_ms), ms(r.open_max_ms), ...kinds.map((k) => `${mb(r.rss[k].idle)} / ${mb(r.rss[k].load)} / ${mb(r.rss[k].peak)}`)]);
+    const what = rows.lifecycle.find((r) => r.what)?.what;
+    out.push(`${out.length ? '\n' : ''}Lifecycle per scale: ${what ? `each ${what} from its spawn to its first successful operation (median of the cells' p50, largest p95 and max), ` : ''}each worker's whole open (largest), and RSS per kind of process: agents ready and idle / mean under load / peak`, lt.toString());
+  }
+  if (rows.faults.length > 0) {
+    const ft = new Table({ head: ['fault', 'agents', 'config', 'detected', 'detect p50', 'detect p95', 'detect max', 'drain max'], style });
+    const ms = (x: number | null) => (x === null ? '–' : `${x.toFixed(x < 10 ? 2 : 0)} ms`);
+    for (const r of rows.faults) ft.push([r.fault, String(r.agents), r.config, r.watched ? `${r.detected}/${r.watched}` : '–', ms(r.p50_ms), ms(r.p95_ms), ms(r.max_ms), ms(r.drain_max_ms)]);
+    out.push(`${out.length ? '\n' : ''}Under --fault: from the strike to the health query reporting the agent stale (per cell; a stall counts only while it lasts), and the coordinated shutdown's drain`, ft.toString());
+  }
   if (rows.thresholds.length > 0) {
     const tt = new Table({ head: ['', 'threshold', 'worst', 'detail'], style });
     for (const r of rows.thresholds) tt.push([r.passed ? 'pass' : 'FAIL', r.expression, r.worst, r.reason ?? '']);

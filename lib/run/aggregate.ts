@@ -2,7 +2,7 @@ import { medianSorted } from 'simple-statistics';
 import { OPERATIONS, type Operation } from '../core/words.ts';
 import { CONFIGS, type ConfigName } from '../core/words.ts';
 import { madOutliers } from '../stats/outliers.ts';
-import { matchedLogRatio, overheadFromRuns, type KeyedSamples } from '../stats/overhead.ts';
+import { matchedLogRatio, overheadFromRuns, type KeyedSamples, type OverheadEstimate } from '../stats/overhead.ts';
 import { sorted, summarize } from '../stats/summary.ts';
 import type { Body, OverheadRecord, StatisticsRecord } from '../records/schema.ts';
 import { summarizeHistograms, type EncodedHistogram } from '../measure/histogram.ts';
@@ -19,9 +19,31 @@ export function comparedOperations(interleaved: boolean): readonly Operation[] {
 
 const ms = (ns: number) => Number((ns / 1e6).toFixed(6));
 
-/** Samples (ns) by config, scale, operation and statistical run; the warm-up never enters. */
+interface Entry {
+  config: ConfigName;
+  scale: number;
+  op: Operation;
+  /** A/B: the variant the samples were measured under. */
+  variant?: string;
+  runs: Map<number, KeyedSamples[]>;
+}
+
+/** One entry against another of the same scale and operation, paired run by run and matched per message (stats/overhead.ts). */
+export interface PairedFigure {
+  config: ConfigName;
+  scale: number;
+  op: Operation;
+  estimate: OverheadEstimate;
+  /** Medians (ns) over every run: of the entry compared, and of the one it is compared against. */
+  p50Ns: number;
+  againstP50Ns: number;
+}
+
+const entryKey = (variant: string | undefined, config: ConfigName, scale: number, op: Operation) => `${variant ?? ''}|${config}|${scale}|${op}`;
+
+/** Samples (ns) by config, scale, operation and statistical run (and, A/B, variant); the warm-up never enters. */
 export class Aggregator {
-  private readonly data = new Map<string, { config: ConfigName; scale: number; op: Operation; runs: Map<number, KeyedSamples[]> }>();
+  private readonly data = new Map<string, Entry>();
   private readonly compared: readonly Operation[];
 
   constructor(opts: { interleaved: boolean }) {
@@ -29,12 +51,12 @@ export class Aggregator {
   }
 
   /** One worker's samples of one operation in one cell (with their message keys where there are any). */
-  add(config: ConfigName, scale: number, run: number, op: Operation, samples: KeyedSamples): void {
+  add(config: ConfigName, scale: number, run: number, op: Operation, samples: KeyedSamples, variant?: string): void {
     if (samples.values.length === 0) return;
-    const key = `${config}|${scale}|${op}`;
+    const key = entryKey(variant, config, scale, op);
     let e = this.data.get(key);
     if (!e) {
-      e = { config, scale, op, runs: new Map() };
+      e = { config, scale, op, ...(variant !== undefined ? { variant } : {}), runs: new Map() };
       this.data.set(key, e);
     }
     const list = e.runs.get(run) ?? [];
@@ -88,6 +110,7 @@ export class Aggregator {
       out.push({
         type: 'statistics',
         test_name: e.config,
+        ...(e.variant !== undefined ? { variant: e.variant } : {}),
         agent_count: e.scale,
         operation: e.op,
         n: s.n,
@@ -113,22 +136,15 @@ export class Aggregator {
     const out: Body<OverheadRecord>[] = [];
     for (const e of this.data.values()) {
       if (e.config === 'baseline' || !this.compared.includes(e.op)) continue;
-      const base = this.data.get(`baseline|${e.scale}|${e.op}`);
-      if (!base) continue;
-      const perRun: number[] = [];
-      for (const [run, arrays] of [...e.runs.entries()].sort((a, b) => a[0] - b[0])) {
-        const b = base.runs.get(run);
-        const d = b ? matchedLogRatio(arrays, b) : null;
-        if (d !== null) perRun.push(d);
-      }
-      if (perRun.length === 0) continue;
-      const est = overheadFromRuns(perRun);
-      const layerP50 = medianOf([...e.runs.values()].flat().map((s) => s.values));
-      const baseP50 = medianOf([...base.runs.values()].flat().map((s) => s.values));
+      const base = this.data.get(entryKey(e.variant, 'baseline', e.scale, e.op));
+      const p = base ? paired(e, base) : null;
+      if (!p) continue;
+      const { estimate: est, p50Ns: layerP50, againstP50Ns: baseP50 } = p;
       const r = (x: number | null) => (x === null ? null : Number(x.toFixed(3)));
       out.push({
         type: 'overhead',
         test_name: e.config,
+        ...(e.variant !== undefined ? { variant: e.variant } : {}),
         agent_count: e.scale,
         operation: e.op,
         statistic: 'p50',
@@ -147,6 +163,41 @@ export class Aggregator {
     }
     return out.sort(byKey);
   }
+
+  /**
+   * A/B: every (config, scale, operation) of variant `b` against the same of variant `a`, paired
+   * by run and matched per message exactly as a layer against the baseline (the compared
+   * operations only).
+   */
+  versus(b: string, a: string): PairedFigure[] {
+    const out: PairedFigure[] = [];
+    for (const e of this.data.values()) {
+      if (e.variant !== b || !this.compared.includes(e.op)) continue;
+      const other = this.data.get(entryKey(a, e.config, e.scale, e.op));
+      const p = other ? paired(e, other) : null;
+      if (p) out.push(p);
+    }
+    return out.sort((x, y) => byKey({ test_name: x.config, agent_count: x.scale, operation: x.op }, { test_name: y.config, agent_count: y.scale, operation: y.op }));
+  }
+}
+
+/** An entry against another, run by run (matchedLogRatio per run, then overheadFromRuns); null when no run could be matched. */
+function paired(e: Entry, against: Entry): PairedFigure | null {
+  const perRun: number[] = [];
+  for (const [run, arrays] of [...e.runs.entries()].sort((a, b) => a[0] - b[0])) {
+    const b = against.runs.get(run);
+    const d = b ? matchedLogRatio(arrays, b) : null;
+    if (d !== null) perRun.push(d);
+  }
+  if (perRun.length === 0) return null;
+  return {
+    config: e.config,
+    scale: e.scale,
+    op: e.op,
+    estimate: overheadFromRuns(perRun),
+    p50Ns: medianOf([...e.runs.values()].flat().map((s) => s.values)),
+    againstP50Ns: medianOf([...against.runs.values()].flat().map((s) => s.values)),
+  };
 }
 
 function concat(arrays: Float64Array[]): Float64Array {

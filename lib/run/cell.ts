@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, ToWorker } from '../agents/protocol.ts';
+import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, ToWorker, VariantSpec } from '../agents/protocol.ts';
 import { agentsOfWorker } from '../agents/workload.ts';
 import type { WorkerPool } from '../agents/pool.ts';
-import type { CallErrors, ConfigName, LayerName, Operation } from '../core/words.ts';
+import type { CallErrors, ConfigName, LayerName, LayerOptions, Operation } from '../core/words.ts';
 import { layersOf } from '../core/words.ts';
 import type { CellBus, DriverRun } from '../drivers/contract.ts';
 import type { ResourceMonitor, ResourceSummary } from '../measure/resources.ts';
@@ -14,10 +14,14 @@ import { layerOptions } from './specs.ts';
 import type { KeyedSamples } from '../stats/overhead.ts';
 import { openLoadOf } from '../workloads/load.ts';
 import type { EncodedHistogram } from '../measure/histogram.ts';
+import { CellFaults, WorkerKilledByFault, type FaultReport } from '../faults/cell.ts';
+import { cellLifecycle, descendants, MemoryByKind, type CellLifecycle, type OpenedStartup } from '../measure/lifecycle.ts';
 
 /** What one config of a cell measured, counted over every worker. */
 export interface ConfigResult {
   config: ConfigName;
+  /** A/B: the variant (CellContext.variants). */
+  variant?: string;
   /** Per operation, one entry per worker (the drain's: one for all). */
   samples: Map<Operation, KeyedSamples[]>;
   integrity: IntegrityCounts & { rejected: number; leftover: number };
@@ -39,6 +43,8 @@ export interface CellResult {
   resources: ResourceSummary;
   /** Wall time of the workload across every worker: first send anywhere to last receipt anywhere. */
   workloadMs: number;
+  /** Spawn-to-ready of agents and workers, RSS per kind of process idle / under load / peak. */
+  lifecycle: CellLifecycle;
 }
 
 /** What a cell needs of the run around it. */
@@ -51,6 +57,22 @@ export interface CellContext {
   driver: DriverRef;
   /** Layers the driver does not run (their configs run without them). */
   skipped: readonly LayerName[];
+  /** --fault: called as each fault strikes. */
+  onFault?: (r: FaultReport) => void;
+  /**
+   * A/B (busbench ab): the variants measured side by side in every cell, each its own started
+   * driver and layer options; every config runs under each (CellSpec.variants). Absent: `bus`,
+   * `driver` and the options' layer knobs, as one.
+   */
+  variants?: readonly CellVariant[];
+}
+
+/** One variant of an A/B run: its started driver and its layers' knobs. */
+export interface CellVariant {
+  name: string;
+  bus: DriverRun;
+  driver: DriverRef;
+  layer: LayerOptions;
 }
 
 /** Once told what they are to receive, how long agents wait with nothing arriving before the rest counts as lost. */
@@ -74,39 +96,108 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   mkdirSync(dir, { recursive: true });
   const workers = Math.min(pool.size, cell.scale);
   // --cell-timeout is per config: an interleaved cell does the work of all its configs.
-  const timeoutMs = opts.cellTimeoutS * 1000 * cell.configs.length;
+  const timeoutMs = opts.cellTimeoutS * 1000 * cell.configs.length * (ctx.variants?.length ?? 1);
   const coordinated = cell.configs.filter((c) => layersOf(c).some((l) => l === 'shutdown' && !ctx.skipped.includes(l)));
   let stopListening: () => void = () => undefined;
+  // A/B: which variant is opened (and allocated) first alternates with the cell's order seed, so
+  // an effect of coming first falls on A and B alike over the runs instead of always on one.
+  const variants = ctx.variants ? (cell.orderSeed % 2 === 1 ? [...ctx.variants].reverse() : ctx.variants) : null;
+  const runs = variants ? variants.map((v) => v.bus) : [ctx.bus];
+  // The parts of the cell: each config, or each (variant, config), variant-major (as the workers open them).
+  const parts = (variants ?? [null]).flatMap((v, vi) => cell.configs.map((config) => ({ config, vi, variant: v?.name })));
+  const buses: CellBus[] = [];
   let bus: CellBus | null = null;
+  let usage: CellBus['usage'] | null = null;
   let pids: number[] = [];
+  const startups: OpenedStartup[] = [];
+  const memory = new MemoryByKind(() => ({ harness: process.pid, workers: pool.pids(), server: ctx.bus.pids() }));
+  const faults = opts.faults.length > 0 ? new CellFaults(opts.faults, () => pool.pids(), ctx.onFault ?? (() => undefined)) : null;
   try {
-    bus = await ctx.bus.openCell({ id, dir, configs: cell.configs, scale: cell.scale });
-    pids = [process.pid, ...pool.pids(), ...ctx.bus.pids()];
-    monitor.start(pids, bus.usage ?? null, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
+    for (const [vi, run] of runs.entries()) {
+      const vdir = variants ? join(dir, variants[vi]!.name) : dir;
+      mkdirSync(vdir, { recursive: true });
+      buses.push(await run.openCell({ id, dir: vdir, configs: cell.configs, scale: cell.scale }));
+    }
+    bus = buses[0]!;
+    pids = [process.pid, ...pool.pids(), ...runs.flatMap((r) => r.pids())];
+    // A/B: the tmpfs use is the whole cell's (every variant's bus lives below it).
+    usage = variants ? { dir, ignore: buses.flatMap((b) => b.usage?.ignore ?? []) } : (bus.usage ?? null);
+    monitor.start(pids, usage, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
     const open = openLoadOf(opts, cell);
-    const specs = workerSpecs(id, dir, cell, ctx, bus.spec, workers, {
+    const specs: CellSpec[] = Array.from({ length: workers }, (_, w) => ({
+      id,
+      dir,
+      driver: ctx.driver,
+      bus: bus!.spec,
+      configs: cell.configs,
+      orderSeed: cell.orderSeed,
+      scale: cell.scale,
+      local: agentsOfWorker(w, workers, cell.scale),
+      iterations: cell.iterations,
+      payloadBytes: opts.payloadBytes,
+      layer: layerOptions(opts),
+      healthQueryEvery: opts.healthQueryEvery,
+      coordinator: w === 0,
       receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
+      quietMs: QUIET_MS,
       ...(opts.pattern !== 'rotation' ? { pattern: opts.pattern } : {}),
       ...(open ? { open } : {}),
       ...(opts.raw ? { raw: true } : {}),
+      ...(variants ? { variants: variants.map((v, vi): VariantSpec => ({ name: v.name, driver: v.driver, bus: buses[vi]!.spec, layer: v.layer, dir: join(dir, v.name) })) } : {}),
+      ...faults?.specFor(w),
+    }));
+    // No agent sends before every agent of the cell is ready (a recipient on another worker must
+    // exist). When every worker has sent, each learns what its agents are to receive, so they stop
+    // waiting as soon as it is in (or nothing has come for a quiet period: the rest is lost).
+    const counts = parts.map(() => new Array<number>(cell.scale).fill(0));
+    let opened = 0;
+    let reported = 0;
+    const all = (msg: ToWorker) => {
+      for (let w = 0; w < workers; w++) pool.post(w, msg);
+    };
+    stopListening = pool.onEvent((w, m) => {
+      if (m.id !== id) return;
+      if (m.type === 'opened') {
+        startups.push(...(m.startup ?? []));
+        if (++opened === workers) {
+          // Every agent ready, none sending yet: the idle memory.
+          memory.idle();
+          // The resource monitor samples the processes in `pids`: agent shells (the workers' children) count from now on.
+          pids.push(...descendants(pool.pids()));
+          memory.startLoad(opts.sampleIntervalMs);
+          faults?.started();
+          all({ type: 'go', id, ...(open ? { atNs: Number(process.hrtime.bigint()) + GO_LEAD_NS } : {}) });
+        }
+        return;
+      }
+      if (m.type === 'fault') {
+        faults?.event(w, m);
+        return;
+      }
+      m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
+      if (++reported === workers) all({ type: 'expect', id, counts });
     });
-    // The open loop's schedule starts a little after 'go', so every worker has it by then.
-    stopListening = coordinate(pool, id, cell, workers, open ? { atNs: () => Number(process.hrtime.bigint()) + GO_LEAD_NS } : {});
+    const workerStarts = pool.takeStartups();
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
-    const resources = await monitor.stop(pids, bus.usage ?? null);
+    const rss = memory.stop();
+    faults?.health(done[0]!.faultHealth);
+    const resources = await monitor.stop(pids, usage);
 
     if (coordinated.length > 0) await pool.request(0, { type: 'shutdown-request', id, configs: coordinated }, isRequested, timeoutMs);
     const drained = await Promise.all(specs.map((_, w) => pool.request(w, { type: 'drain', id, coordinated }, isDrained, timeoutMs)));
 
-    const parts: ConfigResult[] = [];
-    for (const [k, config] of cell.configs.entries()) {
-      const mine = done.map((d) => partOf(d.parts, k, config, id));
-      const gone = drained.map((d) => partOf(d.parts, k, config, id));
+    const results: ConfigResult[] = [];
+    for (const [k, { config, vi, variant }] of parts.entries()) {
+      const bus = buses[vi]!;
+      const mine = done.map((d) => partOf(d.parts, k, config, id, variant));
+      const gone = drained.map((d) => partOf(d.parts, k, config, id, variant));
       if (coordinated.includes(config)) {
         // Checked where the driver has a drain-and-stop for this config (a library may have none).
         if (gone.some((d) => d.stopped !== null)) {
           const stopped = (await bus.stopped(config)) ?? gone.reduce((a, d) => a + (d.stopped ?? 0), 0);
-          if (stopped !== cell.scale) throw new Error(`coordinated shutdown (${config}): ${stopped} of ${cell.scale} agents stopped`);
+          // An agent killed by --fault cannot stop: the others must.
+          const alive = cell.scale - (faults?.deadAgents ?? 0);
+          if (stopped !== alive) throw new Error(`coordinated shutdown (${config}): ${stopped} of ${alive} ${alive === cell.scale ? '' : 'live '}agents stopped`);
         }
       }
       const leftover = await bus.leftover(config);
@@ -124,14 +215,16 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       });
       const drainNs = gone.map((d) => d.drainNs).filter((x): x is number => x !== null);
       if (drainNs.length > 0) add('shutdown_drain', Float64Array.from(drainNs));
+      if (drainNs.length > 0) faults?.drained(config, Math.max(...drainNs) / 1e6);
 
       const counts = countIntegrity(
         sent,
         mine.map((d) => d.received),
         gone.map((d) => d.drained),
       );
-      parts.push({
+      results.push({
         config,
+        ...(variant !== undefined ? { variant } : {}),
         samples,
         integrity: { ...counts, rejected: mine.reduce((a, d) => a + d.rejected, 0), leftover },
         calls: mergeCalls(gone.flatMap((d) => d.calls)),
@@ -139,23 +232,27 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         ...histogramsOf(mine),
       });
     }
-    return cellResult(parts, done, resources);
+    const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
+    return { parts: results, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources, lifecycle: cellLifecycle(startups, workerStarts, rss) };
   } catch (e) {
     // A worker failed or hung: replace them all before touching what they work in.
     await pool.restartAll();
+    if (faults?.killedWorker) throw new WorkerKilledByFault(faults.killedWorker, e instanceof Error ? e.message : String(e));
     throw e;
   } finally {
+    memory.stop();
+    faults?.flush();
     stopListening();
-    await monitor.stop(pids, bus?.usage ?? null).catch(() => undefined);
-    await bus?.close().catch(() => undefined);
+    await monitor.stop(pids, usage).catch(() => undefined);
+    for (const b of buses) await b.close().catch(() => undefined);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** A cell's result from what each config counted and what every worker reported. */
-export function cellResult(parts: ConfigResult[], done: readonly CellDone[], resources: ResourceSummary): CellResult {
+export function cellResult(parts: ConfigResult[], done: readonly CellDone[], resources: ResourceSummary, lifecycle: CellLifecycle): CellResult {
   const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
-  return { parts, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources };
+  return { parts, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources, lifecycle };
 }
 
 /** Every worker's part of a cell: its agents, the cell's configs, the layers' settings; `more` on top. */
@@ -187,7 +284,7 @@ export function workerSpecs(id: number, dir: string, cell: PlannedCell, ctx: Cel
  * for a quiet period: the rest is lost). `on.go` / `on.sent` (per config, per agent: messages sent
  * to it) tell the caller. Returns the function that stops listening.
  */
-export function coordinate(pool: WorkerPool, id: number, cell: PlannedCell, workers: number, on: { go?: () => void; sent?: (counts: number[][]) => void; atNs?: () => number }): () => void {
+export function coordinate(pool: WorkerPool, id: number, cell: PlannedCell, workers: number, on: { go?: () => void; sent?: (counts: number[][]) => void; atNs?: () => number; opened?: (startup: readonly OpenedStartup[]) => void }): () => void {
   const counts = cell.configs.map(() => new Array<number>(cell.scale).fill(0));
   let opened = 0;
   let reported = 0;
@@ -197,12 +294,14 @@ export function coordinate(pool: WorkerPool, id: number, cell: PlannedCell, work
   return pool.onEvent((_, m) => {
     if (m.id !== id) return;
     if (m.type === 'opened') {
+      on.opened?.(m.startup ?? []);
       if (++opened === workers) {
         all({ type: 'go', id, ...(on.atNs ? { atNs: on.atNs() } : {}) });
         on.go?.();
       }
       return;
     }
+    if (m.type !== 'sent') return;
     m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
     if (++reported === workers) {
       on.sent?.(counts);
@@ -224,9 +323,10 @@ export function cellName(configs: readonly ConfigName[]): ConfigName | 'interlea
 }
 
 /** A worker's answer for the k-th config of the cell; a worker answering for another config is a bug. */
-function partOf<T extends { config: ConfigName }>(parts: readonly T[], k: number, config: ConfigName, id: number): T {
+function partOf<T extends { config: ConfigName; variant?: string }>(parts: readonly T[], k: number, config: ConfigName, id: number, variant?: string): T {
   const p = parts[k];
-  if (!p || p.config !== config) throw new Error(`cell ${id}: a worker reported ${p ? p.config : 'nothing'} where ${config} was expected`);
+  const name = (x: { config: ConfigName; variant?: string }) => (x.variant !== undefined ? `${x.config} (${x.variant})` : x.config);
+  if (!p || p.config !== config || p.variant !== variant) throw new Error(`cell ${id}: a worker reported ${p ? name(p) : 'nothing'} where ${name({ config, ...(variant !== undefined ? { variant } : {}) })} was expected`);
   return p;
 }
 

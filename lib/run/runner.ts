@@ -1,18 +1,20 @@
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Calibration } from '../core/words.ts';
-import { CONFIGS, type ConfigName, type LayerName } from '../core/words.ts';
+import { CONFIGS, type ConfigName, type LayerName, type LayerOptions } from '../core/words.ts';
 import type { DriverRef, FromWorker } from '../agents/protocol.ts';
 import { WorkerPool } from '../agents/pool.ts';
 import type { Options } from '../config/options.ts';
 import type { DriverRun } from '../drivers/contract.ts';
 import { driverEntry } from '../drivers/registry.ts';
+import { UsageError } from '../config/errors.ts';
 import { ResourceMonitor } from '../measure/resources.ts';
 import { checkTmpfs, type FsCheck } from '../measure/tmpfs.ts';
 import type { BenchRecord, Body } from '../records/schema.ts';
 import { RecordWriter } from '../records/writer.ts';
 import { Aggregator } from './aggregate.ts';
-import { cellName, runCell, type CellResult } from './cell.ts';
+import { cellName, runCell, type CellResult, type CellVariant } from './cell.ts';
+import type { FaultReport } from '../faults/cell.ts';
 import { busbenchVersion, gitSha, hostInfo } from './host.ts';
 import { evaluateThresholds } from '../verdict/evaluate.ts';
 import { planMatrix, type PlannedCell } from './matrix.ts';
@@ -20,6 +22,9 @@ import { createRunDir, removeRunDir, type RunDir } from './rundir.ts';
 import { exitCodeOf, reasonOf, type Tally } from './outcome.ts';
 import { openLoadOf, scheduleFigures } from '../workloads/load.ts';
 import { patternOf } from '../workloads/index.ts';
+import { EXIT } from '../config/errors.ts';
+import { WorkerKilledByFault } from '../faults/cell.ts';
+import { spaceNote } from '../faults/space.ts';
 
 export interface RunIO {
   /** Progress and warnings go here (stderr); never data. */
@@ -45,8 +50,26 @@ export interface RunExtension {
   plan?(cells: PlannedCell[]): PlannedCell[];
   /** Called once per driver with that driver's records. */
   finish?(records: readonly BenchRecord[], emit: (r: Body<BenchRecord>) => void): void;
+  /**
+   * A/B (busbench ab): the variants every cell measures side by side, each with its own driver
+   * settings (per driver name) and layer knobs; each variant's driver is started on its own. Made
+   * once the run directory exists (a variant's files may be written into it); a UsageError thrown
+   * here ends the run like a driver's (exit 2, everything removed).
+   */
+  variants?(runDir: string): readonly RunVariant[];
   /** Runs each planned cell instead of lib/run/cell.ts runCell (a soak's long-lived cell). */
   cell?: typeof runCell;
+  /** Called once per driver, after its statistics and overheads, with the samples behind them. */
+  aggregated?(agg: Aggregator, emit: (r: Body<BenchRecord>) => void): void;
+  /** The scenario's own pass/fail on every record of a run that went through (exit code and reason), or null: exit 0. */
+  gate?(records: readonly BenchRecord[]): { exitCode: number; reason: string } | null;
+}
+
+/** One variant of an A/B run. */
+export interface RunVariant {
+  name: string;
+  driverSettings: Readonly<Record<string, unknown>>;
+  layer: LayerOptions;
 }
 
 /** Messages delivered during a cell's workload per second of its wall time (whole system). */
@@ -69,7 +92,12 @@ interface Started {
   run: DriverRun;
   ref: DriverRef;
   skipped: { layer: LayerName; reason: string }[];
+  /** A/B: every variant's started driver (the first is `run`, which calibrates). */
+  variants?: CellVariant[];
 }
+
+/** Every started driver of one driver name (A/B: one per variant). */
+const runsOf = (s: Started): DriverRun[] => (s.variants ? s.variants.map((v) => v.bus) : [s.run]);
 
 /** What lives for the whole run and must be undone whatever happens. */
 class Session {
@@ -82,7 +110,7 @@ class Session {
   /** Last resort if the process exits without reaching `finally`: no worker, server or run directory may outlive it. */
   readonly onExit = () => {
     this.pool?.killAll();
-    for (const s of this.started) s.run.killSync();
+    for (const s of this.started) for (const r of runsOf(s)) r.killSync();
     if (!this.opts.keep) {
       try {
         removeRunDir(this.runDir);
@@ -94,7 +122,7 @@ class Session {
 
   async close(): Promise<void> {
     await this.pool?.close();
-    for (const s of this.started.splice(0)) await s.run.close().catch((e: unknown) => this.io.warn(`${s.name}: ${e instanceof Error ? e.message : String(e)}`));
+    for (const s of this.started.splice(0)) for (const r of runsOf(s)) await r.close().catch((e: unknown) => this.io.warn(`${s.name}: ${e instanceof Error ? e.message : String(e)}`));
     process.removeListener('exit', this.onExit);
     if (!this.opts.keep) {
       try {
@@ -123,7 +151,7 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
     session.pool?.killAll();
   });
   try {
-    await startDrivers(session);
+    await startDrivers(session, ext.variants?.(session.runDir.path));
   } catch (e) {
     await session.close();
     throw e;
@@ -153,8 +181,14 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
   tally.aborted = session.aborted;
 
   judge(opts, records, tally, emit);
-  const exitCode = exitCodeOf(tally);
-  emit(summaryOf(tally, exitCode, performance.now() - startedAt));
+  const full = spaceNote(records, opts.baseDir, tally.failure);
+  if (full) io.warn(full);
+  let exitCode = exitCodeOf(tally);
+  let reason = reasonOf(tally);
+  // The scenario's gate judges only a run that went through, like the thresholds.
+  const gate = exitCode === 0 ? (ext.gate?.(records) ?? null) : null;
+  if (gate !== null) ({ exitCode, reason } = gate);
+  emit(summaryOf(tally, exitCode, reason, performance.now() - startedAt));
   await writer.close();
   return { exitCode, records };
 }
@@ -169,11 +203,10 @@ function judge(opts: Options, records: readonly BenchRecord[], tally: Tally, emi
 }
 
 /** The last record of every run: how it ended and why. */
-function summaryOf(tally: Tally, exitCode: number, elapsedMs: number): Body<BenchRecord> {
-  const reason = reasonOf(tally);
+function summaryOf(tally: Tally, exitCode: number, reason: string | null | undefined, elapsedMs: number): Body<BenchRecord> {
   return {
     type: 'summary',
-    status: tally.aborted !== null ? 'aborted' : exitCode === 0 ? 'ok' : 'failed',
+    status: tally.aborted !== null ? 'aborted' : exitCode === 0 ? 'ok' : exitCode === EXIT.disturbed ? 'disturbed' : 'failed',
     exit_code: exitCode,
     duration_s: Number((elapsedMs / 1000).toFixed(3)),
     cells_ok: tally.cellsOk,
@@ -185,9 +218,30 @@ function summaryOf(tally: Tally, exitCode: number, elapsedMs: number): Body<Benc
 }
 
 /** Start every driver of the run (its server, its connection); a usage problem stops the rest. */
-async function startDrivers(s: Session): Promise<void> {
+async function startDrivers(s: Session, variants?: readonly RunVariant[]): Promise<void> {
   for (const name of s.opts.drivers) {
     const entry = driverEntry(name);
+    if (variants) {
+      // A/B: each variant's own driver (its settings, its server or library), in its own directory.
+      const started: CellVariant[] = [];
+      const host = await entry.host();
+      let current = '';
+      try {
+        for (const v of variants) {
+          current = v.name;
+          const settings = v.driverSettings[name];
+          const run = await host.open({ settings, runDir: join(s.runDir.path, name, v.name), prefix: `${s.prefix}${v.name.toLowerCase()}`, warn: s.io.warn });
+          started.push({ name: v.name, bus: run, driver: { name, settings, shared: run.shared }, layer: v.layer });
+        }
+      } catch (e) {
+        // A variant that would not start: the ones started before it are stopped here.
+        for (const x of started) await x.bus.close().catch(() => undefined);
+        throw e instanceof UsageError ? new UsageError(e.problems.map((p) => `variant ${current}: ${p}`)) : e;
+      }
+      const skipped = new Map(variants.flatMap((v) => entry.skipped?.(v.driverSettings[name]) ?? []).map((x) => [x.layer, x]));
+      s.started.push({ name, run: started[0]!.bus, ref: started[0]!.driver, skipped: [...skipped.values()], variants: started });
+      continue;
+    }
     const settings = s.opts.driverSettings[name];
     const host = await entry.host();
     const run = await host.open({ settings, runDir: join(s.runDir.path, name), prefix: s.prefix, warn: s.io.warn });
@@ -210,7 +264,8 @@ async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension,
   for (const x of d.skipped) if (opts.layers.includes(x.layer)) io.warn(`${d.name}: ${x.layer} skipped: the ${x.reason}${opts.layers.includes('full_integration') ? '; full_integration runs without it' : ''}`);
   // Configs take turns inside one cell unless asked not to, or the scenario needs each config's own
   // wall time (capacity), or the open loop runs (each config sends on its own schedule).
-  const interleave = configs.length > 1 && !opts.separateCells && ext.interleave !== false && openLoadOf(opts, { run: 1, scale: 1 }) === undefined;
+  // A/B: the variants always take turns, even with one config.
+  const interleave = (configs.length > 1 || d.variants !== undefined) && !opts.separateCells && ext.interleave !== false && openLoadOf(opts, { run: 1, scale: 1 }) === undefined;
   const calibration = await calibrate(s, d);
   const planned = planMatrix({ configs, scales: opts.scales, runs: opts.runs, iterations: opts.iterations, warmup: opts.warmup, seed: opts.seed, interleave });
   const plan = ext.plan ? ext.plan(planned) : planned;
@@ -236,6 +291,7 @@ async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension,
   if (s.aborted === null) {
     for (const r of agg.statistics()) sink.emit(r);
     for (const o of agg.overheads()) sink.emit(o);
+    ext.aggregated?.(agg, sink.emit);
   }
 }
 
@@ -269,15 +325,21 @@ async function runCells(s: Session, d: Started, plan: readonly PlannedCell[], ag
     const where = `${cellName(cell.configs) === 'interleaved' ? `${cell.configs.length} configs interleaved` : cell.configs[0]} @ ${cell.scale} agent${cell.scale === 1 ? '' : 's'}`;
     io.progress(id, plan.length, `${label}${cell.run === 0 ? 'warm-up' : `run ${cell.run}/${opts.runs}`} · ${where}`);
     try {
-      const res = await (ext.cell ?? runCell)(id, cell, { opts, runDir: s.runDir.path, pool, monitor, bus: d.run, driver: d.ref, skipped });
+      const onFault = (r: FaultReport) => {
+        sink.tally.faults = (sink.tally.faults ?? 0) + 1;
+        sink.emit({ type: 'fault', test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run, ...r });
+      };
+      const res = await (ext.cell ?? runCell)(id, cell, { opts, runDir: s.runDir.path, pool, monitor, bus: d.run, driver: d.ref, skipped, onFault, ...(d.variants ? { variants: d.variants } : {}) });
       recordCell(res, cell, where, opts, io, sink, agg);
       sink.tally.cellsOk++;
     } catch (e) {
       if (s.aborted !== null) return;
       sink.tally.cellsFailed++;
+      const byFault = e instanceof WorkerKilledByFault;
+      if (byFault) sink.tally.cellsFaulted = (sink.tally.cellsFaulted ?? 0) + 1;
       const message = e instanceof Error ? e.message : String(e);
-      for (const config of cell.configs) sink.emit({ type: 'error', test_name: config, agent_count: cell.scale, run: cell.run, kind: isTimeout(message) ? 'timeout' : 'cell', message });
-      io.warn(`cell failed: ${label}${where} run ${cell.run}: ${message} (the matrix goes on)`);
+      for (const config of cell.configs) sink.emit({ type: 'error', test_name: config, agent_count: cell.scale, run: cell.run, kind: byFault ? 'fault' : isTimeout(message) ? 'timeout' : 'cell', message });
+      io.warn(`cell ${byFault ? 'lost to --fault' : 'failed'}: ${label}${where} run ${cell.run}: ${message} (the matrix goes on)`);
     }
   }
   io.progress(plan.length, plan.length, `${label}done`);
@@ -286,9 +348,9 @@ async function runCells(s: Session, d: Started, plan: readonly PlannedCell[], ag
 /** The records of one finished cell: integrity and failed calls per config, samples, resources. */
 function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Options, io: RunIO, sink: Sink, agg: Aggregator): void {
   const { emit, tally } = sink;
-  const keyOf = (config: ConfigName) => ({ test_name: config, agent_count: cell.scale, run: cell.run });
+  const keyOf = (config: ConfigName, variant?: string) => ({ test_name: config, ...(variant !== undefined ? { variant } : {}), agent_count: cell.scale, run: cell.run });
   for (const part of res.parts) {
-    const key = keyOf(part.config);
+    const key = keyOf(part.config, part.variant);
     const i = part.integrity;
     const ok = i.lost === 0 && i.duplicated === 0 && i.unknown === 0 && i.leftover === 0;
     emit({ type: 'integrity', ...key, warmup: cell.run === 0, sent: i.sent, received: i.received, drained: i.drained, lost: i.lost, duplicated: i.duplicated, rejected: i.rejected, unknown: i.unknown, leftover: i.leftover, failed_sends: i.failedSends, ok });
@@ -305,12 +367,12 @@ function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Opt
     }
     tally.lost += i.lost;
     tally.duplicated += i.duplicated;
-    if (!ok) io.warn(`integrity: ${part.config} @ ${cell.scale} run ${cell.run}: lost ${i.lost}, duplicated ${i.duplicated}, unknown ${i.unknown}, leftover ${i.leftover}`);
+    if (!ok) io.warn(`integrity: ${part.config}${part.variant !== undefined ? ` (${part.variant})` : ''} @ ${cell.scale} run ${cell.run}: lost ${i.lost}, duplicated ${i.duplicated}, unknown ${i.unknown}, leftover ${i.leftover}`);
     if (cell.run > 0) {
       // An operation with histograms is summarised from them; its samples (--raw) only go to the file.
       for (const [op, list] of part.histograms ?? []) agg.addHistograms(part.config, cell.scale, cell.run, op, list);
       for (const [op, sets] of part.samples) {
-        if (!part.histograms?.has(op)) for (const x of sets) agg.add(part.config, cell.scale, cell.run, op, x);
+        if (!part.histograms?.has(op)) for (const x of sets) agg.add(part.config, cell.scale, cell.run, op, x, part.variant);
         if (opts.raw) emit({ type: 'sample', ...key, operation: op, values_us: sets.flatMap((x) => Array.from(x.values, (ns) => Number((ns / 1000).toFixed(3)))) });
       }
     }
@@ -320,6 +382,7 @@ function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Opt
   if (cellName(cell.configs) === 'interleaved') emit({ type: 'resource', test_name: 'interleaved', configs: cell.configs, agent_count: cell.scale, run: cell.run, ...res.resources });
   // A cell whose agents stopped waiting ends at the deadline, not at the last receipt: no throughput.
   else emit({ type: 'resource', ...keyOf(cell.configs[0]!), ...res.resources, ...(res.timedOut || res.quietEnded ? {} : throughputOf(res.parts[0]!.integrity.received, res.workloadMs)) });
+  emit({ type: 'lifecycle', test_name: cellName(cell.configs), ...(cell.configs.length > 1 ? { configs: cell.configs } : {}), agent_count: cell.scale, run: cell.run, ...res.lifecycle });
   if (res.timedOut) io.warn(`${where} run ${cell.run}: agents stopped waiting for mail at the deadline; the drain counted the rest`);
 }
 

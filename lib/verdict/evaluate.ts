@@ -4,9 +4,10 @@
  * could be made (a gate on data that is missing fails, it never passes by default).
  */
 import type { Operation } from '../core/words.ts';
-import type { BenchRecord, Body, IntegrityRecord, OverheadRecord, SoakRecord, StatisticsRecord, ThresholdCheck, ThresholdRecord } from '../records/schema.ts';
+import type { AbRecord, BenchRecord, Body, IntegrityRecord, OverheadRecord, SoakRecord, StatisticsRecord, ThresholdCheck, ThresholdRecord } from '../records/schema.ts';
 import type { Comparator, Threshold } from './syntax.ts';
 import { ofType as of } from '../records/select.ts';
+import { detectTimes, nearestRank } from '../faults/rows.ts';
 
 
 export function compare(value: number, cmp: Comparator, limit: number): boolean {
@@ -62,6 +63,28 @@ function checksOf(t: Threshold, records: readonly BenchRecord[]): ThresholdCheck
     case 'growth': {
       const soaks = (of(records, 'soak') as SoakRecord[]).filter((r) => r.resource === s.resource);
       return soaks.map((r) => check(r.agent_count, null, r.growth_per_min, `${r.test_name ?? 'processes'}${r.path ? ` ${r.path}` : ''}${r.growth_per_min === null ? ': too few samples' : ''}`));
+    }
+    case 'ab': {
+      const abs = (of(records, 'ab') as AbRecord[]).filter((r) => r.test_name === s.config && r.operation === s.operation && at(s.agents)(r));
+      return abs.map((r) => {
+        if (t.unit === 'us') return check(r.agent_count, r.operation, r.change_us);
+        if (s.bound === 'estimate') return check(r.agent_count, r.operation, r.change_pct);
+        const b = s.bound === 'upper' ? r.ci_high_pct : r.ci_low_pct;
+        return check(r.agent_count, r.operation, b, b === null ? 'no interval (one statistical run); use --runs 2 or more' : undefined);
+      });
+    }
+    case 'fault': {
+      // Per scale with fault records; a watch that never saw the agent stale counts as slower than any time.
+      const scales = [...new Set((of(records, 'fault') as { agent_count: number }[]).map((r) => r.agent_count))].filter((n) => s.agents === null || n === s.agents).sort((a, b) => a - b);
+      const out: ThresholdCheck[] = [];
+      for (const n of scales) {
+        const { times, undetected } = detectTimes(records, n);
+        if (times.length + undetected === 0) continue;
+        const all = [...times, ...new Array<number>(undetected).fill(Infinity)];
+        const v = s.stat === 'max' ? all[all.length - 1]! : nearestRank(all, s.stat === 'p50' ? 50 : 95)!;
+        out.push(v === Infinity ? check(n, null, null, `not detected in ${undetected} of ${all.length} watches`) : check(n, null, v * 1000));
+      }
+      return out;
     }
     case 'integrity': {
       const cells = (of(records, 'integrity') as IntegrityRecord[]).filter(at(s.agents));

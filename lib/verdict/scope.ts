@@ -13,7 +13,7 @@ export function scopeProblems(ts: readonly Threshold[], plan: { scales: readonly
     if (s.agents !== null && !plan.scales.includes(s.agents) && t.agentsSpan) {
       problems.push(`${label} "${t.text}": ${s.agents} agents is not measured by this run (--scales ${plan.scales.join(',')}); add it to --scales or change the threshold${caret(t, t.agentsSpan)}`);
     }
-    const config = s.kind === 'overhead' || s.kind === 'latency' ? s.config : s.kind === 'resolution' ? 'noop' : null;
+    const config = s.kind === 'overhead' || s.kind === 'latency' || s.kind === 'ab' ? s.config : s.kind === 'resolution' ? 'noop' : null;
     if (config !== null && !plan.configs.includes(config)) {
       const where = t.configSpan ?? { start: 0, end: t.text.length };
       problems.push(`${label} "${t.text}": ${config} is not measured by this run (--layers ${plan.configs.filter((c) => c !== 'baseline').join(',')}); add it to --layers${caret(t, where)}`);

@@ -2,13 +2,15 @@
  * The threshold language: one comparison per expression, in the spirit of k6's `p(95)<200`.
  *
  *   threshold  = subject comparator quantity
- *   subject    = overhead | bound "(" overhead ")" | latency | integrity | resolution
+ *   subject    = overhead | bound "(" overhead ")" | ab | bound "(" ab ")" | latency | integrity | resolution
  *   overhead   = "overhead(" layer ")" [ "@" agents ] "." operation "." "p50"
+ *   ab         = "ab(" config ")" [ "@" agents ] "." operation "." "p50"   (busbench ab: B against A, %)
  *   bound      = "upper" | "lower"                  (the 95 % interval's bound instead of the estimate)
  *   latency    = config [ "@" agents ] "." operation "." stat
  *   integrity  = "integrity" [ "@" agents ] "." counter
  *   resolution = "resolution" [ "@" agents ] "." operation   (the noop interval's half-width)
  *   growth     = "growth(" resource ")"   (a soak's fitted growth per minute: busbench soak)
+ *   fault      = "fault" [ "@" agents ] ".health_detect_ms." ("p50" | "p95" | "max")   (--fault runs)
  *   comparator = "<" | "<=" | ">" | ">=" | "==" | "!="
  *   quantity   = number [ unit ]      unit: % | us | µs | ms | s
  *
@@ -18,7 +20,7 @@
  * drained, rejected, unknown, leftover. Without "@agents" a threshold holds at every scale measured.
  * Units: overheads take % (or a time: the added µs of the estimate), latencies a time, integrity
  * counters a plain number, resolution %, growth a size per time (B, KB, MB, GB / s, min, h;
- * tmpfs_files: files / time, e.g. 10/min). resource: rss, rss_harness, rss_workers, rss_children,
+ * tmpfs_files: files / time, e.g. 10/min). resource: rss, rss_harness, rss_workers, rss_agent_shells,
  * rss_server, tmpfs, tmpfs_files, file (every lasting file of the bus).
  */
 import { OPERATIONS, type Operation } from '../core/words.ts';
@@ -30,18 +32,26 @@ export const LATENCY_STATS = ['avg', 'p50', 'p95', 'p99', 'min', 'max', 'stddev'
 export type LatencyStat = (typeof LATENCY_STATS)[number];
 export const COUNTERS = ['lost', 'duplicated', 'sent', 'received', 'drained', 'rejected', 'unknown', 'leftover'] as const;
 export type Counter = (typeof COUNTERS)[number];
+export const FAULT_STATS = ['p50', 'p95', 'max'] as const;
+export type FaultStat = (typeof FAULT_STATS)[number];
 /** Operations that have an overhead (a layer and the baseline both do them). */
 export const OVERHEAD_OPS: readonly Operation[] = ['message_send', 'message_receive', 'delivery'];
+/** Operations busbench ab compares (its cells are interleaved: no delivery). */
+export const AB_OPS: readonly Operation[] = ['message_send', 'message_receive'];
 const LAYER_CONFIGS = CONFIGS.filter((c) => c !== 'baseline');
 
 export type Subject =
   | { kind: 'overhead'; bound: 'estimate' | 'upper' | 'lower'; config: ConfigName; agents: number | null; operation: Operation }
+  /** busbench ab: the change of B against A (its `ab` records). */
+  | { kind: 'ab'; bound: 'estimate' | 'upper' | 'lower'; config: ConfigName; agents: number | null; operation: Operation }
   | { kind: 'latency'; config: ConfigName; agents: number | null; operation: Operation; stat: LatencyStat }
   | { kind: 'integrity'; agents: number | null; counter: Counter }
   | { kind: 'resolution'; agents: number | null; operation: Operation }
+  /** --fault: the health layer's detection time over the cells (lib/faults/rows.ts). */
+  | { kind: 'fault'; agents: number | null; measure: 'health_detect_ms'; stat: FaultStat }
   | { kind: 'growth'; agents: null; resource: GrowthResource };
 
-export const GROWTH_RESOURCES = ['rss', 'rss_harness', 'rss_workers', 'rss_children', 'rss_server', 'tmpfs', 'tmpfs_files', 'file'] as const;
+export const GROWTH_RESOURCES = ['rss', 'rss_harness', 'rss_workers', 'rss_agent_shells', 'rss_server', 'tmpfs', 'tmpfs_files', 'file'] as const;
 export type GrowthResource = (typeof GROWTH_RESOURCES)[number];
 
 export type Unit = '%' | 'us' | 'count' | 'bytes/min' | 'files/min';
@@ -167,27 +177,27 @@ export function parseThreshold(text: string): Threshold {
   let subject: Subject;
   let configSpan: Span | null = null;
   const head = peek();
-  const overhead = (bound: 'estimate' | 'upper' | 'lower'): Subject => {
-    expect('overhead', bound === 'estimate' ? '"overhead"' : `"overhead(...)" inside ${bound}(...)`);
-    expect('(', '"(" and a layer name');
-    const c = ident('layer', LAYER_CONFIGS);
+  const overhead = (bound: 'estimate' | 'upper' | 'lower', kind: 'overhead' | 'ab' = 'overhead'): Subject => {
+    expect(kind, bound === 'estimate' ? `"${kind}"` : `"overhead(...)" or "ab(...)" inside ${bound}(...)`);
+    expect('(', kind === 'ab' ? '"(" and a config name' : '"(" and a layer name');
+    const c = kind === 'ab' ? ident('config', CONFIGS) : ident('layer', LAYER_CONFIGS);
     configSpan = { start: c.start, end: c.end };
     expect(')');
     const n = agents();
     expect('.', '"." and an operation');
-    const op = ident('operation for an overhead', OVERHEAD_OPS);
+    const op = ident(kind === 'ab' ? 'operation for an A/B change' : 'operation for an overhead', kind === 'ab' ? AB_OPS : OVERHEAD_OPS);
     expect('.', '"." and a statistic');
     const st = peek();
-    if (st.kind === 'ident' && st.value !== 'p50') fail(`an overhead is a median (of matched per-call ratios), so only ".p50" exists (found "${st.value}"); for a tail, bound the latency instead, e.g. ${c.value}.${op.value}.p95 < 200us`);
+    if (st.kind === 'ident' && st.value !== 'p50') fail(`${kind === 'ab' ? 'an A/B change' : 'an overhead'} is a median (of matched per-call ratios), so only ".p50" exists (found "${st.value}"); for a tail, bound the latency instead, e.g. ${c.value}.${op.value}.p95 < 200us`);
     ident('statistic', ['p50']);
-    return { kind: 'overhead', bound, config: c.value as ConfigName, agents: n, operation: op.value as Operation };
+    return { kind, bound, config: c.value as ConfigName, agents: n, operation: op.value as Operation };
   };
-  if (head.kind !== 'ident') fail(`expected what to check (overhead(...), upper(...), a config, integrity, resolution or growth(...)), found "${head.value}"; ${EXAMPLES}`);
-  if (head.value === 'overhead') subject = overhead('estimate');
+  if (head.kind !== 'ident') fail(`expected what to check (overhead(...), upper(...), a config, integrity, resolution, fault or growth(...)), found "${head.value}"; ${EXAMPLES}`);
+  if (head.value === 'overhead' || head.value === 'ab') subject = overhead('estimate', head.value);
   else if (head.value === 'upper' || head.value === 'lower') {
     next();
     expect('(', '"(" after ' + head.value);
-    subject = overhead(head.value);
+    subject = overhead(head.value, peek().value === 'ab' ? 'ab' : 'overhead');
     expect(')', `")" to close ${head.value}(...)`);
   } else if (head.value === 'integrity') {
     next();
@@ -207,6 +217,14 @@ export function parseThreshold(text: string): Threshold {
     const r = ident('resource', GROWTH_RESOURCES);
     expect(')');
     subject = { kind: 'growth', agents: null, resource: r.value as GrowthResource };
+  } else if (head.value === 'fault') {
+    next();
+    const n = agents();
+    expect('.', '"." and health_detect_ms');
+    ident('fault measure', ['health_detect_ms']);
+    expect('.', '"." and a statistic');
+    const st = ident('statistic', FAULT_STATS);
+    subject = { kind: 'fault', agents: n, measure: 'health_detect_ms', stat: st.value as FaultStat };
   } else if ((CONFIGS as readonly string[]).includes(head.value)) {
     next();
     configSpan = { start: head.start, end: head.end };
@@ -217,7 +235,7 @@ export function parseThreshold(text: string): Threshold {
     const st = ident('statistic', LATENCY_STATS);
     subject = { kind: 'latency', config: head.value as ConfigName, agents: n, operation: op.value as Operation, stat: st.value as LatencyStat };
   } else {
-    fail(`unknown subject "${head.value}"; start with overhead(LAYER), upper(overhead(LAYER)...), lower(...), a config (${CONFIGS.join(', ')}), integrity, resolution or growth(RESOURCE)`);
+    fail(`unknown subject "${head.value}"; start with overhead(LAYER), ab(CONFIG), upper(overhead(LAYER)...), lower(...), a config (${CONFIGS.join(', ')}), integrity, resolution, fault or growth(RESOURCE)`);
   }
 
   const cmp = peek();
@@ -279,12 +297,16 @@ function resolveUnit(subject: Subject, value: number, unit: string, tok: Token, 
   if (timeOrPct === 'bad') fail(`unknown unit "${unit}"; use %, us, ms or s`, tok);
   switch (subject.kind) {
     case 'overhead':
+    case 'ab':
       if (timeOrPct === '%') return { limit: value, unit: '%' };
       if (timeOrPct === 'time') {
         if (subject.bound !== 'estimate') fail(`${subject.bound}(...) is a bound of the interval in %; give the limit in %, e.g. < 1%`, tok);
         return { limit: value * TIME[unit]!, unit: 'us' };
       }
       return fail('an overhead needs a unit: % (e.g. < 1%) or a time (e.g. < 5us)', tok);
+    case 'fault':
+      if (timeOrPct === 'time') return { limit: value * TIME[unit]!, unit: 'us' };
+      return fail('a detection time needs a time unit: us, ms or s (e.g. < 500ms)', tok);
     case 'latency':
       if (timeOrPct === 'time') return { limit: value * TIME[unit]!, unit: 'us' };
       return fail(`a latency needs a time unit: us, ms or s (e.g. < 200us)${timeOrPct === '%' ? '; for a % bound use overhead(LAYER)' : ''}`, tok);

@@ -58,14 +58,17 @@ function round(cur: CellState, p: Part, k: number): void | Promise<void> {
 /**
  * Every round of the cell. With several configs they take turns round by round (each round every
  * agent sends through each config, the configs in a freshly shuffled order), so the machine's
- * state at any moment falls on all of them alike.
+ * state at any moment falls on all of them alike. `beforeRound` (--fault) may strike before round
+ * k, and once more after the last (k = iterations).
  */
-export async function runClosed(cur: CellState, random: () => number): Promise<void> {
+export async function runClosed(cur: CellState, random: () => number, beforeRound?: (k: number) => Promise<void> | void): Promise<void> {
   const { parts, spec } = cur;
   // A soak (lib/soak/): rounds until its deadline, one every soakEveryMs (sleeping lets IPC through).
   const t0 = Number(hr());
   const until = spec.soakMs === undefined ? null : t0 + spec.soakMs * 1e6;
   for (let k = 0; until === null ? k < spec.iterations : Number(hr()) < until; k++) {
+    const f = beforeRound?.(k);
+    if (f) await f;
     for (const p of parts.length > 1 ? seededShuffle(parts, random) : parts) {
       const r = round(cur, p, k);
       if (r) await r;
@@ -73,4 +76,6 @@ export async function runClosed(cur: CellState, random: () => number): Promise<v
     const ahead = until === null ? 0 : (t0 + (k + 1) * spec.soakEveryMs! * 1e6 - Number(hr())) / 1e6;
     if (ahead > 1) await new Promise((r) => setTimeout(r, ahead));
   }
+  const f = beforeRound?.(cur.spec.iterations);
+  if (f) await f;
 }

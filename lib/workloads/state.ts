@@ -5,6 +5,7 @@
  * steps in time; each pattern (rotation.ts, …) says who sends to whom.
  */
 import { Rejected, SendFailed, type Body, type ConfigClient, type Receipt } from '../drivers/contract.ts';
+import { AgentDown } from '../faults/agent.ts';
 import type { ConfigName } from '../core/words.ts';
 import type { CellSpec } from '../agents/protocol.ts';
 import { messageKey } from '../agents/workload.ts';
@@ -17,6 +18,8 @@ export const hr = process.hrtime.bigint;
 /** One config of the running cell: its clients and what it measured. */
 export interface Part {
   config: ConfigName;
+  /** A/B: the variant this part belongs to (CellSpec.variants). */
+  variant?: string;
   client: ConfigClient;
   send: Samples;
   recv: Samples;
@@ -78,12 +81,13 @@ class NoSamples extends Samples {
 }
 
 /** A fresh Part for a config whose clients are open; `sends`: messages each local agent is to send. */
-export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient, sends: readonly number[], cur: CellState): Part {
+export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient, sends: readonly number[], cur: CellState, variant?: string): Part {
   const slots = spec.local.length;
   const answers = cur.pattern.answers !== undefined;
   const n = Math.max(1, sends.reduce((a, x) => a + x, 0));
   return {
     config,
+    ...(variant !== undefined ? { variant } : {}),
     client,
     send: new Samples(n),
     recv: new Samples(n),
@@ -196,6 +200,7 @@ function sent(cur: CellState, p: Part, slot: number, from: number, to: number, k
 
 /** A send the bus refused (rejected) or whose call failed; anything else fails the cell. */
 function notSent(p: Part, slot: number, k: number, e: unknown): void {
+  if (e instanceof AgentDown) return; // --fault: the agent is dead or stalled, nothing was sent
   if (e instanceof Rejected) p.rejected++;
   else if (e instanceof SendFailed) p.sent[slot]![k] = 2;
   else throw e;

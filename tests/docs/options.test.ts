@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CAPACITY_SPECS } from '../../lib/capacity/flags.ts';
+import { AB_SPECS } from '../../lib/ab/flags.ts';
 import { SPECS } from '../../lib/config/options.ts';
 import { GENERATOR_COMMAND, OPTIONS_DOC, renderOptionsDoc } from '../../scripts/docs-options.ts';
 
@@ -72,6 +73,7 @@ const doc = readFileSync(OPTIONS_DOC, 'utf8');
 /** The run options and every driver's flags: what `overhead --help` lists. */
 const runOptions = new Map([...documented(tableRows(doc, 'Run options')), ...documented(tableRows(doc, 'Driver flags'))]);
 const capacityOwn = documented(tableRows(doc, 'Capacity flags'));
+const abOwn = documented(tableRows(doc, 'A/B flags'));
 
 /** The presets table: flag → default per command (column names from its header). */
 function presetDefaults(): Map<string, Record<string, string>> {
@@ -128,4 +130,17 @@ test('quick and capacity: every default their --help prints is the one docs/opti
       if (own) assert.deepEqual(own.env, h.env, `${command} ${flag}: environment names differ`);
     }
   }
+});
+
+test('ab: its own flags are in its --help and in docs/options.md with the same default and environment name', () => {
+  const help = helpFlags('ab');
+  for (const s of AB_SPECS) {
+    const h = help.get(s.flag);
+    const d = abOwn.get(s.flag);
+    assert.ok(h, `${s.flag} is missing from \`busbench ab --help\``);
+    assert.ok(d, `${s.flag} is missing from docs/options.md (A/B flags)`);
+    assert.equal(d.default, h.default);
+    assert.deepEqual(d.env, h.env);
+  }
+  for (const s of SPECS) assert.ok(help.has(s.flag), `${s.flag} is missing from \`busbench ab --help\``);
 });

@@ -5,7 +5,8 @@
  */
 import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { agentId } from '../../core/agents.ts';
+import { agentId, agentIndices } from '../../core/agents.ts';
+import { timedStart } from '../../measure/lifecycle.ts';
 import { layersOf, type ConfigName, type LayerOptions } from '../../core/words.ts';
 import type { Body, ConfigClient, DrainResult, Receipt } from '../contract.ts';
 import { closeAgent, connectAgent, type Agent } from './agent.ts';
@@ -37,8 +38,9 @@ export async function openConfigClient(o: OpenOptions): Promise<NatsConfigClient
   const watchers: { seen: Promise<void>; stop(): void }[] = [];
   try {
     // Connect the agents together: each connect is a few round trips, independent of the others.
-    const opened = await Promise.allSettled(o.local.map((i) => connectAgent(o.url, ids[i]!, o.names.stream)));
-    for (const r of opened) if (r.status === 'fulfilled') agents.push(r.value);
+    const opened = await Promise.allSettled(o.local.map((i) => timedStart(() => connectAgent(o.url, ids[i]!, o.names.stream))));
+    const startup: number[] = [];
+    for (const r of opened) if (r.status === 'fulfilled') (agents.push(r.value.value), startup.push(r.value.ms));
     const failed = opened.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     control = await connect({ servers: o.url, name: `busbench coordinator ${o.config}`, reconnect: false });
@@ -71,7 +73,9 @@ export async function openConfigClient(o: OpenOptions): Promise<NatsConfigClient
     // Like the reference's register(): every agent has a heartbeat from the start.
     if (layers.includes('health')) await Promise.all(agents.map((a) => beat(a, 0n, true)));
     if (layers.includes('shutdown')) for (const a of agents) watchers.push(await watchFlag(a));
-    return new NatsConfigClient(ops, agents, ids, control, controlKv, watchers, layers, o.staleMs ?? 5000);
+    const client = new NatsConfigClient(ops, agents, ids, control, controlKv, watchers, layers, o.staleMs ?? 5000);
+    client.startup = startup;
+    return client;
   } catch (e) {
     for (const w of watchers) w.stop();
     await Promise.all(agents.map(closeAgent));
@@ -113,6 +117,16 @@ export class NatsConfigClient implements ConfigClient {
         await Promise.race([Promise.all(this.watchers.map((w) => w.seen)), new Promise((r) => setTimeout(r, 5000).unref())]);
       };
     }
+  }
+
+  /** Per local agent: connect to handshake done (ms). */
+  startup: number[] = [];
+  startupMs(): { what: string; ms: number[] } {
+    return { what: 'network client', ms: this.startup };
+  }
+
+  staleAgents(): number[] | null {
+    return this.lastHealth && agentIndices([...this.lastHealth.stale, ...this.lastHealth.missing]);
   }
 
   send(slot: number, to: number, body: Body): Promise<void> {

@@ -10,6 +10,7 @@ import { AGENT_CONNECT_MS, connect, release, type Conn } from './connect.ts';
 import { keysOf } from './keys.ts';
 import { queryHealth, type HealthReport } from './layers/health.ts';
 import { buildStack, type Stack } from './layers/stack.ts';
+import { timedStart } from '../../measure/lifecycle.ts';
 
 export interface OpenOptions {
   url: string;
@@ -27,8 +28,9 @@ export async function openConfigClient(o: OpenOptions): Promise<RedisConfigClien
   const conns: Conn[] = [];
   const extra: Conn[] = [];
   try {
-    const made = await Promise.allSettled(o.local.map((a) => connect(o.url, { name: `busbench-${o.config}-a${a}`, timeoutMs: AGENT_CONNECT_MS })));
-    for (const r of made) if (r.status === 'fulfilled') conns.push(r.value);
+    const made = await Promise.allSettled(o.local.map((a) => timedStart(() => connect(o.url, { name: `busbench-${o.config}-a${a}`, timeoutMs: AGENT_CONNECT_MS }))));
+    const startup: number[] = [];
+    for (const r of made) if (r.status === 'fulfilled') (conns.push(r.value.value), startup.push(r.value.ms));
     const failed = made.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const keys = keysOf(o.base, o.config);
@@ -49,7 +51,9 @@ export async function openConfigClient(o: OpenOptions): Promise<RedisConfigClien
       await stack.shutdown.watch(sub, control);
     }
     if (stack.health) await stack.health.beatAll();
-    return new RedisConfigClient(stack, conns, control, extra, keys.heartbeat, o.scale);
+    const client = new RedisConfigClient(stack, conns, control, extra, keys.heartbeat, o.scale);
+    client.startup = startup;
+    return client;
   } catch (e) {
     await Promise.all([...conns, ...extra].map(release));
     throw e;
@@ -81,6 +85,16 @@ export class RedisConfigClient implements ConfigClient {
     }
     const shutdown = stack.shutdown;
     if (shutdown && control) this.requestShutdown = () => shutdown.request(control);
+  }
+
+  /** Per local agent: connect to handshake done (ms). */
+  startup: number[] = [];
+  startupMs(): { what: string; ms: number[] } {
+    return { what: 'network client', ms: this.startup };
+  }
+
+  staleAgents(): number[] | null {
+    return this.lastHealth && [...this.lastHealth.missing];
   }
 
   send(slot: number, to: number, body: Body): Promise<void> {

@@ -97,9 +97,14 @@ export class AgentShell {
   }
 
   /** Start a shell and wait for it to have sourced the libraries and run `init`. */
+  /** ms from the spawn of bash to its READY (libraries sourced, `init` run). */
+  readyMs = 0;
+
   static async start(opts: ShellStart): Promise<AgentShell> {
+    const t0 = performance.now();
     const s = new AgentShell(opts);
     const lines = await s.wait('start', (l) => l.startsWith('READY ') || l.startsWith('F '));
+    s.readyMs = performance.now() - t0;
     const last = lines[lines.length - 1]!;
     if (last.startsWith('F ')) {
       s.kill();

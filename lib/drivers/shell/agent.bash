@@ -120,7 +120,8 @@ __bb_cmd_recv() {
   __bb_settle
 }
 
-# h: the coordinator's timed health query. Reports "H status µs".
+# h: the coordinator's timed health query. Reports "H status µs last-stdout-line" (the line, after
+# the timing: the library's own report, e.g. {"stale":[...]}).
 __bb_cmd_query() {
   __bb_t0=$EPOCHREALTIME
   __bb_op_health_query
@@ -128,10 +129,12 @@ __bb_cmd_query() {
   __bb_t1=$EPOCHREALTIME
   __bb_us=$((${__bb_t1//[!0-9]/} - ${__bb_t0//[!0-9]/}))
   __bb_errtext
+  local -a __bb_hl
+  mapfile -t -u "$__bb_outr" __bb_hl
   if ((__bb_frc != 0)); then
     __bb_report "X health_query $__bb_frc $__bb_etext"
     __bb_report "H 2 $__bb_us"
-  else __bb_report "H 0 $__bb_us"; fi
+  else __bb_report "H 0 $__bb_us ${__bb_hl[-1]:-}"; fi
   __bb_settle
 }
 

@@ -5,7 +5,7 @@
  * duration (`selfNs`). Agents of one worker take turns: a shell's timing must not include the
  * other shells' work on the same cores.
  */
-import { agentId } from '../../core/agents.ts';
+import { agentId, agentIndices } from '../../core/agents.ts';
 import type { ConfigClient, DrainResult, DriverClient, Receipt } from '../contract.ts';
 import { Rejected, SendFailed } from '../contract.ts';
 import type { CallErrors, ConfigName } from '../../core/words.ts';
@@ -28,6 +28,18 @@ export const client: DriverClient = {
   },
 };
 
+/** Agents named stale (or unreadable: no heartbeat to read) in a health query's JSON line; null when the line says nothing of them. */
+function staleIn(line: string): number[] | null {
+  try {
+    const r = JSON.parse(line) as { stale?: unknown; unreadable?: unknown };
+    if (!Array.isArray(r.stale)) return null;
+    const names = [...r.stale, ...(Array.isArray(r.unreadable) ? r.unreadable : [])].filter((x): x is string => typeof x === 'string');
+    return agentIndices(names);
+  } catch {
+    return null;
+  }
+}
+
 /** A mark (sender:k:sent_µs) as the message it stands for; times on the shell's clock, in ns. */
 function receiptOf(m: Mark, extra?: { selfNs: number; endNs: bigint; more: Receipt[] }): Receipt {
   return { from: agentId(m.sender), sent_at_ns: `${m.sentUs}000`, payload: { k: m.seq }, ...extra };
@@ -41,6 +53,7 @@ class ShellClient implements ConfigClient {
   private readonly failures = new FailureLog();
   /** Receive calls one `r` command made that have not been handed out yet, per slot. */
   private readonly pending: Receipt[][];
+  private stale: number[] | null = null;
 
   constructor(private readonly shells: AgentShell[], private readonly config: ConfigName, private readonly s: ShellSettings) {
     this.pending = shells.map(() => []);
@@ -87,9 +100,17 @@ class ShellClient implements ConfigClient {
   private async query(): Promise<number | null> {
     for (const line of await this.shells[0]!.ask('h', (l) => l.startsWith('H '))) {
       if (line.startsWith('X ')) this.failures.add(parseFailure(line));
-      else if (line.startsWith('H 0 ')) return Number(fields(line)[2]) * 1000;
+      else if (line.startsWith('H 0 ')) {
+        this.stale = staleIn(line.split(' ').slice(3).join(' '));
+        return Number(fields(line)[2]) * 1000;
+      }
     }
     return null;
+  }
+
+  /** From the health query's report line, when it is JSON with a `stale` list (the example library's is). */
+  staleAgents(): number[] | null {
+    return this.stale;
   }
 
   private async request(): Promise<void> {
@@ -121,6 +142,14 @@ class ShellClient implements ConfigClient {
 
   calls(): CallErrors[] {
     return this.failures.list();
+  }
+
+  startupMs(): { what: string; ms: number[] } {
+    return { what: 'agent shell', ms: this.shells.map((s) => s.readyMs) };
+  }
+
+  agentPid(slot: number): number | null {
+    return this.shells[slot]?.pid ?? null;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { checkAgentId, type Bus, type Message } from './types.ts';
 import { layout, type Layout } from './layout.ts';
@@ -41,7 +41,13 @@ export class TmpfsBus implements Bus {
     const id = `${from}.${this.nonce}.${seq}`;
     const msg: Message = { id, from, to, seq, sent_at_ns: now, payload };
     const tmp = `${this.paths.tmp}/${id}.tmp`;
-    writeFileSync(tmp, JSON.stringify(msg));
+    try {
+      writeFileSync(tmp, JSON.stringify(msg));
+    } catch (e) {
+      // A full filesystem (ENOSPC) leaves the file created but short: no half message stays behind.
+      rmSync(tmp, { force: true });
+      throw e;
+    }
     try {
       renameSync(tmp, `${inbox}/${now.padStart(20, '0')}-${id}.json`);
     } catch (e) {

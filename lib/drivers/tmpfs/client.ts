@@ -1,5 +1,6 @@
-import { agentId } from '../../core/agents.ts';
-import type { Body, ConfigClient, DrainResult, DriverClient, Receipt } from '../contract.ts';
+import { agentId, agentIndices } from '../../core/agents.ts';
+import { SendFailed, type Body, type ConfigClient, type DrainResult, type DriverClient, type Receipt } from '../contract.ts';
+import type { CallErrors } from '../../core/words.ts';
 import { TmpfsBus } from './bus.ts';
 import { calibrateTmpfs } from './calibrate.ts';
 import { ShutdownLayer } from './layers/shutdown.ts';
@@ -25,20 +26,53 @@ class TmpfsClient implements ConfigClient {
   readonly concurrent = false;
   private readonly bus: Bus;
   readonly healthQuery?: () => void;
+  private stale: string[] | null = null;
+  private readonly enospc = new Map<string, CallErrors>();
 
   constructor(private readonly stack: Stack, private readonly base: TmpfsBus, private readonly ids: readonly string[], private readonly names: readonly string[]) {
     this.bus = stack.bus;
     for (const id of ids) this.bus.register(id);
     const health = stack.health;
-    if (health) this.healthQuery = () => void health.query();
+    if (health)
+      this.healthQuery = () => {
+        const r = health.query();
+        this.stale = r.stale;
+      };
   }
 
   send(slot: number, to: number, body: Body): void {
-    this.bus.send(this.ids[slot]!, this.names[to]!, body);
+    try {
+      this.bus.send(this.ids[slot]!, this.names[to]!, body);
+    } catch (e) {
+      throw this.full('send', e) ? new SendFailed('no space left on the bus\'s filesystem (ENOSPC)') : e;
+    }
   }
 
   receive(slot: number): Receipt | null {
-    return this.bus.receive(this.ids[slot]!);
+    try {
+      return this.bus.receive(this.ids[slot]!);
+    } catch (e) {
+      // A layer's write after the message was taken (a metrics line): the message is gone, counted lost.
+      if (this.full('receive', e)) return null;
+      throw e;
+    }
+  }
+
+  /** ENOSPC (a full tmpfs) fails the call, not the cell: counted per operation, reported as failed calls. */
+  private full(operation: string, e: unknown): boolean {
+    if ((e as NodeJS.ErrnoException | null)?.code !== 'ENOSPC') return false;
+    const c = this.enospc.get(operation);
+    if (c) c.count++;
+    else this.enospc.set(operation, { operation, status: 28, count: 1, stderr: `ENOSPC: no space left on device (${operation})` });
+    return true;
+  }
+
+  calls(): CallErrors[] {
+    return [...this.enospc.values()].map((c) => ({ ...c }));
+  }
+
+  staleAgents(): number[] | null {
+    return this.stale && agentIndices(this.stale);
   }
 
   requestShutdown(): void {
@@ -52,7 +86,7 @@ class TmpfsClient implements ConfigClient {
       this.stack.shutdown.drainAndStop(id, (m) => got.push(m));
       return { got, stopped: true };
     }
-    for (let m = this.bus.receive(id); m !== null; m = this.bus.receive(id)) got.push(m);
+    for (let m = this.receive(slot); m !== null; m = this.receive(slot)) got.push(m);
     return { got, stopped: null };
   }
 

@@ -9,7 +9,8 @@ import { Layer } from './wrapper.ts';
 export class NoopLayer extends Layer {
   readonly name = 'noop';
   private calls = 0;
-  constructor(inner: Bus, private readonly delayUs = 0) {
+  /** `receiveDelayUs`: the receive's own busy-wait (0 with a send-only cost: busbench ab --b-delay-us). */
+  constructor(inner: Bus, private readonly delayUs = 0, private readonly receiveDelayUs = delayUs) {
     super(inner);
   }
   override send(from: string, to: string, payload: unknown): Message {
@@ -19,7 +20,7 @@ export class NoopLayer extends Layer {
   }
   override receive(agent: string): Message | null {
     this.calls++;
-    if (this.delayUs > 0) spin(this.delayUs);
+    if (this.receiveDelayUs > 0) spin(this.receiveDelayUs);
     return this.inner.receive(agent);
   }
   counters(): Record<string, number> {

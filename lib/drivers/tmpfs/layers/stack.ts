@@ -19,7 +19,8 @@ export interface Stack {
 }
 
 export function buildStack(config: ConfigName, base: Bus, paths: Layout, opts: LayerOptions): Stack {
-  let bus: Bus = base;
+  // A send-only busy-wait innermost, i.e. inside the bare bus's send (not a layer of the config).
+  let bus: Bus = opts.sendDelayUs ? new NoopLayer(base, opts.sendDelayUs, 0) : base;
   const layers: Layer[] = [];
   let health: HealthLayer | undefined;
   let shutdown: ShutdownLayer | undefined;

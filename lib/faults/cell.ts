@@ -1,0 +1,117 @@
+/**
+ * Orchestrator side of --fault, for one cell: hands each worker the cell's faults, hears each
+ * injection (a `fault` record), SIGKILLs a worker that asks for it, and tells the cell what to
+ * expect of a faulted run (agents that will not stop through the shutdown layer).
+ */
+import type { FaultEvent, FaultHealth } from '../agents/protocol.ts';
+import type { FaultSpec } from './spec.ts';
+
+/** What the runner writes as a `fault` record (the cell's key is added there). */
+export interface FaultReport {
+  fault: string;
+  kind: FaultSpec['kind'];
+  /** `agent 3` or `worker 1`. */
+  target: string;
+  at_pct: number;
+  /** The round of the victim's worker at which it struck. */
+  at_round: number;
+  /** Since the cell's agents were told to start. */
+  at_ms: number;
+  pids: number[];
+  signal: 'SIGKILL' | 'SIGSTOP' | null;
+  /** How the fault was done: the process signalled, or the worker stopped driving the agent. */
+  method: 'signal' | 'worker stops the agent' | 'orchestrator SIGKILLed the worker';
+  duration_ms?: number;
+  /**
+   * Per config with a health query that names stale agents: ms from the strike to the first
+   * coordinator's query that reported this agent stale or dead; null when none did while it was
+   * watched (a kill: until PROBE_MS after the workload; a stall: only while it lasted).
+   */
+  health_detect_ms?: Record<string, number | null>;
+  /** Per config with the coordinated shutdown: its drain-and-stop with this fault in the cell (ms, slowest worker). */
+  shutdown_drain_ms?: Record<string, number>;
+}
+
+/** The cell failed because --fault killed one of its workers: expected, not a harness failure. */
+export class WorkerKilledByFault extends Error {
+  constructor(readonly report: FaultReport, cause: string) {
+    super(`${report.fault}: worker ${report.target.replace('worker ', '')} (pid ${report.pids.join(',')}) SIGKILLed at ${report.at_pct} % of the cell: its agents' counts died with it (${cause})`);
+    this.name = 'WorkerKilledByFault';
+  }
+}
+
+export class CellFaults {
+  /** hrtime when the agents were told to go. */
+  private goNs = 0;
+  readonly reports: FaultReport[] = [];
+  killedWorker: FaultReport | null = null;
+  /** When each agent fault struck (hrtime ns), by agent. */
+  private readonly struck = new Map<number, { ns: number; report: FaultReport; durationMs?: number }>();
+
+  constructor(
+    private readonly list: readonly FaultSpec[],
+    private readonly pids: () => number[],
+    private readonly onFault: (r: FaultReport) => void,
+  ) {}
+
+  /** The CellSpec field for worker w. */
+  specFor(worker: number): { faults?: { worker: number; list: FaultSpec[] } } {
+    return this.list.length > 0 ? { faults: { worker, list: [...this.list] } } : {};
+  }
+
+  started(): void {
+    this.goNs = Number(process.hrtime.bigint());
+  }
+
+  /** Agents killed for good: they never stop through the shutdown layer's drain. */
+  get deadAgents(): number {
+    return this.reports.filter((r) => r.kind === 'kill-agent').length;
+  }
+
+  event(worker: number, e: FaultEvent): void {
+    const base = { fault: e.text, kind: e.kind, at_pct: e.atPct, at_round: e.round, at_ms: Number(((e.atNs - this.goNs) / 1e6).toFixed(3)) };
+    let r: FaultReport;
+    if (e.kind === 'kill-worker') {
+      const pid = this.pids()[worker];
+      // Only the pid the pool knows for that worker is ever signalled.
+      const ok = pid !== undefined && e.pids.includes(pid) && kill(pid);
+      r = { ...base, target: `worker ${worker}`, pids: ok ? [pid] : [], signal: ok ? 'SIGKILL' : null, method: 'orchestrator SIGKILLed the worker' };
+      if (ok) this.killedWorker = r;
+    } else {
+      r = { ...base, target: `agent ${e.target}`, pids: e.pids, signal: e.signal, method: e.pids.length > 0 ? 'signal' : 'worker stops the agent', ...(e.durationMs !== undefined ? { duration_ms: e.durationMs } : {}) };
+    }
+    this.reports.push(r);
+    if (e.kind !== 'kill-worker') this.struck.set(e.target, { ns: e.atNs, report: r, ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}) });
+  }
+
+  /** What the coordinator's health queries saw: detection times onto each agent fault's report. */
+  health(seen: readonly FaultHealth[] | undefined): void {
+    for (const h of seen ?? []) {
+      const s = this.struck.get(h.agent);
+      if (!s) continue;
+      let ms: number | null = h.staleSinceNs === null ? null : Math.max(0, (h.staleSinceNs - s.ns) / 1e6);
+      // A stall is detected only while it lasts: after it, the agent is back.
+      if (ms !== null && s.durationMs !== undefined && ms > s.durationMs) ms = null;
+      (s.report.health_detect_ms ??= {})[h.config] = ms === null ? null : Number(ms.toFixed(3));
+    }
+  }
+
+  /** The coordinated shutdown's drain of one config, in a cell with faults. */
+  drained(config: string, ms: number): void {
+    for (const r of this.reports) if (r.kind !== 'kill-worker') (r.shutdown_drain_ms ??= {})[config] = Number(ms.toFixed(3));
+  }
+
+  /** Every report to the run's records, once the cell is over (whatever became of it). */
+  flush(): void {
+    for (const r of this.reports.splice(0)) this.onFault(r);
+  }
+}
+
+function kill(pid: number): boolean {
+  try {
+    process.kill(pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
+}
