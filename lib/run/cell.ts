@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, ToWorker, VariantSpec } from '../agents/protocol.ts';
+import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, ToWorker, VariantSpec, WorkerEvent } from '../agents/protocol.ts';
 import { agentsOfWorker } from '../agents/workload.ts';
 import type { WorkerPool } from '../agents/pool.ts';
 import type { CallErrors, ConfigName, LayerName, LayerOptions, Operation } from '../core/words.ts';
@@ -124,58 +124,26 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     usage = variants ? { dir, ignore: buses.flatMap((b) => b.usage?.ignore ?? []) } : (bus.usage ?? null);
     monitor.start(pids, usage, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
     const open = openLoadOf(opts, cell);
-    const specs: CellSpec[] = Array.from({ length: workers }, (_, w) => ({
-      id,
-      dir,
-      driver: ctx.driver,
-      bus: bus!.spec,
-      configs: cell.configs,
-      orderSeed: cell.orderSeed,
-      scale: cell.scale,
-      local: agentsOfWorker(w, workers, cell.scale),
-      iterations: cell.iterations,
-      payloadBytes: opts.payloadBytes,
-      layer: layerOptions(opts),
-      healthQueryEvery: opts.healthQueryEvery,
-      coordinator: w === 0,
+    const specs = workerSpecs(id, dir, cell, ctx, bus!.spec, workers, {
       receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
-      quietMs: QUIET_MS,
       ...(opts.pattern !== 'rotation' ? { pattern: opts.pattern } : {}),
       ...(open ? { open } : {}),
       ...(opts.raw ? { raw: true } : {}),
       ...(variants ? { variants: variants.map((v, vi): VariantSpec => ({ name: v.name, driver: v.driver, bus: buses[vi]!.spec, layer: v.layer, dir: join(dir, v.name) })) } : {}),
-      ...faults?.specFor(w),
-    }));
-    // No agent sends before every agent of the cell is ready (a recipient on another worker must
-    // exist). When every worker has sent, each learns what its agents are to receive, so they stop
-    // waiting as soon as it is in (or nothing has come for a quiet period: the rest is lost).
-    const counts = parts.map(() => new Array<number>(cell.scale).fill(0));
-    let opened = 0;
-    let reported = 0;
-    const all = (msg: ToWorker) => {
-      for (let w = 0; w < workers; w++) pool.post(w, msg);
-    };
-    stopListening = pool.onEvent((w, m) => {
-      if (m.id !== id) return;
-      if (m.type === 'opened') {
-        startups.push(...(m.startup ?? []));
-        if (++opened === workers) {
-          // Every agent ready, none sending yet: the idle memory.
-          memory.idle();
-          // The resource monitor samples the processes in `pids`: agent shells (the workers' children) count from now on.
-          pids.push(...descendants(pool.pids()));
-          memory.startLoad(opts.sampleIntervalMs);
-          faults?.started();
-          all({ type: 'go', id, ...(open ? { atNs: Number(process.hrtime.bigint()) + GO_LEAD_NS } : {}) });
-        }
-        return;
-      }
-      if (m.type === 'fault') {
-        faults?.event(w, m);
-        return;
-      }
-      m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
-      if (++reported === workers) all({ type: 'expect', id, counts });
+    }).map((spec, w) => ({ ...spec, ...faults?.specFor(w) }));
+    stopListening = coordinate(pool, id, workers, parts.length, cell.scale, {
+      opened: (s) => startups.push(...s),
+      ready: () => {
+        // Every agent ready, none sending yet: the idle memory.
+        memory.idle();
+        // The resource monitor samples the processes in `pids`: agent shells (the workers' children) count from now on.
+        pids.push(...descendants(pool.pids()));
+        memory.startLoad(opts.sampleIntervalMs);
+        faults?.started();
+      },
+      // The open loop's schedule starts a little after 'go', so every worker has it by then.
+      ...(open ? { atNs: () => Number(process.hrtime.bigint()) + GO_LEAD_NS } : {}),
+      fault: (w, m) => faults?.event(w, m),
     });
     const workerStarts = pool.takeStartups();
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
@@ -284,24 +252,45 @@ export function workerSpecs(id: number, dir: string, cell: PlannedCell, ctx: Cel
  * for a quiet period: the rest is lost). `on.go` / `on.sent` (per config, per agent: messages sent
  * to it) tell the caller. Returns the function that stops listening.
  */
-export function coordinate(pool: WorkerPool, id: number, cell: PlannedCell, workers: number, on: { go?: () => void; sent?: (counts: number[][]) => void; atNs?: () => number; opened?: (startup: readonly OpenedStartup[]) => void }): () => void {
-  const counts = cell.configs.map(() => new Array<number>(cell.scale).fill(0));
+export function coordinate(
+  pool: WorkerPool,
+  id: number,
+  workers: number,
+  /** Parts of the cell (its configs, × its variants): one row of counts each. */
+  partsN: number,
+  scale: number,
+  on: {
+    opened?: (startup: readonly OpenedStartup[]) => void;
+    /** Every agent ready, just before 'go'. */
+    ready?: () => void;
+    go?: () => void;
+    /** The open loop's start time sent with 'go'. */
+    atNs?: () => number;
+    fault?: (worker: number, m: Extract<WorkerEvent, { type: 'fault' }>) => void;
+    sent?: (counts: number[][]) => void;
+  },
+): () => void {
+  const counts = Array.from({ length: partsN }, () => new Array<number>(scale).fill(0));
   let opened = 0;
   let reported = 0;
   const all = (msg: ToWorker) => {
     for (let w = 0; w < workers; w++) pool.post(w, msg);
   };
-  return pool.onEvent((_, m) => {
+  return pool.onEvent((w, m) => {
     if (m.id !== id) return;
     if (m.type === 'opened') {
       on.opened?.(m.startup ?? []);
       if (++opened === workers) {
+        on.ready?.();
         all({ type: 'go', id, ...(on.atNs ? { atNs: on.atNs() } : {}) });
         on.go?.();
       }
       return;
     }
-    if (m.type !== 'sent') return;
+    if (m.type === 'fault') {
+      on.fault?.(w, m);
+      return;
+    }
     m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));
     if (++reported === workers) {
       on.sent?.(counts);
