@@ -105,13 +105,12 @@ export function renderOptionsDoc(): string {
   lines.push('| flag | environment | default | meaning |', '|---|---|---|---|');
   for (const s of CAPACITY_SPECS) lines.push(`| ${flagCell(s.flag, s.arg)} | ${cell(code(s.env))} | ${cell(code(s.def))} | ${cell(s.help)} |`);
 
-  lines.push('', '## Soak flags', '', '`busbench soak` also takes these (see [soak.md](soak.md)):', '');
-  lines.push('| flag | environment | default | meaning |', '|---|---|---|---|');
-  for (const s of SOAK_SPECS) lines.push(`| ${flagCell(s.flag, s.arg)} | ${cell(code(s.env))} | ${cell(code(s.def))} | ${cell(s.help)} |`);
-
   lines.push('', '## A/B flags', '', '`busbench ab` takes the run options and driver flags above (its results file defaults to `results/ab-<UTC time>.jsonl`) and these (see [ab.md](ab.md)):', '');
   lines.push('| flag | environment | default | meaning |', '|---|---|---|---|');
   for (const s of AB_SPECS) lines.push(`| ${flagCell(s.flag, s.arg)} | ${cell(code(s.env))} | ${cell(code(s.def))} | ${cell(s.help)} |`);
+  lines.push('', '## Soak flags', '', '`busbench soak` also takes these (see [soak.md](soak.md)):', '');
+  lines.push('| flag | environment | default | meaning |', '|---|---|---|---|');
+  for (const s of SOAK_SPECS) lines.push(`| ${flagCell(s.flag, s.arg)} | ${cell(code(s.env))} | ${cell(code(s.def))} | ${cell(s.help)} |`);
 
   lines.push(
     '',

@@ -4,6 +4,7 @@ import type { AbRecord, BenchRecord, RunRecord } from '../records/schema.ts';
 import { ofType } from '../records/select.ts';
 import { mdTable } from '../report/markdown.ts';
 import { short } from '../report/format.ts';
+import { esc } from '../report/svg.ts';
 
 const sign = (x: number) => (x > 999 ? '>+999%' : `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`);
 const HEAD = ['config', 'agents', 'op', 'A p50', 'B p50', 'B vs A', '95 % interval', 'runs', 'verdict'];
@@ -57,4 +58,19 @@ export function renderAbMarkdown(records: readonly BenchRecord[]): string {
   const icon = (v: string) => (v.startsWith('REGRESSION') ? `🔴 ${v}` : v.startsWith('inconclusive') ? `🟡 ${v}` : v);
   const line = variantsLine(records);
   return ['## busbench ab', '', NOTE, '', ...(line ? [line, ''] : []), mdTable(HEAD, rows(list).map((r) => [...r.slice(0, -1), icon(r[r.length - 1]!)])), ''].join('\n');
+}
+
+/** The ab table as an HTML section ('' when the records hold none). */
+export function renderAbHtml(records: readonly BenchRecord[]): string {
+  const list = ofType(records, 'ab');
+  if (list.length === 0) return '';
+  const line = variantsLine(records);
+  const cell = (t: string, i: number, row: string[]) => `<td${i === row.length - 1 && (t.startsWith('REGRESSION') || t.startsWith('inconclusive')) ? ' class="warn"' : ''}>${esc(t)}</td>`;
+  return [
+    '<h2>A/B: B against A</h2>',
+    `<p>${esc(NOTE)}${line ? `<br>${esc(line)}` : ''}</p>`,
+    `<table><thead><tr>${HEAD.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>`,
+    ...rows(list).map((r) => `<tr>${r.map(cell).join('')}</tr>`),
+    '</tbody></table>',
+  ].join('\n');
 }

@@ -1,13 +1,15 @@
 /**
  * The capacity command's options: the shared pipeline (defaults ← capacity preset ← env ← flags)
- * for everything a matrix run needs, plus three flags of its own (--predict, --budget-p95,
- * --budget-overhead), parsed with the same rules. Every problem, shared or own, is reported at once.
+ * for everything a matrix run needs, plus flags of its own (--predict, --budget-p95,
+ * --budget-overhead, --latency-op, --cell-messages; for the rate search --find-max-rate,
+ * --budget-p99, --rate-steps), parsed with the same rules. Every problem, shared or own, is reported at once.
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../config/errors.ts';
-import { helpText, parseSingle, rawValue, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
+import { helpText, parseBoolean, parseSingle, rawValue, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
 import { positiveInt, Problem, scaleList } from '../config/parse.ts';
 import type { LatencyOperation } from '../records/schema.ts';
+import { START_RATE } from './max-rate.ts';
 
 export interface CapacityOptions {
   /** Agent counts to predict beyond (or within) the sweep. */
@@ -18,6 +20,11 @@ export interface CapacityOptions {
   readonly cellMessages: number;
   /** Whose p95 is modelled and budgeted: end-to-end (delivery), send or receive. */
   readonly latencyOp: LatencyOperation;
+  /** Instead of the sweep: find the highest offered rate whose open-loop p99 stays within budgetP99Ms (max-rate.ts). */
+  readonly findMaxRate?: boolean;
+  readonly budgetP99Ms?: number | null;
+  /** Most steps of the rate search per config and scale. */
+  readonly rateSteps?: number;
 }
 
 export const CAPACITY_PRESET: Preset = {
@@ -32,6 +39,8 @@ export const MAX_PREDICT = 1_000_000;
 
 interface CapacitySpec {
   key: keyof CapacityOptions;
+  /** A flag without a value (the others all take one). */
+  boolean?: true;
   flag: string;
   env: string;
   arg: string;
@@ -45,12 +54,21 @@ export const CAPACITY_SPECS: readonly CapacitySpec[] = [
   { key: 'latencyOp', flag: '--latency-op', env: 'BENCH_LATENCY_OP', arg: 'OP', help: 'whose p95 the latency model and --budget-p95 follow: e2e (send to receipt), send or receive', def: 'e2e', parse: latencyOp },
   { key: 'budgetP95Ms', flag: '--budget-p95', env: 'BENCH_BUDGET_P95', arg: 'TIME', help: 'latency budget: p95 of the --latency-op, with a unit (us, ms or s), e.g. 5ms', def: 'none', parse: duration },
   { key: 'cellMessages', flag: '--cell-messages', env: 'BENCH_CELL_MESSAGES', arg: 'N', help: 'least messages measured per config, scale and run: cells of small scales are repeated (up to 20 times) until they reach N (0: off)', def: '2000', parse: (r, f) => positiveInt(r, f, 10_000_000, 0) },
+  { key: 'findMaxRate', flag: '--find-max-rate', env: 'BENCH_FIND_MAX_RATE', arg: '', boolean: true, help: 'instead of the sweep: per config and scale, raise the open loop\'s offered rate (doubling from 10/s per agent, then narrowing to 10 %) until p99 delivery from the intended send time breaks --budget-p99; each step runs --duration (default here 2s); default scale here 10', def: 'off', parse: () => true },
+  { key: 'budgetP99Ms', flag: '--budget-p99', env: 'BENCH_BUDGET_P99', arg: 'TIME', help: '--find-max-rate: the p99 latency budget, with a unit (us, ms or s), e.g. 5ms', def: 'none', parse: duration },
+  { key: 'rateSteps', flag: '--rate-steps', env: 'BENCH_RATE_STEPS', arg: 'N', help: '--find-max-rate: most steps per config and scale', def: '16', parse: (r, f) => positiveInt(r, f, 100) },
   { key: 'budgetOverheadPct', flag: '--budget-overhead', env: 'BENCH_BUDGET_OVERHEAD', arg: 'PCT', help: 'overhead budget per message (send + receive) vs the bare bus, with %, e.g. 1%', def: 'none', parse: percentage },
 ];
 
-const EXAMPLE: Record<keyof CapacityOptions, string> = { predict: '500,1000', budgetP95Ms: '5ms', budgetOverheadPct: '1%', cellMessages: '2000', latencyOp: 'e2e' };
+const EXAMPLE: Record<keyof Required<CapacityOptions>, string> = { predict: '500,1000', budgetP95Ms: '5ms', budgetOverheadPct: '1%', cellMessages: '2000', latencyOp: 'e2e', findMaxRate: '', budgetP99Ms: '5ms', rateSteps: '16' };
 
-export const CAPACITY_FLAG_NAMES = CAPACITY_SPECS.map((s) => s.flag.slice(2));
+/** The command's own value flags (kept as strings by the flag parser). */
+export const CAPACITY_FLAG_NAMES = CAPACITY_SPECS.filter((s) => !s.boolean).map((s) => s.flag.slice(2));
+const OWN_NAMES = CAPACITY_SPECS.map((s) => s.flag.slice(2));
+
+/** --find-max-rate's defaults where the user gave none: one scale and short steps. */
+const MAX_RATE_SCALES = '10';
+const MAX_RATE_DURATION = '2s';
 
 const NUMBER = /^(\d+(?:\.\d+)?|\.\d+)/;
 
@@ -120,27 +138,37 @@ export function resolveCapacity(input: ResolveInput): CapacityResolved {
   const problems: string[] = [];
   const own: Record<string, unknown> = {};
   const shared: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input.flags)) (CAPACITY_FLAG_NAMES.includes(k) ? own : shared)[k] = v;
+  for (const [k, v] of Object.entries(input.flags)) (OWN_NAMES.includes(k) ? own : shared)[k] = v;
 
-  const capacity: { -readonly [K in keyof CapacityOptions]: CapacityOptions[K] } = { predict: [500, 1000], budgetP95Ms: null, budgetOverheadPct: null, cellMessages: 2000, latencyOp: 'delivery' };
+  const capacity: { -readonly [K in keyof CapacityOptions]-?: NonNullable<CapacityOptions[K]> | (null extends CapacityOptions[K] ? null : never) } = { predict: [500, 1000], budgetP95Ms: null, budgetOverheadPct: null, cellMessages: 2000, latencyOp: 'delivery', findMaxRate: false, budgetP99Ms: null, rateSteps: 16 };
   for (const spec of CAPACITY_SPECS) {
     const v = rawValue(spec.flag, [spec.env], { flags: own, env: input.env });
     if (v === null) continue;
     try {
-      (capacity as Record<string, unknown>)[spec.key] = parseSingle(v, spec.flag, EXAMPLE[spec.key], spec.parse);
+      if (spec.boolean) (capacity as Record<string, unknown>)[spec.key] = parseBoolean(v, spec.flag);
+      else (capacity as Record<string, unknown>)[spec.key] = parseSingle(v, spec.flag, EXAMPLE[spec.key], spec.parse);
     } catch (e) {
       if (e instanceof Problem) problems.push(e.message);
       else throw e;
     }
   }
 
+  const userRate = shared.rate ?? shared['rate-total'] ?? input.env.BENCH_RATE ?? input.env.BENCH_RATE_TOTAL;
+  if (capacity.findMaxRate) {
+    if (capacity.budgetP99Ms === null) problems.push('--find-max-rate: needs --budget-p99 TIME, the p99 latency a rate must keep to, e.g. --budget-p99 5ms');
+    if (userRate !== undefined && userRate !== '') problems.push('--find-max-rate: finds the rate itself; drop --rate/--rate-total');
+    // The search runs the open loop: its flags (--duration, --arrivals, --wait) are checked as such.
+    if (shared.scales === undefined && !input.env.BENCH_SCALES && !input.env.SCALE_LEVELS) shared.scales = MAX_RATE_SCALES;
+    if (shared.duration === undefined && !input.env.BENCH_DURATION) shared.duration = MAX_RATE_DURATION;
+    shared.rate = String(START_RATE);
+  } else if (capacity.budgetP99Ms !== null) problems.push('--budget-p99: only used with --find-max-rate; add it, or use --budget-p95 for the sweep');
   // A sweep needs two scales at least; the shared pipeline accepts one, so check the raw value here.
   const scalesRaw = shared.scales ?? input.env.BENCH_SCALES ?? input.env.SCALE_LEVELS;
   const scalesLabel = shared.scales !== undefined ? '--scales' : input.env.BENCH_SCALES ? 'BENCH_SCALES (environment)' : 'SCALE_LEVELS (environment)';
   if (typeof scalesRaw === 'string' && scalesRaw.trim() !== '') {
     try {
       const n = scaleList(scalesRaw, scalesLabel).length;
-      if (n < 2) problems.push(`${scalesLabel}: ${n} agent count given; a sweep needs at least two (six to fit the scaling model), e.g. --scales 1,2,5,10,20,50,100,200`);
+      if (n < 2 && !capacity.findMaxRate) problems.push(`${scalesLabel}: ${n} agent count given; a sweep needs at least two (six to fit the scaling model), e.g. --scales 1,2,5,10,20,50,100,200`);
     } catch {
       // resolveOptions reports this one
     }
@@ -153,12 +181,17 @@ export function resolveCapacity(input: ResolveInput): CapacityResolved {
     if (e instanceof UsageError) problems.unshift(...e.problems);
     else throw e;
   }
+  // The sweep repeats small cells to a message count and fits throughput: a closed-loop measure.
+  if (resolved !== null && !capacity.findMaxRate && (resolved.options.rate !== null || resolved.options.rateTotal !== null)) {
+    problems.push(`${resolved.options.rate !== null ? '--rate' : '--rate-total'}: the capacity sweep runs the closed loop; for open-loop latency at a rate run busbench overhead --rate R --duration 20s --scales ...`);
+  }
   if (problems.length > 0 || resolved === null) throw new UsageError(problems);
 
   const warnings = [...resolved.warnings];
   let options = resolved.options;
   if (resolved.sources.out === 'default') options = Object.freeze({ ...options, out: resolve('results', `capacity-${stamp(input.now ?? new Date())}.jsonl`) });
-  if (options.scales.length < 6) warnings.push(`${options.scales.length} scales: the throughput model (USL) needs 6 or more, so it will not be fitted ("too few points")`);
+  if (capacity.findMaxRate) options = Object.freeze({ ...options, rate: null });
+  else if (options.scales.length < 6) warnings.push(`${options.scales.length} scales: the throughput model (USL) needs 6 or more, so it will not be fitted ("too few points")`);
   return { options, capacity: Object.freeze({ ...capacity, predict: Object.freeze([...capacity.predict]) }), warnings };
 }
 
@@ -166,7 +199,7 @@ export function capacityHelp(name: string, summary: string): string {
   const base = helpText(name, summary, CAPACITY_PRESET).replace('results/overhead-<UTC time>.jsonl', 'results/capacity-<UTC time>.jsonl');
   const lines = ['', 'Capacity flags:'];
   for (const s of CAPACITY_SPECS) {
-    lines.push(`${`  ${s.flag} ${s.arg}`.padEnd(28)}${s.help}`);
+    lines.push(`${`  ${s.flag}${s.arg ? ` ${s.arg}` : ''}`.padEnd(28)}${s.help}`);
     lines.push(`${''.padEnd(28)}default ${s.def} [${s.env}]`);
   }
   const at = base.indexOf('  -h, --help');

@@ -6,7 +6,7 @@ import { materialise } from '../ab/revisions.ts';
 import { abRecords, gateOf } from '../ab/verdict.ts';
 import { EXIT } from '../config/errors.ts';
 import { resolveOptions } from '../config/options.ts';
-import { ofType } from '../records/select.ts';
+import { ofType, withoutVariantFigures } from '../records/select.ts';
 import { getFormat } from '../report/formats.ts';
 import { runMatrix, type RunVariant } from '../run/runner.ts';
 import { failure } from './failure.ts';
@@ -80,7 +80,8 @@ export async function abMain(argv: string[], env: Record<string, string | undefi
     stream.write(getFormat(format)!.render(outcome.records, { colour: colourFor(term, stream) }));
     const summary = ofType(outcome.records, 'summary')[0];
     if (bound !== null && summary && summary.exit_code === 0) term.err(`every interval of B against A lies below ${bound}%`);
-    finishRun(term, options, outcome.records);
+    // The HTML report beside the results: the A/B table and the run's resources (not A's and B's figures mixed).
+    finishRun(term, options, withoutVariantFigures(outcome.records));
     return outcome.exitCode;
   } catch (e) {
     return failure(term, name, e, 'option');

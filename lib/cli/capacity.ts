@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
+import type { Options } from '../config/options.ts';
+import { runMaxRate } from '../capacity/max-rate-run.ts';
+import { renderMaxRateTables } from '../report/max-rate-table.ts';
 import { capacityHelp, CAPACITY_FLAG_NAMES, resolveCapacity, type CapacityOptions } from '../capacity/flags.ts';
 import { capacityRecords } from '../capacity/model.ts';
 import { repeatSmallCells } from '../capacity/plan.ts';
@@ -8,7 +11,6 @@ import { EXIT } from '../config/errors.ts';
 import { buildCapacityRows } from '../report/capacity-rows.ts';
 import { renderCapacityTables } from '../report/capacity-table.ts';
 import { runMatrix, type RunIO, type RunOutcome } from '../run/runner.ts';
-import type { Options } from '../config/options.ts';
 import { parseFlags } from './args.ts';
 import { failure } from './failure.ts';
 import { finishRun } from './finish.ts';
@@ -46,6 +48,7 @@ export async function capacityMain(argv: string[], env: Record<string, string | 
     const { options, capacity, warnings } = resolveCapacity({ flags, env, cores: availableParallelism() });
     for (const w of warnings) term.warn(w);
     if (options.out !== '-') mkdirSync(dirname(options.out), { recursive: true });
+    if (capacity.findMaxRate) return await findMaxRateMain(term, options, capacity.budgetP99Ms!, capacity.rateSteps ?? 16);
 
     const outcome = await runCapacity(options, capacity, { progress: term.progress, warn: term.warn, interrupted: interruption() });
     term.endProgress();
@@ -59,4 +62,15 @@ export async function capacityMain(argv: string[], env: Record<string, string | 
   } catch (e) {
     return failure(term, name, e, 'option');
   }
+}
+
+/** `busbench capacity --find-max-rate`: the rate search instead of the sweep (lib/capacity/max-rate-run.ts). */
+async function findMaxRateMain(term: ReturnType<typeof terminal>, options: Options, budgetMs: number, steps: number): Promise<number> {
+  const outcome = await runMaxRate(options, budgetMs, steps, { progress: term.progress, warn: term.warn, interrupted: interruption() });
+  term.endProgress();
+  const stream = options.out === '-' ? process.stderr : process.stdout;
+  stream.write(renderMaxRateTables(outcome.records, colourFor(term, stream)));
+  const summary = outcome.records.find((r) => r.type === 'summary');
+  if (summary?.type === 'summary') term.err(`${summary.status} in ${summary.duration_s.toFixed(1)} s · ${summary.cells_ok} steps measured, ${summary.cells_failed} failed · results: ${options.out === '-' ? 'stdout' : relative(process.cwd(), options.out) || options.out}`);
+  return outcome.exitCode;
 }

@@ -208,12 +208,8 @@ export function resolveOptions(input: ResolveInput): Resolved {
     const v = rawValue(spec.flag, spec.env, input);
     if (v === null) continue;
     try {
-      if (spec.kind === 'boolean') {
-        const s = String(v.raw).toLowerCase();
-        if (v.raw === true || TRUE.has(s)) opts[spec.key] = true;
-        else if (v.raw === false || FALSE.has(s)) opts[spec.key] = false;
-        else throw new Problem(`${v.label}: "${String(v.raw)}" is not a yes/no value; use 1 or 0`);
-      } else if (spec.repeatable) {
+      if (spec.kind === 'boolean') opts[spec.key] = parseBoolean(v, spec.flag);
+      else if (spec.repeatable) {
         const list = Array.isArray(v.raw) ? v.raw : v.from === 'env' ? String(v.raw).split(/;|\n/).filter((x) => x.trim() !== '') : [v.raw];
         if (list.some((x) => x === true || x === false || x === undefined)) throw new Problem(`${v.label}: needs a value, e.g. ${spec.flag} ${spec.arg ?? 'VALUE'}`);
         opts[spec.key] = spec.parseList!(list.map(String), v.label);
@@ -262,6 +258,16 @@ export function rawValue(flag: string, env: readonly string[], input: Pick<Resol
     if (v !== undefined && v !== '') return { raw: v, from: 'env', label: `${e} (environment)` };
   }
   return null;
+}
+
+/** A switch's raw value: given alone, or 1/0, true/false, yes/no, on/off (the environment's way). */
+export function parseBoolean(v: RawValue, flag: string): boolean {
+  if (Array.isArray(v.raw)) throw new Problem(`${flag}: given ${v.raw.length} times; give it once`);
+  const s = String(v.raw).toLowerCase();
+  if (v.raw === true || TRUE.has(s)) return true;
+  if (v.raw === false || FALSE.has(s)) return false;
+  if (v.from === 'flag') throw new Problem(`${flag}: takes no value ("${String(v.raw)}"); write ${flag} alone, or ${flag}=0 to turn it off`);
+  throw new Problem(`${v.label}: "${String(v.raw)}" is not a yes/no value; use 1 or 0`);
 }
 
 /**

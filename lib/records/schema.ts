@@ -182,6 +182,40 @@ export interface LoadRecord extends Base, CellKey {
   lag_max_ms: number | null;
 }
 
+/** One step of the highest-rate search: the open loop at one offered rate. */
+export interface MaxRatePoint {
+  rate_per_agent_msgs_per_s: number;
+  offered_msgs_per_s: number;
+  held: boolean;
+  /** Why it did not hold: the p99 over the budget, messages lost, or the cell failed. */
+  reason: 'p99' | 'lost' | 'failed' | null;
+  delivery_intended_p99_ms: number | null;
+  delivery_p99_ms: number | null;
+  late_pct: number | null;
+  lost: number | null;
+}
+
+/** `busbench capacity --find-max-rate`: per config and scale, the highest offered rate within the p99 budget. */
+export interface MaxRateRecord extends Base {
+  type: 'max_rate';
+  test_name: ConfigName;
+  agent_count: number;
+  pattern: string;
+  arrivals: 'constant' | 'poisson';
+  wait: string;
+  duration_ms: number;
+  budget_p99_ms: number;
+  /** found: bracketed between a rate that held and one that broke; step limit: every rate tried held; none held. */
+  status: 'found' | 'step limit' | 'none held';
+  /** The highest rate that held (null: none did). */
+  max_rate_per_agent_msgs_per_s: number | null;
+  max_offered_msgs_per_s: number | null;
+  /** The lowest rate that broke the budget (null: none did). */
+  broke_at_per_agent_msgs_per_s: number | null;
+  /** Every step, in the order measured. */
+  points: MaxRatePoint[];
+}
+
 /** One check of a threshold at one place (scale × operation), in the threshold's unit. */
 export interface ThresholdCheck {
   agent_count: number | null;
@@ -314,40 +348,6 @@ export interface CapacityRecord extends Base {
   warnings: string[];
 }
 
-/**
- * A soak (busbench soak): one resource's growth over the soak, per config where it is the config's
- * (its bus directory, a file in it) and for the whole soak where it is not (RSS). docs/soak.md.
- */
-export interface SoakRecord extends Base {
-  type: 'soak';
-  /** The config whose bus the resource belongs to; null for processes (shared by the configs of a cell). */
-  test_name: ConfigName | null;
-  /** The configs that sent traffic during the soak this record comes from. */
-  configs: ConfigName[];
-  agent_count: number;
-  /** rss (every process), rss_harness, rss_workers, rss_agent_shells, rss_server, tmpfs (bytes), tmpfs_files, file. */
-  resource: string;
-  /** For `file`: its path below the config's bus directory. */
-  path: string | null;
-  unit: 'bytes' | 'files';
-  samples_n: number;
-  /** The fit starts here (seconds into the soak): the first fifth of the soak is settling, not fitted. */
-  fit_from_s: number;
-  duration_s: number;
-  first: number;
-  last: number;
-  max: number;
-  /** Least-squares slope over the fitted samples, per minute in `unit`, and its 95 % interval; null with too few samples. */
-  growth_per_min: number | null;
-  ci_low_per_min: number | null;
-  ci_high_per_min: number | null;
-  verdict: 'grows' | 'shrinks' | 'stable' | 'too few samples';
-  /** The verdict in words, e.g. "metrics: file metrics.jsonl grows 1.2 MB/min without bound (1.1 to 1.3)". */
-  text: string;
-  /** [seconds, value] of every sample (for the report's curves): at most duration ÷ --soak-interval of them. */
-  points: [number, number][];
-}
-
 /** busbench ab: the verdict on B against A (see lib/ab/verdict.ts and docs/ab.md). */
 export type AbVerdict = 'slower' | 'faster' | 'no significant change' | 'inconclusive';
 
@@ -390,7 +390,41 @@ export interface FaultRecord extends Base, FaultReport, Omit<CellKey, 'test_name
   test_name: ConfigName | 'interleaved';
 }
 
-export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | AbRecord | FaultRecord | LifecycleRecord | SoakRecord;
+/**
+ * A soak (busbench soak): one resource's growth over the soak, per config where it is the config's
+ * (its bus directory, a file in it) and for the whole soak where it is not (RSS). docs/soak.md.
+ */
+export interface SoakRecord extends Base {
+  type: 'soak';
+  /** The config whose bus the resource belongs to; null for processes (shared by the configs of a cell). */
+  test_name: ConfigName | null;
+  /** The configs that sent traffic during the soak this record comes from. */
+  configs: ConfigName[];
+  agent_count: number;
+  /** rss (every process), rss_harness, rss_workers, rss_agent_shells, rss_server, tmpfs (bytes), tmpfs_files, file. */
+  resource: string;
+  /** For `file`: its path below the config's bus directory. */
+  path: string | null;
+  unit: 'bytes' | 'files';
+  samples_n: number;
+  /** The fit starts here (seconds into the soak): the first fifth of the soak is settling, not fitted. */
+  fit_from_s: number;
+  duration_s: number;
+  first: number;
+  last: number;
+  max: number;
+  /** Least-squares slope over the fitted samples, per minute in `unit`, and its 95 % interval; null with too few samples. */
+  growth_per_min: number | null;
+  ci_low_per_min: number | null;
+  ci_high_per_min: number | null;
+  verdict: 'grows' | 'shrinks' | 'stable' | 'too few samples';
+  /** The verdict in words, e.g. "metrics: file metrics.jsonl grows 1.2 MB/min without bound (1.1 to 1.3)". */
+  text: string;
+  /** [seconds, value] of every sample (for the report's curves): at most duration ÷ --soak-interval of them. */
+  points: [number, number][];
+}
+
+export type BenchRecord = RunRecord | SampleRecord | StatisticsRecord | OverheadRecord | ResourceRecord | IntegrityRecord | LoadRecord | MaxRateRecord | ErrorRecord | ThresholdRecord | SummaryRecord | CapacityRecord | AbRecord | FaultRecord | LifecycleRecord | SoakRecord;
 export type RecordType = BenchRecord['type'];
 
 /** Distributes Omit over a union, so each kind keeps its own fields. */

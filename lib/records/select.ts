@@ -16,3 +16,12 @@ export function driversOf(records: readonly BenchRecord[]): string[] {
 export function ofDriver(records: readonly BenchRecord[], driver: string): BenchRecord[] {
   return records.filter((r) => r.driver === driver || r.type === 'summary' || r.type === 'threshold');
 }
+
+/**
+ * The records every rows-builder reads: a busbench ab run's per-variant figures (statistics and
+ * overheads of A and of B) left out (its `ab` records have their own table, lib/ab/render.ts); its
+ * integrity and errors count for the whole cell, both variants.
+ */
+export function withoutVariantFigures(records: readonly BenchRecord[]): BenchRecord[] {
+  return records.filter((r) => !((r.type === 'statistics' || r.type === 'overhead') && r.variant !== undefined));
+}

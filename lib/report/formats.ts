@@ -9,19 +9,15 @@ import { renderHtml } from './html.ts';
 import { mdTable, renderMarkdown } from './markdown.ts';
 import Table from 'cli-table3';
 import { buildDriverRows, driverCells, DRIVER_HEAD, DRIVER_NOTE } from './drivers.ts';
-import { driversOf, ofDriver } from '../records/select.ts';
+import { driversOf, ofDriver, withoutVariantFigures } from '../records/select.ts';
 import { renderPrometheus } from './prometheus.ts';
 import { buildRows, rowsPerDriver } from './rows.ts';
 import { renderTables } from './table.ts';
 import { renderLoadTable } from './load-table.ts';
 import { renderAbMarkdown, renderAbTable } from '../ab/render.ts';
 
-/**
- * The records the rows-builder reads: an A/B run's per-variant figures (statistics and overheads
- * of A and of B) are left out, its `ab` records have their own table (lib/ab/render.ts); its
- * integrity and errors count for the whole cell, both variants.
- */
-const plain = (records: readonly BenchRecord[]) => records.filter((r) => !((r.type === 'statistics' || r.type === 'overhead') && r.variant !== undefined));
+/** A busbench ab run's per-variant figures are not read by the usual tables (lib/records/select.ts). */
+const plain = withoutVariantFigures;
 
 export interface RenderOptions {
   /** ANSI colour (the terminal table only). */

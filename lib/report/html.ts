@@ -4,6 +4,7 @@
  * vs agents with the fitted USL curve, per-layer overhead per scale with 95 % intervals, and
  * resource use vs agents; then the capacity model, predictions and budgets as tables.
  */
+import { renderAbHtml } from '../ab/render.ts';
 import { soakSection } from './soak-html.ts';
 import { LATENCY_FIELDS, measuredPoints, sweepConfigs } from '../capacity/points.ts';
 import type { ConfigName } from '../core/words.ts';
@@ -243,6 +244,7 @@ export function renderHtml(records: readonly BenchRecord[]): string {
 <body><main>
 <h1>busbench ${kind} report</h1>
 ${runInfo(run, summary)}
+${renderAbHtml(records)}
 ${errors.length > 0 ? `<p class="warn">${errors.length} cell(s) failed and are left out of the figures: ${errors.slice(0, 5).map((e) => esc(`${e.configs.join(', ')} @ ${e.where}: ${e.message}`)).join('; ')}</p>` : ''}
 ${soak !== '' ? `${soak}\n</main></body></html>\n` : `<h2>Latency and throughput</h2>
 <div class="charts">

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, ToWorker, VariantSpec, WorkerEvent } from '../agents/protocol.ts';
+import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, Opened, ToWorker, VariantSpec, WorkerEvent } from '../agents/protocol.ts';
 import { agentsOfWorker } from '../agents/workload.ts';
 import type { WorkerPool } from '../agents/pool.ts';
 import type { CallErrors, ConfigName, LayerName, LayerOptions, Operation } from '../core/words.ts';
@@ -44,7 +44,8 @@ export interface CellResult {
   /** Wall time of the workload across every worker: first send anywhere to last receipt anywhere. */
   workloadMs: number;
   /** Spawn-to-ready of agents and workers, RSS per kind of process idle / under load / peak. */
-  lifecycle: CellLifecycle;
+  /** Startup and memory per kind of process (the matrix's cells; a soak's long cell has none). */
+  lifecycle?: CellLifecycle;
 }
 
 /** What a cell needs of the run around it. */
@@ -124,15 +125,17 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     usage = variants ? { dir, ignore: buses.flatMap((b) => b.usage?.ignore ?? []) } : (bus.usage ?? null);
     monitor.start(pids, usage, { cell: id, test_name: cellName(cell.configs), agent_count: cell.scale, run: cell.run });
     const open = openLoadOf(opts, cell);
-    const specs = workerSpecs(id, dir, cell, ctx, bus!.spec, workers, {
+    const specs = workerSpecs(id, dir, cell, ctx, bus.spec, workers, {
       receiveTimeoutMs: Math.max(1000, timeoutMs / 2),
       ...(opts.pattern !== 'rotation' ? { pattern: opts.pattern } : {}),
       ...(open ? { open } : {}),
       ...(opts.raw ? { raw: true } : {}),
       ...(variants ? { variants: variants.map((v, vi): VariantSpec => ({ name: v.name, driver: v.driver, bus: buses[vi]!.spec, layer: v.layer, dir: join(dir, v.name) })) } : {}),
-    }).map((spec, w) => ({ ...spec, ...faults?.specFor(w) }));
-    stopListening = coordinate(pool, id, workers, parts.length, cell.scale, {
-      opened: (s) => startups.push(...s),
+    });
+    specs.forEach((spec, w) => Object.assign(spec, faults?.specFor(w)));
+    stopListening = coordinate(pool, id, cell, workers, {
+      parts: parts.length,
+      opened: (_, m) => startups.push(...(m.startup ?? [])),
       ready: () => {
         // Every agent ready, none sending yet: the idle memory.
         memory.idle();
@@ -143,7 +146,9 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
       },
       // The open loop's schedule starts a little after 'go', so every worker has it by then.
       ...(open ? { atNs: () => Number(process.hrtime.bigint()) + GO_LEAD_NS } : {}),
-      fault: (w, m) => faults?.event(w, m),
+      other: (w, m) => {
+        if (m.type === 'fault') faults?.event(w, m);
+      },
     });
     const workerStarts = pool.takeStartups();
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
@@ -200,8 +205,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         ...histogramsOf(mine),
       });
     }
-    const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
-    return { parts: results, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources, lifecycle: cellLifecycle(startups, workerStarts, rss) };
+    return { ...cellResult(results, done, resources), lifecycle: cellLifecycle(startups, workerStarts, rss) };
   } catch (e) {
     // A worker failed or hung: replace them all before touching what they work in.
     await pool.restartAll();
@@ -218,9 +222,9 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
 }
 
 /** A cell's result from what each config counted and what every worker reported. */
-export function cellResult(parts: ConfigResult[], done: readonly CellDone[], resources: ResourceSummary, lifecycle: CellLifecycle): CellResult {
+export function cellResult(parts: ConfigResult[], done: readonly CellDone[], resources: ResourceSummary): CellResult {
   const workloadMs = (Math.max(...done.map((d) => d.endNs)) - Math.min(...done.map((d) => d.startNs))) / 1e6;
-  return { parts, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources, lifecycle };
+  return { parts, timedOut: done.some((d) => d.timedOut), quietEnded: done.some((d) => d.quietEnded), workloadMs, resources };
 }
 
 /** Every worker's part of a cell: its agents, the cell's configs, the layers' settings; `more` on top. */
@@ -245,32 +249,32 @@ export function workerSpecs(id: number, dir: string, cell: PlannedCell, ctx: Cel
   }));
 }
 
+/** What the caller of coordinate() hears of, and gives. */
+export interface Coordination {
+  /** Parts each worker counts its sends for: the configs, or A/B's (variant, config) pairs; default the configs. */
+  parts?: number;
+  /** A worker has its agents ready (`m` carries their startup figures). */
+  opened?: (w: number, m: Opened) => void;
+  /** Every worker is ready, just before 'go' is posted. */
+  ready?: () => void;
+  /** 'go' was posted. */
+  go?: () => void;
+  /** Every worker has sent: per part, per agent, messages sent to it. */
+  sent?: (counts: number[][]) => void;
+  /** The open loop's start, posted with 'go'. */
+  atNs?: () => number;
+  /** Any other event of a worker (--fault's). */
+  other?: (w: number, m: WorkerEvent) => void;
+}
+
 /**
  * No agent sends before every agent of the cell is ready (a recipient on another worker must
  * exist): 'go' once every worker has opened. When every worker has sent, each learns what its
  * agents are to receive ('expect'), so they stop waiting as soon as it is in (or nothing has come
- * for a quiet period: the rest is lost). `on.go` / `on.sent` (per config, per agent: messages sent
- * to it) tell the caller. Returns the function that stops listening.
+ * for a quiet period: the rest is lost). Returns the function that stops listening.
  */
-export function coordinate(
-  pool: WorkerPool,
-  id: number,
-  workers: number,
-  /** Parts of the cell (its configs, × its variants): one row of counts each. */
-  partsN: number,
-  scale: number,
-  on: {
-    opened?: (startup: readonly OpenedStartup[]) => void;
-    /** Every agent ready, just before 'go'. */
-    ready?: () => void;
-    go?: () => void;
-    /** The open loop's start time sent with 'go'. */
-    atNs?: () => number;
-    fault?: (worker: number, m: Extract<WorkerEvent, { type: 'fault' }>) => void;
-    sent?: (counts: number[][]) => void;
-  },
-): () => void {
-  const counts = Array.from({ length: partsN }, () => new Array<number>(scale).fill(0));
+export function coordinate(pool: WorkerPool, id: number, cell: PlannedCell, workers: number, on: Coordination): () => void {
+  const counts = Array.from({ length: on.parts ?? cell.configs.length }, () => new Array<number>(cell.scale).fill(0));
   let opened = 0;
   let reported = 0;
   const all = (msg: ToWorker) => {
@@ -279,7 +283,7 @@ export function coordinate(
   return pool.onEvent((w, m) => {
     if (m.id !== id) return;
     if (m.type === 'opened') {
-      on.opened?.(m.startup ?? []);
+      on.opened?.(w, m);
       if (++opened === workers) {
         on.ready?.();
         all({ type: 'go', id, ...(on.atNs ? { atNs: on.atNs() } : {}) });
@@ -287,8 +291,8 @@ export function coordinate(
       }
       return;
     }
-    if (m.type === 'fault') {
-      on.fault?.(w, m);
+    if (m.type !== 'sent') {
+      on.other?.(w, m);
       return;
     }
     m.perRecipient.forEach((per, k) => per.forEach((n, agent) => (counts[k]![agent]! += n)));

@@ -57,12 +57,12 @@ export interface RunExtension {
    * here ends the run like a driver's (exit 2, everything removed).
    */
   variants?(runDir: string): readonly RunVariant[];
-  /** Runs each planned cell instead of lib/run/cell.ts runCell (a soak's long-lived cell). */
-  cell?: typeof runCell;
   /** Called once per driver, after its statistics and overheads, with the samples behind them. */
   aggregated?(agg: Aggregator, emit: (r: Body<BenchRecord>) => void): void;
   /** The scenario's own pass/fail on every record of a run that went through (exit code and reason), or null: exit 0. */
   gate?(records: readonly BenchRecord[]): { exitCode: number; reason: string } | null;
+  /** Runs each planned cell instead of lib/run/cell.ts runCell (a soak's long-lived cell). */
+  cell?: typeof runCell;
 }
 
 /** One variant of an A/B run. */
@@ -382,7 +382,7 @@ function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Opt
   if (cellName(cell.configs) === 'interleaved') emit({ type: 'resource', test_name: 'interleaved', configs: cell.configs, agent_count: cell.scale, run: cell.run, ...res.resources });
   // A cell whose agents stopped waiting ends at the deadline, not at the last receipt: no throughput.
   else emit({ type: 'resource', ...keyOf(cell.configs[0]!), ...res.resources, ...(res.timedOut || res.quietEnded ? {} : throughputOf(res.parts[0]!.integrity.received, res.workloadMs)) });
-  emit({ type: 'lifecycle', test_name: cellName(cell.configs), ...(cell.configs.length > 1 ? { configs: cell.configs } : {}), agent_count: cell.scale, run: cell.run, ...res.lifecycle });
+  if (res.lifecycle) emit({ type: 'lifecycle', test_name: cellName(cell.configs), ...(cell.configs.length > 1 ? { configs: cell.configs } : {}), agent_count: cell.scale, run: cell.run, ...res.lifecycle });
   if (res.timedOut) io.warn(`${where} run ${cell.run}: agents stopped waiting for mail at the deadline; the drain counted the rest`);
 }
 

@@ -13,7 +13,6 @@ import type { ConfigName } from '../core/words.ts';
 import { cellName, cellResult, coordinate, workerSpecs, type CellContext, type CellResult, type ConfigResult } from '../run/cell.ts';
 import type { PlannedCell } from '../run/matrix.ts';
 import type { SoakOptions } from './flags.ts';
-import { cellLifecycle, type OpenedStartup } from '../measure/lifecycle.ts';
 import { SoakSampler, type SoakSeries, type Watched } from './sampler.ts';
 
 const isDone = (m: FromWorker): m is CellDone => m.type === 'cell-done';
@@ -56,9 +55,7 @@ export function soakCell(soak: SoakOptions, keep: (c: SoakedCell) => void) {
       });
       let counts: number[][] = [];
       let t0 = 0;
-      const startups: OpenedStartup[] = [];
-      stopListening = coordinate(pool, id, workers, cell.configs.length, cell.scale, {
-        opened: (s) => startups.push(...s),
+      stopListening = coordinate(pool, id, cell, workers, {
         go: () => {
           t0 = performance.now();
           sampler.sample(0);
@@ -97,7 +94,7 @@ export function soakCell(soak: SoakOptions, keep: (c: SoakedCell) => void) {
         });
       }
       keep({ configs: cell.configs, scale: cell.scale, durationS: soak.durationMs / 1000, series: sampler.series() });
-      return cellResult(parts, done, resources, cellLifecycle(startups, pool.takeStartups(), null));
+      return cellResult(parts, done, resources);
     } catch (e) {
       await pool.restartAll();
       throw e;

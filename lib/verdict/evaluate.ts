@@ -60,10 +60,6 @@ function checksOf(t: Threshold, records: readonly BenchRecord[]): ThresholdCheck
         return check(r.agent_count, r.operation, b, b === null ? 'no interval (one statistical run); use --runs 2 or more' : undefined);
       });
     }
-    case 'growth': {
-      const soaks = (of(records, 'soak') as SoakRecord[]).filter((r) => r.resource === s.resource);
-      return soaks.map((r) => check(r.agent_count, null, r.growth_per_min, `${r.test_name ?? 'processes'}${r.path ? ` ${r.path}` : ''}${r.growth_per_min === null ? ': too few samples' : ''}`));
-    }
     case 'ab': {
       const abs = (of(records, 'ab') as AbRecord[]).filter((r) => r.test_name === s.config && r.operation === s.operation && at(s.agents)(r));
       return abs.map((r) => {
@@ -85,6 +81,10 @@ function checksOf(t: Threshold, records: readonly BenchRecord[]): ThresholdCheck
         out.push(v === Infinity ? check(n, null, null, `not detected in ${undetected} of ${all.length} watches`) : check(n, null, v * 1000));
       }
       return out;
+    }
+    case 'growth': {
+      const soaks = (of(records, 'soak') as SoakRecord[]).filter((r) => r.resource === s.resource);
+      return soaks.map((r) => check(r.agent_count, null, r.growth_per_min, `${r.test_name ?? 'processes'}${r.path ? ` ${r.path}` : ''}${r.growth_per_min === null ? ': too few samples' : ''}`));
     }
     case 'integrity': {
       const cells = (of(records, 'integrity') as IntegrityRecord[]).filter(at(s.agents));

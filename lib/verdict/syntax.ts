@@ -9,8 +9,8 @@
  *   latency    = config [ "@" agents ] "." operation "." stat
  *   integrity  = "integrity" [ "@" agents ] "." counter
  *   resolution = "resolution" [ "@" agents ] "." operation   (the noop interval's half-width)
- *   growth     = "growth(" resource ")"   (a soak's fitted growth per minute: busbench soak)
  *   fault      = "fault" [ "@" agents ] ".health_detect_ms." ("p50" | "p95" | "max")   (--fault runs)
+ *   growth     = "growth(" resource ")"   (a soak's fitted growth per minute: busbench soak)
  *   comparator = "<" | "<=" | ">" | ">=" | "==" | "!="
  *   quantity   = number [ unit ]      unit: % | us | µs | ms | s
  *
@@ -211,12 +211,6 @@ export function parseThreshold(text: string): Threshold {
     expect('.', '"." and an operation');
     const op = ident('operation', OVERHEAD_OPS);
     subject = { kind: 'resolution', agents: n, operation: op.value as Operation };
-  } else if (head.value === 'growth') {
-    next();
-    expect('(', '"(" and a resource');
-    const r = ident('resource', GROWTH_RESOURCES);
-    expect(')');
-    subject = { kind: 'growth', agents: null, resource: r.value as GrowthResource };
   } else if (head.value === 'fault') {
     next();
     const n = agents();
@@ -225,6 +219,12 @@ export function parseThreshold(text: string): Threshold {
     expect('.', '"." and a statistic');
     const st = ident('statistic', FAULT_STATS);
     subject = { kind: 'fault', agents: n, measure: 'health_detect_ms', stat: st.value as FaultStat };
+  } else if (head.value === 'growth') {
+    next();
+    expect('(', '"(" and a resource');
+    const r = ident('resource', GROWTH_RESOURCES);
+    expect(')');
+    subject = { kind: 'growth', agents: null, resource: r.value as GrowthResource };
   } else if ((CONFIGS as readonly string[]).includes(head.value)) {
     next();
     configSpan = { start: head.start, end: head.end };

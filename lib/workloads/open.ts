@@ -23,6 +23,8 @@ export interface ScheduleDone {
 
 /** A send beginning more than this after its intended time is late. */
 export const LATE_NS = 1_000_000;
+/** How long a due poll may wait for sends that are due before it goes first anyway. */
+const POLL_STARVE_NS = 5_000_000;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const NONE = new Float64Array(0);
@@ -86,13 +88,11 @@ export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<v
   let lastYield = Number(hr());
   for (let i = 0; i < plan.atNs.length; ) {
     const now = Number(hr());
-    if (now >= nextPoll) {
-      for (const p of parts) for (let slot = 0; slot < slots; slot++) p.got[slot]! += sync ? takeSync(cur, p, slot) : await takeAsync(cur, p, slot);
-      nextPoll = now + waitNs;
-      continue;
-    }
     const due = epoch + plan.atNs[i]!;
-    if (now >= due) {
+    // A send that is due goes first: a poll of every inbox may take longer than the gap between
+    // sends. Only a poll held back by more than POLL_STARVE_NS goes before it, so that receivers
+    // are not starved while the senders are behind.
+    if (now >= due && now < nextPoll + POLL_STARVE_NS) {
       const slot = plan.slot[i]!;
       const m = cur.pattern.perRound(spec.local[slot]!, spec.scale);
       const first = plan.seq[i]! * m;
@@ -105,6 +105,12 @@ export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<v
       }
       i++;
       if (spec.coordinator && i % queryEvery === 0) for (const p of parts) if (p.client.healthQuery) await queryHealth(p);
+      continue;
+    }
+    if (now >= nextPoll) {
+      for (const p of parts) for (let slot = 0; slot < slots; slot++) p.got[slot]! += sync ? takeSync(cur, p, slot) : await takeAsync(cur, p, slot);
+      // The interval runs from the end of a poll: a poll longer than the interval does not leave the senders no time.
+      nextPoll = Number(hr()) + waitNs;
       continue;
     }
     const pauseNs = Math.min(due, nextPoll) - now;

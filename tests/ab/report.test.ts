@@ -59,3 +59,13 @@ test('report --format markdown: the ab table for a PR comment', async () => {
   assert.match(r.stdout, /^\| baseline \| 10 \| send \| 25\.0 µs \| 25\.5 µs \| \+3\.10% \(\+0\.50 µs\) \| \+2\.40% … \+3\.80% \| 5 \| 🔴 REGRESSION > 2% \|$/m);
   assert.match(r.stdout, /^\| noop \| 10 \| send \| .* \| 🟡 inconclusive vs 2% \|$/m);
 });
+
+test('report --format html: the ab table, escaped, before the charts', async () => {
+  const r = await busbench(['report', file, '--format', 'html']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /<h2>A\/B: B against A<\/h2>/);
+  const rows = [...r.stdout.matchAll(/<tr><td>(baseline|noop)<\/td>.*?<\/tr>/g)].map((m) => m[0]);
+  assert.equal(rows.length, 3);
+  assert.match(rows[0]!, /<td>\+2\.40% … \+3\.80%<\/td><td>5<\/td><td class="warn">REGRESSION &gt; 2%<\/td><\/tr>$/);
+  assert.ok(r.stdout.indexOf('<h2>A/B') < r.stdout.indexOf('<h2>Latency'), 'the A/B table comes first');
+});

@@ -38,6 +38,8 @@ test('growth thresholds: a size or a file count per time, normalised per minute'
   assert.throws(() => parseThreshold('growth(rss) < 1MB'), /a growth is per time/);
   assert.throws(() => parseThreshold('growth(rss) < 1'), /a growth needs a unit/);
   assert.throws(() => parseThreshold('growth(heap) < 1MB/min'), /unknown resource "heap"/);
+  // Every resource a soak record names can be gated on, under the same name.
+  for (const r of ['rss', 'rss_harness', 'rss_workers', 'rss_agent_shells', 'rss_server', 'tmpfs', 'file']) assert.equal((parseThreshold(`growth(${r}) < 1MB/min`).subject as { resource: string }).resource, r);
 });
 
 function problems(flags: Record<string, unknown>): string[] {
@@ -156,7 +158,7 @@ test("a worker in soak mode keeps counts only: no timed sample and no per-messag
     // 1.5 s at a round every 2 ms: some 750 rounds × 2 agents, far more than one sample's worth.
     const [spec] = workerSpecs(1, dir, cell, ctx, bus.spec, 1, { receiveTimeoutMs: 10_000, soakMs: 1500, soakEveryMs: 2 });
     let sent = 0;
-    const stop = coordinate(pool, 1, 1, 1, 2, { sent: (c) => (sent = c[0]!.reduce((a, n) => a + n, 0)) });
+    const stop = coordinate(pool, 1, cell, 1, { sent: (c) => (sent = c[0]!.reduce((a, n) => a + n, 0)) });
     const done = await pool.request(0, { type: 'cell', cell: spec! }, (m): m is import('../../lib/agents/protocol.ts').CellDone => m.type === 'cell-done', 30_000);
     stop();
     const part = done.parts[0]!;

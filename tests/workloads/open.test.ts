@@ -102,3 +102,9 @@ test('the closed loop stays the default: no load records, no delivery_intended, 
   assert.equal(r.of('run')[0]!.interleaved, true);
   assert.equal(getFormat('table')!.render(r.outcome.records).includes('Open loop'), false);
 });
+
+test('busbench capacity refuses the open loop (its sweep repeats cells to a message count): exit 2 naming --rate', async () => {
+  const { resolveCapacity } = await import('../../lib/capacity/flags.ts');
+  assert.throws(() => resolveCapacity({ flags: { _: [], rate: '10' }, env: {}, cores: 2 }), /--rate: the capacity sweep runs the closed loop/);
+  assert.throws(() => resolveCapacity({ flags: { _: [], 'rate-total': '10' }, env: {}, cores: 2 }), /--rate-total: the capacity sweep runs the closed loop/);
+});
