@@ -401,7 +401,7 @@ export interface SoakRecord extends Base {
   /** The configs that sent traffic during the soak this record comes from. */
   configs: ConfigName[];
   agent_count: number;
-  /** rss (every process), rss_harness, rss_workers, rss_children (agent shells…), rss_server, tmpfs (bytes), tmpfs_files, file. */
+  /** rss (every process), rss_harness, rss_workers, rss_agent_shells, rss_server, tmpfs (bytes), tmpfs_files, file. */
   resource: string;
   /** For `file`: its path below the config's bus directory. */
   path: string | null;

@@ -21,7 +21,7 @@ const NAMES: Record<string, string> = {
   rss: 'RSS (every process)',
   rss_harness: 'RSS of the harness',
   rss_workers: 'RSS of the workers',
-  rss_children: "RSS of the workers' children (agent shells)",
+  rss_agent_shells: 'RSS of the agent shells',
   rss_server: 'RSS of the bus server',
   tmpfs: 'tmpfs bytes',
   tmpfs_files: 'tmpfs files',

@@ -1,17 +1,15 @@
 /**
  * What a soak samples, every interval: the resident memory of each kind of process (the harness,
- * its workers, what the workers started such as agent shells, a server busbench started), and
+ * its workers, their agent shells, a server busbench started: lib/measure/lifecycle.ts), and
  * per config the bytes and files below its bus directory and the size of every file in it that
  * lasts (the metrics file, heartbeat files; message files come and go and are not followed).
  * Memory is bounded by the number of samples, never by the traffic: a file seen once is forgotten
  * when it goes, and at most MAX_FILES files are followed per config.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { eachFile } from '../measure/dirsize.ts';
+import { PROCESS_KINDS, rssByKind, type ProcessKind } from '../measure/lifecycle.ts';
 
-export type ProcessKind = 'harness' | 'workers' | 'children' | 'server';
-export const PROCESS_KINDS: readonly ProcessKind[] = ['harness', 'workers', 'children', 'server'];
 
 export type Point = [number, number];
 
@@ -30,7 +28,6 @@ interface FileSeries {
 }
 
 export const MAX_FILES = 200;
-const PAGE = 4096;
 
 export interface SoakSeries {
   resource: 'rss' | `rss_${ProcessKind}` | 'tmpfs' | 'tmpfs_files' | 'file';
@@ -68,13 +65,12 @@ export class SoakSampler {
   /** One sample at `tS` seconds into the soak (synchronous: /proc and the directories). */
   sample(tS: number): void {
     const p = this.pids();
-    const children = p.workers.flatMap(descendants);
-    const server = [...p.server, ...p.server.flatMap(descendants)];
-    const kinds: Record<ProcessKind, number> = { harness: rssOf(p.harness), workers: rssOf(p.workers), children: rssOf(children), server: rssOf(server) };
+    const mb = rssByKind({ harness: p.harness[0]!, workers: p.workers, server: p.server });
     let all = 0;
     for (const k of PROCESS_KINDS) {
-      this.rss.get(k)!.push([tS, kinds[k]]);
-      all += kinds[k];
+      const bytes = Math.round((mb[k] ?? 0) * 1048576);
+      this.rss.get(k)!.push([tS, bytes]);
+      all += bytes;
     }
     this.rss.get('all')!.push([tS, all]);
     for (const w of this.watched) {
@@ -121,46 +117,6 @@ export class SoakSampler {
     }
     return out;
   }
-}
-
-/** Resident bytes of the processes (/proc/PID/statm); a process gone counts 0. */
-function rssOf(pids: readonly number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE;
-    } catch {
-      // gone between the listing and the read
-    }
-  }
-  return total;
-}
-
-/** Every process below pid (/proc/PID/task/TID/children, recursively). */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const stack = [pid];
-  while (stack.length > 0) {
-    const p = stack.pop()!;
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${p}/task`);
-    } catch {
-      continue;
-    }
-    for (const t of tasks) {
-      try {
-        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/)) {
-          if (c === '') continue;
-          out.push(Number(c));
-          stack.push(Number(c));
-        }
-      } catch {
-        // the task ended
-      }
-    }
-  }
-  return out;
 }
 
 /** Files below dir with their sizes. */

@@ -20,7 +20,7 @@
  * drained, rejected, unknown, leftover. Without "@agents" a threshold holds at every scale measured.
  * Units: overheads take % (or a time: the added µs of the estimate), latencies a time, integrity
  * counters a plain number, resolution %, growth a size per time (B, KB, MB, GB / s, min, h;
- * tmpfs_files: files / time, e.g. 10/min). resource: rss, rss_harness, rss_workers, rss_children,
+ * tmpfs_files: files / time, e.g. 10/min). resource: rss, rss_harness, rss_workers, rss_agent_shells,
  * rss_server, tmpfs, tmpfs_files, file (every lasting file of the bus).
  */
 import { OPERATIONS, type Operation } from '../core/words.ts';
@@ -51,7 +51,7 @@ export type Subject =
   | { kind: 'fault'; agents: number | null; measure: 'health_detect_ms'; stat: FaultStat }
   | { kind: 'growth'; agents: null; resource: GrowthResource };
 
-export const GROWTH_RESOURCES = ['rss', 'rss_harness', 'rss_workers', 'rss_children', 'rss_server', 'tmpfs', 'tmpfs_files', 'file'] as const;
+export const GROWTH_RESOURCES = ['rss', 'rss_harness', 'rss_workers', 'rss_agent_shells', 'rss_server', 'tmpfs', 'tmpfs_files', 'file'] as const;
 export type GrowthResource = (typeof GROWTH_RESOURCES)[number];
 
 export type Unit = '%' | 'us' | 'count' | 'bytes/min' | 'files/min';

@@ -38,6 +38,8 @@ test('growth thresholds: a size or a file count per time, normalised per minute'
   assert.throws(() => parseThreshold('growth(rss) < 1MB'), /a growth is per time/);
   assert.throws(() => parseThreshold('growth(rss) < 1'), /a growth needs a unit/);
   assert.throws(() => parseThreshold('growth(heap) < 1MB/min'), /unknown resource "heap"/);
+  // Every resource a soak record names can be gated on, under the same name.
+  for (const r of ['rss', 'rss_harness', 'rss_workers', 'rss_agent_shells', 'rss_server', 'tmpfs', 'file']) assert.equal((parseThreshold(`growth(${r}) < 1MB/min`).subject as { resource: string }).resource, r);
 });
 
 function problems(flags: Record<string, unknown>): string[] {
