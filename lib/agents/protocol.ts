@@ -72,7 +72,8 @@ export interface VariantSpec {
 }
 
 export type ToWorker =
-  | { type: 'calibrate'; driver: DriverRef; dir: string; rounds: number }
+  /** `effort` in (0, 1]: the share of the full calibration a run of this size gets (runner.ts calibrationEffort). */
+  | { type: 'calibrate'; driver: DriverRef; dir: string; effort: number }
   | { type: 'cell'; cell: CellSpec }
   /** Every worker has its agents ready: start sending (the open loop: its schedule starts at `atNs`, CLOCK_MONOTONIC). */
   | { type: 'go'; id: number; atNs?: number }

@@ -214,8 +214,8 @@ process.on('message', (msg: ToWorker) => {
     try {
       switch (msg.type) {
         case 'calibrate': {
-          const harness = await calibrateHarness(msg.rounds);
-          const bus = await (await driverEntry(msg.driver.name).client()).calibrate({ settings: msg.driver.settings, shared: msg.driver.shared, dir: msg.dir });
+          const harness = await calibrateHarness(Math.round(20_000 * msg.effort));
+          const bus = await (await driverEntry(msg.driver.name).client()).calibrate({ settings: msg.driver.settings, shared: msg.driver.shared, dir: msg.dir, effort: msg.effort });
           reply({ type: 'calibrated', calibration: combine(harness, bus) });
           break;
         }

@@ -54,6 +54,8 @@ export interface LayerOptions {
  * in the `run` record. Nothing is ever subtracted from a result.
  */
 export interface Calibration {
+  /** The share of the full calibration this run made (lib/run/runner.ts calibrationEffort; absent before 0.4: 1). */
+  effort?: number;
   /** Median of an empty timed region (two clock reads). */
   timer_empty_p50_ns: number;
   /** Extra time per call of timing it and storing the sample. */

@@ -120,8 +120,9 @@ export interface DriverClient {
   /**
    * The driver's calibration floor and its bus at one agent, measured in a worker: the bare
    * operation the bus is built from (a syscall sequence, a PING) and the bus's own round trip.
+   * `effort` in (0, 1]: scale the calibration's rounds by it (a smoke run calibrates less).
    */
-  calibrate(ctx: ClientContext & { dir: string }): Promise<DriverCalibration>;
+  calibrate(ctx: ClientContext & { dir: string; effort: number }): Promise<DriverCalibration>;
   /** One config's clients for the agents of this worker. */
   open(ctx: ClientContext & { cell: unknown; dir: string; config: ConfigName; scale: number; local: readonly number[]; layer: LayerOptions; payloadBytes: number }): Promise<ConfigClient>;
 }

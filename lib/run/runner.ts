@@ -295,11 +295,22 @@ async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension,
   }
 }
 
+/**
+ * The share of the full calibration a run gets: all of it from 50,000 messages per agent-scale
+ * (the default suite: 100 messages × 100 agents × 5 runs), down to a tenth for a smoke run, so a
+ * run of a few seconds is not mostly calibration. Recorded in the run record's calibration.
+ */
+export function calibrationEffort(opts: Pick<Options, 'iterations' | 'scales' | 'runs'>): number {
+  const size = opts.iterations * Math.max(...opts.scales) * opts.runs;
+  return Math.min(1, Math.max(0.1, Number((size / 50_000).toFixed(2))));
+}
+
 /** The driver's calibration, on worker 0; then every worker fresh, so the first run starts like every other. */
 async function calibrate(s: Session, d: Started): Promise<Calibration> {
   const pool = s.pool!;
-  const msg = { type: 'calibrate', driver: d.ref, dir: join(s.runDir.path, d.name, 'calibration'), rounds: 20_000 } as const;
-  const { calibration } = await pool.request(0, msg, (m: FromWorker): m is { type: 'calibrated'; calibration: Calibration } => m.type === 'calibrated', 180_000);
+  const msg = { type: 'calibrate', driver: d.ref, dir: join(s.runDir.path, d.name, 'calibration'), effort: calibrationEffort(s.opts) } as const;
+  const { calibration: measured } = await pool.request(0, msg, (m: FromWorker): m is { type: 'calibrated'; calibration: Calibration } => m.type === 'calibrated', 180_000);
+  const calibration = { effort: msg.effort, ...measured };
   const shellEmpty = calibration.shell?.empty_command_p50_us;
   if (shellEmpty !== undefined && shellEmpty >= 50) s.io.warn(`an empty command costs ${shellEmpty} µs inside an agent shell: the machine is too busy for µs figures`);
   await pool.restartAll();

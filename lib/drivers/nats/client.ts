@@ -6,7 +6,7 @@ import { namesOf } from './names.ts';
 import { asCellSpec, asShared } from './shared.ts';
 
 export const client: DriverClient = {
-  calibrate: async ({ shared }) => calibrateNats(asShared(shared)),
+  calibrate: async ({ shared, effort }) => calibrateNats(asShared(shared), { rounds: Math.max(50, Math.round(200 * effort)) }),
   async open({ shared, cell, config, scale, local, layer }) {
     const s = asShared(shared);
     return openConfigClient({ url: s.url, names: namesOf(s.prefix, asCellSpec(cell).id, config), config, scale, local, layer });

@@ -19,7 +19,7 @@ import { openConfigClient } from './config-client.ts';
 import type { RedisCellSpec, RedisShared } from './host.ts';
 
 export const client: DriverClient = {
-  calibrate: async ({ shared }) => calibrateRedis(shared as RedisShared),
+  calibrate: async ({ shared, effort }) => calibrateRedis(shared as RedisShared, Math.max(50, Math.round(300 * effort))),
   open: async ({ shared, cell, config, scale, local, layer }) =>
     openConfigClient({ url: (shared as RedisShared).url, base: (cell as RedisCellSpec).base, config, scale, local, layer }),
 };

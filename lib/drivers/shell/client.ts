@@ -20,7 +20,7 @@ const endsSend = (l: string) => l.startsWith('S ');
 const endsRecv = (l: string) => l.startsWith('R ') && (l.startsWith('R 2 ') || fields(l)[4] === '0');
 
 export const client: DriverClient = {
-  calibrate: async ({ settings, dir }) => calibrateShell(dir, settings as ShellSettings),
+  calibrate: async ({ settings, dir, effort }) => calibrateShell(dir, settings as ShellSettings, Math.max(10, Math.round(100 * effort)), Math.max(500, Math.round(5000 * effort))),
   async open({ settings, dir, config, scale, local, layer, payloadBytes }) {
     const s = settings as ShellSettings;
     const shells = await startShells({ dir, config, scale, layer, shell: s.config, opTimeoutMs: s.opTimeoutS * 1000, fill: filler(payloadBytes) }, local);

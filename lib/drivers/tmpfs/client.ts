@@ -8,7 +8,7 @@ import { buildStack, type Stack } from './layers/stack.ts';
 import type { Bus } from './types.ts';
 
 export const client: DriverClient = {
-  calibrate: async ({ dir }) => calibrateTmpfs(dir, 20_000),
+  calibrate: async ({ dir, effort }) => calibrateTmpfs(dir, Math.round(20_000 * effort)),
   async open({ dir, config, scale, local, layer }) {
     const base = new TmpfsBus(dir);
     const stack = buildStack(config, base, base.paths, layer);
