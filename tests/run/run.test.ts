@@ -6,6 +6,7 @@ import { countIntegrity } from '../../lib/run/integrity.ts';
 import { planMatrix, type PlannedCell } from '../../lib/run/matrix.ts';
 import { createRunDir, MARK, NotOurs, removeRunDir } from '../../lib/run/rundir.ts';
 import { Aggregator } from '../../lib/run/aggregate.ts';
+import { calibrationEffort } from '../../lib/run/runner.ts';
 import { agentsOfWorker, peerOf } from '../../lib/agents/workload.ts';
 import { shmDir } from '../helpers/tmpfs.ts';
 
@@ -146,4 +147,11 @@ test('aggregate: delivery is compared only when each config has cells of its own
   };
   assert.deepEqual(fill(new Aggregator({ interleaved: false })), ['message_send', 'delivery']);
   assert.deepEqual(fill(new Aggregator({ interleaved: true })), ['message_send']);
+});
+test('the calibration follows the run: the default suite calibrates fully, a smoke run a tenth', () => {
+  // messages per agent × largest scale × runs, over 50,000 (the default suite's 100 × 100 × 5), within 0.1–1.
+  assert.equal(calibrationEffort({ iterations: 100, scales: [1, 10, 100], runs: 5 }), 1);
+  assert.equal(calibrationEffort({ iterations: 1000, scales: [100], runs: 5 }), 1);
+  assert.equal(calibrationEffort({ iterations: 100, scales: [100], runs: 1 }), 0.2);
+  assert.equal(calibrationEffort({ iterations: 20, scales: [1, 3], runs: 2 }), 0.1);
 });
