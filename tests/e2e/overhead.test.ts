@@ -62,7 +62,7 @@ test('a base dir that is not tmpfs runs with a warning, noted in the run record;
 
 test('--noop-delay-us 20: the harness finds the known cost (the noop interval on a send lies above zero, about 20 µs added)', async () => {
   const base = shmDir();
-  const r = await busbench(['quick', '--out', '-', '--base-dir', base, '--scales', '1', '--runs', '3', '--iterations', '20', '--warmup', '2', '--layers', 'noop', '--noop-delay-us', '20']);
+  const r = await busbench(['quick', '--out', '-', '--base-dir', base, '--scales', '1', '--runs', '4', '--iterations', '100', '--warmup', '5', '--layers', 'noop', '--noop-delay-us', '20']);
   assert.equal(r.code, 0, r.stderr);
   const recs = parseJsonl(r.stdout) as Record<string, any>[];
   const o = recs.find((x) => x.type === 'overhead' && x.test_name === 'noop' && x.operation === 'message_send')!;

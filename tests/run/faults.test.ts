@@ -42,8 +42,9 @@ async function runFaults(plan: string, extra: Record<string, unknown> = {}) {
 
 test('a dropped message is lost, a doubled one duplicated, a rejected one neither; the cell ends without waiting out the receive timeout', async () => {
   // One interleaved cell at 2 agents: baseline drops its 2nd send; noop doubles its 3rd and has its 4th rejected.
-  // --cell-timeout 20: agents would wait up to 20 s for mail that never comes without the senders' counts.
-  const r = await runFaults('drop@2:baseline,dup@3:noop,reject@4:noop', { 'cell-timeout': '20' });
+  // --cell-timeout 120 (× 2 configs): without the senders' counts, agents would wait 120 s for mail
+  // that never comes; the whole run, startup included, takes seconds (under a minute on a loaded machine).
+  const r = await runFaults('drop@2:baseline,dup@3:noop,reject@4:noop', { 'cell-timeout': '120' });
   const integ = (config: string) => r.of('integrity').find((x: IntegrityRecord) => x.test_name === config)!;
   assert.deepEqual([integ('baseline').sent, integ('baseline').lost, integ('baseline').duplicated, integ('baseline').rejected], [12, 1, 0, 0]);
   // noop: 12 rounds, one rejected (never sent), one sent twice (its second copy a duplicate).
@@ -51,7 +52,8 @@ test('a dropped message is lost, a doubled one duplicated, a rejected one neithe
   assert.equal(r.outcome.exitCode, 1);
   const summary = r.of('summary')[0] as SummaryRecord;
   assert.deepEqual([summary.lost_total, summary.duplicated_total, summary.status], [1, 1, 'failed']);
-  assert.ok(r.seconds < 15, `the run took ${r.seconds.toFixed(1)} s: the lost message was waited for`);
+  assert.ok(r.seconds < 60, `the run took ${r.seconds.toFixed(1)} s: the lost message was waited for`);
+  assert.ok(!r.warnings.some((w) => /at the deadline/.test(w)), r.warnings.join('\n'));
   assert.deepEqual(children(), []);
 });
 
