@@ -7,16 +7,16 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UsageError } from './config/errors.ts';
+import { UsageError } from './core/errors.ts';
 import type { ConfigName } from './core/words.ts';
 import type { BenchRecord } from './records/schema.ts';
 import type { RunIO } from './run/runner.ts';
-import { STEP_COMMANDS } from './scenario/commands.ts';
-import { keyIndex } from './scenario/keys.ts';
-import { parseScenario, readScenario, toFlags } from './scenario/load.ts';
-import { planScenario, type PlannedStep } from './scenario/plan.ts';
+import { STEP_COMMANDS } from './cli/scenario/commands.ts';
+import { keyIndex } from './cli/scenario/keys.ts';
+import { parseScenario, readScenario, toFlags } from './cli/scenario/load.ts';
+import { planScenario, type PlannedStep } from './cli/scenario/plan.ts';
 
-export { UsageError, EXIT } from './config/errors.ts';
+export { UsageError, EXIT } from './core/errors.ts';
 export type { BenchRecord } from './records/schema.ts';
 
 /**

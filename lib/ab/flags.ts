@@ -8,12 +8,11 @@
  * Every problem, shared, own or of a variant, is reported at once (exit 2).
  */
 import { resolve } from 'node:path';
-import { UsageError } from '../config/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { helpText, resolveOptions, SPECS, stamp, type Options, type ResolveInput } from '../config/options.ts';
-import { nonNegativeNumber, Problem } from '../config/parse.ts';
+import { nonNegativeNumber, parsePct, Problem } from '../core/parse.ts';
 import type { LayerOptions } from '../core/words.ts';
-import { parsePct } from '../cli/compare.ts';
-import { parseFlags } from '../cli/args.ts';
+import { parseFlags } from '../config/args.ts';
 import { layerOptions } from '../run/specs.ts';
 import { findRepo, resolveRevision, type Revision } from './revisions.ts';
 

@@ -16,7 +16,7 @@
 import type { AbRecord, AbVerdict, Body } from '../records/schema.ts';
 import type { Aggregator } from '../run/aggregate.ts';
 import type { OverheadEstimate } from '../stats/overhead.ts';
-import { EXIT } from '../config/errors.ts';
+import { EXIT } from '../core/errors.ts';
 
 export const EXIT_REGRESSION = EXIT.thresholds;
 export const EXIT_INCONCLUSIVE = EXIT.inconclusive;

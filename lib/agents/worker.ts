@@ -9,7 +9,7 @@ import { driverEntry } from '../drivers/registry.ts';
 import { agentId } from '../core/agents.ts';
 import type { ConfigName } from '../core/words.ts';
 import { calibrateHarness, combine } from '../measure/calibrate.ts';
-import { makePayload } from './workload.ts';
+import { makePayload } from '../workloads/messages.ts';
 import { mulberry32 } from '../stats/rng.ts';
 import { hr, kOf, newPart, replyBaseOf, senderIndex, takeAsync, takeSync, type CellState, type Part } from '../workloads/state.ts';
 import { closedMost, closedSends, runClosed } from '../workloads/closed.ts';
@@ -17,7 +17,7 @@ import { CellSchedule, runOpen } from '../workloads/open.ts';
 import { workloadResults } from '../workloads/results.ts';
 import { patternOf } from '../workloads/index.ts';
 import { parseWait } from '../workloads/flags.ts';
-import type { CellDone, CellSpec, ConfigDone, ConfigDrained, Drained, FromWorker, ToWorker } from './protocol.ts';
+import type { CellDone, CellSpec, ConfigDone, ConfigDrained, Drained, FromWorker, ToWorker } from '../core/protocol.ts';
 import { WorkerFaults } from '../faults/agent.ts';
 import type { OpenedStartup } from '../measure/lifecycle.ts';
 
@@ -39,7 +39,7 @@ let current: Current | null = null;
  * for the rest of their mail until it is all in, as the senders counted it, or nothing has come
  * for a quiet period.
  */
-async function runCell(spec: CellSpec): Promise<CellDone> {
+async function driveCell(spec: CellSpec): Promise<CellDone> {
   const index = new Map<string, number>();
   for (let i = 0; i < spec.scale; i++) index.set(agentId(i), i);
   const parts: Part[] = [];
@@ -221,7 +221,7 @@ process.on('message', (msg: ToWorker) => {
         }
         case 'cell':
           if (current !== null) await closeAll(current);
-          reply(await runCell(msg.cell));
+          reply(await driveCell(msg.cell));
           break;
         case 'shutdown-request':
           await requestShutdown(msg.id, msg.configs);

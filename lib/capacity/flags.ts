@@ -5,9 +5,9 @@
  * --budget-p99, --rate-steps), parsed with the same rules. Every problem, shared or own, is reported at once.
  */
 import { resolve } from 'node:path';
-import { UsageError } from '../config/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { helpText, parseBoolean, parseSingle, rawValue, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
-import { positiveInt, Problem, scaleList } from '../config/parse.ts';
+import { positiveInt, Problem, scaleList } from '../core/parse.ts';
 import type { LatencyOperation } from '../records/schema.ts';
 import { START_RATE } from './max-rate.ts';
 

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { abHelp, parseAbFlags, resolveAb, type AbResolved, type VariantPlan } from '../ab/flags.ts';
 import { materialise } from '../ab/revisions.ts';
 import { abRecords, gateOf } from '../ab/verdict.ts';
-import { EXIT } from '../config/errors.ts';
+import { EXIT } from '../core/errors.ts';
 import { resolveOptions } from '../config/options.ts';
 import { ofType, withoutVariantFigures } from '../records/select.ts';
 import { getFormat } from '../report/formats.ts';

@@ -1,10 +1,10 @@
-import { EXIT, UsageError } from '../config/errors.ts';
+import { EXIT, UsageError } from '../core/errors.ts';
 import { readRecords } from '../records/reader.ts';
 import type { Body, ThresholdRecord } from '../records/schema.ts';
 import { SCHEMA_VERSION } from '../records/schema.ts';
 import { buildRows } from '../report/rows.ts';
 import { getFormat } from '../report/formats.ts';
-import { advice } from '../verdict/advice.ts';
+import { advice } from '../report/advice.ts';
 import { evaluateThresholds } from '../verdict/evaluate.ts';
 import { parseThresholds } from '../verdict/syntax.ts';
 import { failure } from './failure.ts';

@@ -1,4 +1,4 @@
-import { EXIT } from '../config/errors.ts';
+import { EXIT } from '../core/errors.ts';
 
 type Handler = (argv: string[], env: Record<string, string | undefined>) => Promise<number>;
 

@@ -1,5 +1,5 @@
-import { EXIT, UsageError } from '../config/errors.ts';
-import { Problem } from '../config/parse.ts';
+import { EXIT, UsageError } from '../core/errors.ts';
+import { parsePct, Problem } from '../core/parse.ts';
 import { readRecords } from '../records/reader.ts';
 import type { BenchRecord, RunRecord } from '../records/schema.ts';
 import { renderCompareMarkdown, renderCompareTable } from '../report/compare.ts';
@@ -18,12 +18,6 @@ const FLAGS: FlagSpec[] = [
   { name: 'out', kind: 'value', arg: 'FILE', help: 'write the comparison to FILE instead of stdout' },
 ];
 
-/** "5%", "5" or "0.5%" → 5, 5, 0.5. */
-export function parsePct(raw: string, flag: string): number {
-  const s = raw.trim().replace(/%$/, '');
-  if (!/^\d+(\.\d+)?$/.test(s)) throw new Problem(`${flag}: "${raw}" is not a percentage; use e.g. ${flag} 5%`);
-  return Number(s);
-}
 
 function fingerprintWarnings(term: Terminal, a: RunRecord | undefined, b: RunRecord | undefined): void {
   if (!a || !b) {

@@ -1,4 +1,4 @@
-import { UsageError, exitCodeFor } from '../config/errors.ts';
+import { UsageError, exitCodeFor } from '../core/errors.ts';
 import type { Terminal } from './terminal.ts';
 
 /**

@@ -1,5 +1,5 @@
-import { UsageError } from '../config/errors.ts';
-import { parseArgs } from './args.ts';
+import { UsageError } from '../core/errors.ts';
+import { parseArgs } from '../config/args.ts';
 
 /** A flag of the file-reading commands (check, compare, report). */
 export interface FlagSpec {

@@ -1,6 +1,6 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UsageError } from '../config/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import type { Terminal } from './terminal.ts';
 
 /** Validates an --out value before anything is read or computed: '-' (stdout) or a writable path. */

@@ -1,14 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { EXIT } from '../config/errors.ts';
+import { EXIT } from '../core/errors.ts';
 import { helpText, resolveOptions, type Preset } from '../config/options.ts';
 import { buildRows } from '../report/rows.ts';
 import { driversOf, ofDriver } from '../records/select.ts';
 import { getFormat } from '../report/formats.ts';
-import { advice } from '../verdict/advice.ts';
+import { advice } from '../report/advice.ts';
 import { runOverhead } from '../run/runner.ts';
-import { parseFlags } from './args.ts';
+import { parseFlags } from '../config/args.ts';
 import { failure } from './failure.ts';
 import { finishRun } from './finish.ts';
 import { terminal } from './terminal.ts';

@@ -1,4 +1,4 @@
-import { EXIT, UsageError } from '../config/errors.ts';
+import { EXIT, UsageError } from '../core/errors.ts';
 import { readRecords } from '../records/reader.ts';
 import { formatNames, getFormat } from '../report/formats.ts';
 import { failure } from './failure.ts';

@@ -1,8 +1,8 @@
-import { EXIT, UsageError } from '../config/errors.ts';
-import { STEP_COMMANDS } from '../scenario/commands.ts';
-import { readScenario } from '../scenario/load.ts';
-import { planScenario, shellLine } from '../scenario/plan.ts';
-import { parseFlags } from './args.ts';
+import { EXIT, UsageError } from '../core/errors.ts';
+import { STEP_COMMANDS } from './scenario/commands.ts';
+import { readScenario } from './scenario/load.ts';
+import { planScenario, shellLine } from './scenario/plan.ts';
+import { parseFlags } from '../config/args.ts';
 import { failure } from './failure.ts';
 import { terminal } from './terminal.ts';
 

@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { EXIT } from '../config/errors.ts';
+import { EXIT } from '../core/errors.ts';
 import type { BenchRecord, SoakRecord } from '../records/schema.ts';
 import { resolveSoak, soakHelp, SOAK_FLAG_NAMES } from '../soak/flags.ts';
 import { runSoak } from '../soak/run.ts';
 import { getFormat } from '../report/formats.ts';
-import { parseFlags } from './args.ts';
+import { parseFlags } from '../config/args.ts';
 import { failure } from './failure.ts';
 import { finishRun } from './finish.ts';
 import { interruption } from './overhead.ts';

@@ -94,3 +94,13 @@ export interface CallErrors {
   /** First lines of the library's stderr at the first such failure. */
   stderr: string;
 }
+
+/** What a driver's calibration measured (drivers/contract.ts DriverClient.calibrate). */
+export interface DriverCalibration {
+  floor_name: string;
+  floor_round_trip_us: number;
+  bus_round_trip_us: number;
+  bus_send_us: number;
+  /** Anything else the driver measured (kept in the calibration record under its name). */
+  extra?: Record<string, unknown>;
+}

@@ -13,7 +13,7 @@
  * Everything that crosses from the host to the workers (`shared`, a cell's `spec`) is plain data:
  * it travels over IPC.
  */
-import type { CallErrors, ConfigName, LayerName, LayerOptions } from '../core/words.ts';
+import type { CallErrors, DriverCalibration, ConfigName, LayerName, LayerOptions } from '../core/words.ts';
 
 /** Where one config's bus lives inside a cell's directory: configs of a cell never share inboxes. */
 export function configDir(cellDir: string, config: string): string {
@@ -30,7 +30,7 @@ export interface DriverFlag {
   help: string;
   /** Shown in help and docs. */
   default: string | number | null;
-  /** Throws config/parse.ts Problem on a bad value. */
+  /** Throws core/parse.ts Problem on a bad value. */
   parse: (raw: string, label: string) => unknown;
 }
 
@@ -71,7 +71,7 @@ export interface HostContext<S> {
 export interface DriverHost<S = unknown> {
   /**
    * Start what the run needs (a server, a connection). Bad input found only now (an unreachable
-   * URL, a missing binary) throws config/errors.ts UsageError (exit 2), after undoing what it started.
+   * URL, a missing binary) throws core/errors.ts UsageError (exit 2), after undoing what it started.
    */
   open(ctx: HostContext<S>): Promise<DriverRun>;
 }
@@ -132,14 +132,7 @@ export interface ClientContext {
   shared: unknown;
 }
 
-export interface DriverCalibration {
-  floor_name: string;
-  floor_round_trip_us: number;
-  bus_round_trip_us: number;
-  bus_send_us: number;
-  /** Anything else the driver measured (kept in the calibration record under its name). */
-  extra?: Record<string, unknown>;
-}
+export type { DriverCalibration } from '../core/words.ts';
 
 /** The message body the harness sends: the sender's round number, then the payload. */
 export interface Body {

@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { UsageError } from '../config/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import type { CellBus, CellPlace, DriverRun } from './contract.ts';
 
 /** A port the kernel says is free now (listen on 0, read it, close). Another process may take it before a server binds it: startOnFreePort retries. */

@@ -9,7 +9,7 @@
  * way the harness stops driving that agent, so what the others see is what a dead or stopped
  * agent leaves behind on the bus. A kill-worker is done by the orchestrator on this worker's word.
  */
-import type { CellSpec, FaultEvent, FaultHealth } from '../agents/protocol.ts';
+import type { CellSpec, FaultEvent, FaultHealth } from '../core/protocol.ts';
 import type { ConfigClient, DrainResult } from '../drivers/contract.ts';
 import type { ConfigName } from '../core/words.ts';
 import { faultRound, type FaultSpec } from './spec.ts';

@@ -3,34 +3,11 @@
  * injection (a `fault` record), SIGKILLs a worker that asks for it, and tells the cell what to
  * expect of a faulted run (agents that will not stop through the shutdown layer).
  */
-import type { FaultEvent, FaultHealth } from '../agents/protocol.ts';
+import type { FaultEvent, FaultHealth } from '../core/protocol.ts';
 import type { FaultSpec } from './spec.ts';
+import type { FaultReport } from '../records/schema.ts';
+export type { FaultReport } from '../records/schema.ts';
 
-/** What the runner writes as a `fault` record (the cell's key is added there). */
-export interface FaultReport {
-  fault: string;
-  kind: FaultSpec['kind'];
-  /** `agent 3` or `worker 1`. */
-  target: string;
-  at_pct: number;
-  /** The round of the victim's worker at which it struck. */
-  at_round: number;
-  /** Since the cell's agents were told to start. */
-  at_ms: number;
-  pids: number[];
-  signal: 'SIGKILL' | 'SIGSTOP' | null;
-  /** How the fault was done: the process signalled, or the worker stopped driving the agent. */
-  method: 'signal' | 'worker stops the agent' | 'orchestrator SIGKILLed the worker';
-  duration_ms?: number;
-  /**
-   * Per config with a health query that names stale agents: ms from the strike to the first
-   * coordinator's query that reported this agent stale or dead; null when none did while it was
-   * watched (a kill: until PROBE_MS after the workload; a stall: only while it lasted).
-   */
-  health_detect_ms?: Record<string, number | null>;
-  /** Per config with the coordinated shutdown: its drain-and-stop with this fault in the cell (ms, slowest worker). */
-  shutdown_drain_ms?: Record<string, number>;
-}
 
 /** The cell failed because --fault killed one of its workers: expected, not a harness failure. */
 export class WorkerKilledByFault extends Error {

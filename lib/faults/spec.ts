@@ -6,22 +6,12 @@
  *   stall-agent:N@P%:DUR   agent N stops for DUR (500ms, 2s), then goes on
  *   kill-worker:N@P%       the worker process N is SIGKILLed at that point
  */
-import { Problem } from '../config/parse.ts';
+import { Problem } from '../core/parse.ts';
+import type { FaultKind, FaultSpec } from '../core/protocol.ts';
+export type { FaultKind, FaultSpec } from '../core/protocol.ts';
 
-export const FAULT_KINDS = ['kill-agent', 'stall-agent', 'kill-worker'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+export const FAULT_KINDS = ['kill-agent', 'stall-agent', 'kill-worker'] as const satisfies readonly FaultKind[];
 
-export interface FaultSpec {
-  kind: FaultKind;
-  /** Agent index (kill-agent, stall-agent) or worker index (kill-worker), from 0. */
-  target: number;
-  /** Share of the cell's workload done when the fault strikes, 0–100. */
-  atPct: number;
-  /** stall-agent: how long the agent stays stopped. */
-  durationMs?: number;
-  /** As given, for messages and records. */
-  text: string;
-}
 
 const EXAMPLE = 'e.g. kill-agent:3@50%, stall-agent:3@50%:500ms or kill-worker:1@50%';
 

@@ -1,6 +1,6 @@
 import { median } from 'simple-statistics';
 import type { Calibration } from '../core/words.ts';
-import type { DriverCalibration } from '../drivers/contract.ts';
+import type { DriverCalibration } from '../core/words.ts';
 import { Samples } from './samples.ts';
 
 const hr = process.hrtime.bigint;

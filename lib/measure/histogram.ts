@@ -9,16 +9,11 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import type { Summary } from '../stats/summary.ts';
+import type { EncodedHistogram } from '../core/protocol.ts';
+export type { EncodedHistogram } from '../core/protocol.ts';
 
 const SETTINGS = { lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 32, autoResize: true, useWebAssembly: false } as const;
 
-/** A histogram as it crosses IPC: the compressed counts, and the exact count, minimum and maximum (ns). */
-export interface EncodedHistogram {
-  counts: string;
-  n: number;
-  min: number;
-  max: number;
-}
 
 export class LatencyHistogram {
   private readonly h = hdr.build(SETTINGS);

@@ -8,6 +8,8 @@
  * descendants of the workers (the shells and whatever the library runs under them at that moment).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import type { OpenedStartup } from '../core/protocol.ts';
+export type { OpenedStartup } from '../core/protocol.ts';
 
 /** Run `start` and time it. */
 export async function timedStart<T>(start: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -135,13 +137,6 @@ export class MemoryByKind {
   }
 }
 
-/** One worker's report for one config: its agents' spawn-to-ready, and how long its open() took in all. */
-export interface OpenedStartup {
-  config: string;
-  what: string | null;
-  agentMs: number[];
-  openMs: number;
-}
 
 export interface Spread {
   n: number;

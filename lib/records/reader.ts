@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import ndjson from 'ndjson';
-import { UsageError } from '../config/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { SCHEMA_VERSION, type BenchRecord } from './schema.ts';
 
 const TYPES = new Set(['run', 'sample', 'statistics', 'overhead', 'resource', 'integrity', 'error', 'threshold', 'summary', 'capacity', 'ab', 'fault', 'lifecycle', 'soak']);

@@ -7,8 +7,8 @@ import type { FsCheck } from '../measure/tmpfs.ts';
 import type { ResourceSummary } from '../measure/resources.ts';
 import type { OverheadEstimate } from '../stats/overhead.ts';
 import type { ConfigName } from '../core/words.ts';
-import type { FaultReport } from '../faults/cell.ts';
 import type { CellLifecycle } from '../measure/lifecycle.ts';
+import type { FaultKind } from '../core/protocol.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -382,6 +382,32 @@ export interface LifecycleRecord extends Base, Omit<CellKey, 'test_name'>, CellL
   type: 'lifecycle';
   test_name: ConfigName | 'interleaved';
   configs?: ConfigName[];
+}
+
+/** What the runner writes as a `fault` record (the cell's key is added there). */
+export interface FaultReport {
+  fault: string;
+  kind: FaultKind;
+  /** `agent 3` or `worker 1`. */
+  target: string;
+  at_pct: number;
+  /** The round of the victim's worker at which it struck. */
+  at_round: number;
+  /** Since the cell's agents were told to start. */
+  at_ms: number;
+  pids: number[];
+  signal: 'SIGKILL' | 'SIGSTOP' | null;
+  /** How the fault was done: the process signalled, or the worker stopped driving the agent. */
+  method: 'signal' | 'worker stops the agent' | 'orchestrator SIGKILLed the worker';
+  duration_ms?: number;
+  /**
+   * Per config with a health query that names stale agents: ms from the strike to the first
+   * coordinator's query that reported this agent stale or dead; null when none did while it was
+   * watched (a kill: until PROBE_MS after the workload; a stall: only while it lasted).
+   */
+  health_detect_ms?: Record<string, number | null>;
+  /** Per config with the coordinated shutdown: its drain-and-stop with this fault in the cell (ms, slowest worker). */
+  shutdown_drain_ms?: Record<string, number>;
 }
 
 /** One --fault injected into one cell (lib/faults/cell.ts FaultReport; docs/faults.md). */

@@ -19,7 +19,7 @@ export function ofDriver(records: readonly BenchRecord[], driver: string): Bench
 
 /**
  * The records every rows-builder reads: a busbench ab run's per-variant figures (statistics and
- * overheads of A and of B) left out (its `ab` records have their own table, lib/ab/render.ts); its
+ * overheads of A and of B) left out (its `ab` records have their own table, lib/report/ab.ts); its
  * integrity and errors count for the whole cell, both variants.
  */
 export function withoutVariantFigures(records: readonly BenchRecord[]): BenchRecord[] {

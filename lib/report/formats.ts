@@ -14,7 +14,7 @@ import { renderPrometheus } from './prometheus.ts';
 import { buildRows, rowsPerDriver } from './rows.ts';
 import { renderTables } from './table.ts';
 import { renderLoadTable } from './load-table.ts';
-import { renderAbMarkdown, renderAbTable } from '../ab/render.ts';
+import { renderAbMarkdown, renderAbTable } from './ab.ts';
 
 /** A busbench ab run's per-variant figures are not read by the usual tables (lib/records/select.ts). */
 const plain = withoutVariantFigures;

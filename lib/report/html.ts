@@ -4,7 +4,7 @@
  * vs agents with the fitted USL curve, per-layer overhead per scale with 95 % intervals, and
  * resource use vs agents; then the capacity model, predictions and budgets as tables.
  */
-import { renderAbHtml } from '../ab/render.ts';
+import { renderAbHtml } from './ab.ts';
 import { soakSection } from './soak-html.ts';
 import { LATENCY_FIELDS, measuredPoints, sweepConfigs } from '../capacity/points.ts';
 import type { ConfigName } from '../core/words.ts';

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, Opened, ToWorker, VariantSpec, WorkerEvent } from '../agents/protocol.ts';
-import { agentsOfWorker } from '../agents/workload.ts';
+import type { CellDone, CellSpec, ConfigDone, Drained, DriverRef, FromWorker, Opened, ToWorker, VariantSpec, WorkerEvent } from '../core/protocol.ts';
+import { agentsOfWorker } from '../workloads/messages.ts';
 import type { WorkerPool } from '../agents/pool.ts';
 import type { CallErrors, ConfigName, LayerName, LayerOptions, Operation } from '../core/words.ts';
 import { layersOf } from '../core/words.ts';

@@ -1,4 +1,4 @@
-import { EXIT } from '../config/errors.ts';
+import { EXIT } from '../core/errors.ts';
 
 /** What happened in a run, counted as it goes; the exit code and the summary's reason follow from it alone. */
 export interface Tally {

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellDone, Drained, FromWorker } from '../agents/protocol.ts';
+import type { CellDone, Drained, FromWorker } from '../core/protocol.ts';
 import { configDir, type CellBus } from '../drivers/contract.ts';
 import { ResourceMonitor } from '../measure/resources.ts';
 import type { ConfigName } from '../core/words.ts';

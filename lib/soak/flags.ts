@@ -4,9 +4,9 @@
  * reported at once.
  */
 import { resolve } from 'node:path';
-import { UsageError } from '../config/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { helpText, parseSingle, rawValue, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
-import { nonNegativeNumber, Problem } from '../config/parse.ts';
+import { nonNegativeNumber, Problem } from '../core/parse.ts';
 import { duration } from '../workloads/flags.ts';
 
 export interface SoakOptions {

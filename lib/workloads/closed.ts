@@ -4,7 +4,7 @@
  * after it, so the loop measures calls, never a rate (see open.ts for that).
  */
 import { seededShuffle } from '../stats/rng.ts';
-import type { CellSpec } from '../agents/protocol.ts';
+import type { CellSpec } from '../core/protocol.ts';
 import { hr, queryHealth, sendStep, takeAsync, takeSync, type CellState, type Part } from './state.ts';
 import type { Pattern } from './pattern.ts';
 

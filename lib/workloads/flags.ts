@@ -2,11 +2,12 @@
  * The workload's options (--rate, --rate-total, --arrivals, --duration, --wait, --pattern): their
  * parsers and the checks between them. Each problem names the flag and the fix (exit 2).
  */
-import { Problem } from '../config/parse.ts';
+import { Problem } from '../core/parse.ts';
 import type { Pattern } from './pattern.ts';
+import type { Arrivals } from '../core/protocol.ts';
+export type { Arrivals } from '../core/protocol.ts';
 
-export const ARRIVALS = ['constant', 'poisson'] as const;
-export type Arrivals = (typeof ARRIVALS)[number];
+export const ARRIVALS = ['constant', 'poisson'] as const satisfies readonly Arrivals[];
 
 /** Most messages one agent may send in a cell (a message key holds 2^20 sequence numbers). */
 export const MAX_SENDS_PER_AGENT = 1_000_000;

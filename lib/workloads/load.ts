@@ -2,7 +2,7 @@
  * The orchestrator's side of the workload: the load each cell's workers get from the options,
  * and what the workers report of their schedule, summarised for the `load` record.
  */
-import type { Options } from '../config/options.ts';
+import type { Arrivals } from '../core/protocol.ts';
 import type { LoadRecord } from '../records/schema.ts';
 import { sorted } from '../stats/summary.ts';
 import { quantileSorted } from 'simple-statistics';
@@ -16,7 +16,19 @@ import { messagesPerRound, patternOf, sendersAt } from './index.ts';
  * --warmup messages per agent's worth of time (at most --duration). Poisson schedules are seeded
  * from --seed, the run and the scale: reproducible, yet not the same draw in every cell.
  */
-export function openLoadOf(opts: Options, cell: { run: number; scale: number }): OpenLoad | undefined {
+/** The options the open loop is made from (a subset of config/options.ts Options). */
+export interface LoadOptions {
+  readonly pattern: string;
+  readonly rate: number | null;
+  readonly rateTotal: number | null;
+  readonly durationMs: number;
+  readonly warmup: number;
+  readonly seed: number;
+  readonly arrivals: Arrivals;
+  readonly wait: string;
+}
+
+export function openLoadOf(opts: LoadOptions, cell: { run: number; scale: number }): OpenLoad | undefined {
   const pattern = patternOf(opts.pattern);
   if (opts.rate === null && opts.rateTotal === null) return undefined;
   const senders = Math.max(1, sendersAt(pattern, cell.scale));

@@ -6,20 +6,13 @@
  * that hung; sends that began more than LATE_NS after their intended time are counted late.
  */
 import { parseWait } from './flags.ts';
-import { agentSchedule, mergeSchedules, type ScheduleSpec } from './schedule.ts';
+import { agentSchedule, mergeSchedules } from './schedule.ts';
 import { hr, queryHealth, sendStep, takeAsync, takeSync, type CellState } from './state.ts';
 import type { Pattern } from './pattern.ts';
+import type { OpenLoad } from '../core/protocol.ts';
+export type { OpenLoad, ScheduleDone } from '../core/protocol.ts';
 
-/** What a cell's worker needs to run the open loop (CellSpec.open). */
-export interface OpenLoad extends ScheduleSpec {
-  /** How receivers wait for mail: `poll:INTERVAL` (flags.ts parseWait). */
-  wait: string;
-}
 
-/** How the schedule held on one worker for one config: per send, how long after its intended time it began. */
-export interface ScheduleDone {
-  lagNs: Float64Array;
-}
 
 /** A send beginning more than this after its intended time is late. */
 export const LATE_NS = 1_000_000;

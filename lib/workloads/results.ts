@@ -1,4 +1,4 @@
-import type { ConfigDone } from '../agents/protocol.ts';
+import type { ConfigDone } from '../core/protocol.ts';
 import type { Operation } from '../core/words.ts';
 import type { EncodedHistogram } from '../measure/histogram.ts';
 import type { Part } from './state.ts';

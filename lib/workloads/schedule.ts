@@ -6,16 +6,10 @@
  * slow bus does not hide the wait its late messages suffered).
  */
 import { mulberry32 } from '../stats/rng.ts';
-import type { Arrivals } from './flags.ts';
 import { MAX_SENDS_PER_AGENT } from './flags.ts';
+import type { ScheduleSpec } from '../core/protocol.ts';
+export type { ScheduleSpec } from '../core/protocol.ts';
 
-export interface ScheduleSpec {
-  /** Messages per second of each sending agent. */
-  ratePerAgent: number;
-  arrivals: Arrivals;
-  durationMs: number;
-  seed: number;
-}
 
 /**
  * Agent `agent`'s send times at scale n (ns from the start, ascending, all before the end).

@@ -7,8 +7,8 @@
 import { Rejected, SendFailed, type Body, type ConfigClient, type Receipt } from '../drivers/contract.ts';
 import { AgentDown } from '../faults/agent.ts';
 import type { ConfigName } from '../core/words.ts';
-import type { CellSpec } from '../agents/protocol.ts';
-import { messageKey } from '../agents/workload.ts';
+import type { CellSpec } from '../core/protocol.ts';
+import { messageKey } from './messages.ts';
 import { Samples } from '../measure/samples.ts';
 import { LatencyHistogram } from '../measure/histogram.ts';
 import type { Pattern } from './pattern.ts';
@@ -24,7 +24,7 @@ export interface Part {
   send: Samples;
   recv: Samples;
   delivery: Samples;
-  /** The message key of each send, receive call and delivery (agents/workload.ts messageKey). */
+  /** The message key of each send, receive call and delivery (workloads/messages.ts messageKey). */
   sendKeys: Samples;
   recvKeys: Samples;
   deliveryKeys: Samples;

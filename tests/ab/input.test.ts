@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { busbench, newTag, ROOT, taggedPids } from '../helpers/cli.ts';
 import { diskDir, shmDir } from '../helpers/tmpfs.ts';
 import { parseAbFlags, resolveAb, splitWords } from '../../lib/ab/flags.ts';
-import { UsageError } from '../../lib/config/errors.ts';
+import { UsageError } from '../../lib/core/errors.ts';
 import { gateOf, verdictOf } from '../../lib/ab/verdict.ts';
 import { exampleRepo } from './repo.ts';
 

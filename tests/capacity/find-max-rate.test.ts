@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveCapacity } from '../../lib/capacity/flags.ts';
-import { UsageError } from '../../lib/config/errors.ts';
+import { UsageError } from '../../lib/core/errors.ts';
 import type { MaxRateRecord } from '../../lib/records/schema.ts';
 import { busbench, newTag, taggedPids } from '../helpers/cli.ts';
 import { shmDir } from '../helpers/tmpfs.ts';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../../lib/config/errors.ts';
+import { UsageError } from '../../lib/core/errors.ts';
 import { capacityHelp, duration, percentage, predictList, resolveCapacity } from '../../lib/capacity/flags.ts';
-import { Problem } from '../../lib/config/parse.ts';
+import { Problem } from '../../lib/core/parse.ts';
 
 const resolve = (flags: Record<string, unknown>, env: Record<string, string> = {}) => resolveCapacity({ flags: { _: [], ...flags }, env, cores: 2, now: new Date('2026-11-23T15:00:00Z'), randomSeed: () => 7 });
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Problem } from '../../lib/config/parse.ts';
+import { Problem } from '../../lib/core/parse.ts';
 import type { DriverEntry, DriverRun } from '../../lib/drivers/contract.ts';
 import { driverEntry } from '../../lib/drivers/registry.ts';
 

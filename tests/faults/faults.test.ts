@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveOptions } from '../../lib/config/options.ts';
-import { UsageError } from '../../lib/config/errors.ts';
+import { UsageError } from '../../lib/core/errors.ts';
 import { busbench, newTag, parseJsonl, taggedPids, ROOT } from '../helpers/cli.ts';
 import { shmDir } from '../helpers/tmpfs.ts';
 

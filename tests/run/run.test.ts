@@ -7,7 +7,7 @@ import { planMatrix, type PlannedCell } from '../../lib/run/matrix.ts';
 import { createRunDir, MARK, NotOurs, removeRunDir } from '../../lib/run/rundir.ts';
 import { Aggregator } from '../../lib/run/aggregate.ts';
 import { calibrationEffort } from '../../lib/run/runner.ts';
-import { agentsOfWorker, peerOf } from '../../lib/agents/workload.ts';
+import { agentsOfWorker, peerOf } from '../../lib/workloads/messages.ts';
 import { shmDir } from '../helpers/tmpfs.ts';
 
 const pairs = (...xs: number[]) => Uint32Array.from(xs);

@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busbench, newTag, parseJsonl, ROOT, taggedPids } from '../helpers/cli.ts';
-import { UsageError } from '../../lib/config/errors.ts';
-import { parseScenario } from '../../lib/scenario/load.ts';
-import { planScenario } from '../../lib/scenario/plan.ts';
+import { UsageError } from '../../lib/core/errors.ts';
+import { parseScenario } from '../../lib/cli/scenario/load.ts';
+import { planScenario } from '../../lib/cli/scenario/plan.ts';
 
 const SHIPPED = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.json'));
 
@@ -141,8 +141,8 @@ test('every option of the spec tables is a scenario key, by its flag name and by
   const { SPECS } = await import('../../lib/config/options.ts');
   const { CAPACITY_SPECS } = await import('../../lib/capacity/flags.ts');
   const { DRIVERS } = await import('../../lib/drivers/registry.ts');
-  const { STEP_COMMANDS } = await import('../../lib/scenario/commands.ts');
-  const { keyIndex } = await import('../../lib/scenario/keys.ts');
+  const { STEP_COMMANDS } = await import('../../lib/cli/scenario/commands.ts');
+  const { keyIndex } = await import('../../lib/cli/scenario/keys.ts');
   const overhead = keyIndex(STEP_COMMANDS.overhead!.keys());
   const capacity = keyIndex(STEP_COMMANDS.capacity!.keys());
   for (const s of SPECS) {

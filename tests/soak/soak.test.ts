@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../../lib/config/errors.ts';
+import { UsageError } from '../../lib/core/errors.ts';
 import { resolveSoak } from '../../lib/soak/flags.ts';
 import { fitTrend } from '../../lib/soak/trend.ts';
 import { parseThreshold } from '../../lib/verdict/syntax.ts';
@@ -159,14 +159,14 @@ test("a worker in soak mode keeps counts only: no timed sample and no per-messag
     const [spec] = workerSpecs(1, dir, cell, ctx, bus.spec, 1, { receiveTimeoutMs: 10_000, soakMs: 1500, soakEveryMs: 2 });
     let sent = 0;
     const stop = coordinate(pool, 1, cell, 1, { sent: (c) => (sent = c[0]!.reduce((a, n) => a + n, 0)) });
-    const done = await pool.request(0, { type: 'cell', cell: spec! }, (m): m is import('../../lib/agents/protocol.ts').CellDone => m.type === 'cell-done', 30_000);
+    const done = await pool.request(0, { type: 'cell', cell: spec! }, (m): m is import('../../lib/core/protocol.ts').CellDone => m.type === 'cell-done', 30_000);
     stop();
     const part = done.parts[0]!;
     assert.ok(sent > 300, `only ${sent} messages sent`);
     assert.equal(part.receivedN, sent);
     for (const op of ['message_send', 'message_receive', 'delivery'] as const) assert.equal(part.samples[op]!.length, 0, op);
     assert.equal(part.received.length, 0);
-    await pool.request(0, { type: 'drain', id: 1, coordinated: [] }, (m): m is import('../../lib/agents/protocol.ts').Drained => m.type === 'drained', 30_000);
+    await pool.request(0, { type: 'drain', id: 1, coordinated: [] }, (m): m is import('../../lib/core/protocol.ts').Drained => m.type === 'drained', 30_000);
     await bus.close();
   } finally {
     await pool.close();

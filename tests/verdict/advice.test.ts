@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { advice, runsFor } from '../../lib/verdict/advice.ts';
+import { advice, runsFor } from '../../lib/report/advice.ts';
 import { buildRows } from '../../lib/report/rows.ts';
 import { parseThreshold } from '../../lib/verdict/syntax.ts';
 import { t975 } from '../../lib/stats/tdist.ts';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveOptions } from '../../lib/config/options.ts';
-import { UsageError } from '../../lib/config/errors.ts';
-import { parseFlags } from '../../lib/cli/args.ts';
+import { UsageError } from '../../lib/core/errors.ts';
+import { parseFlags } from '../../lib/config/args.ts';
 
 const resolve = (argv: string[], env: Record<string, string> = {}) => resolveOptions({ flags: parseFlags(argv), env, cores: 2, randomSeed: () => 1 }).options;
 

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { resolveOptions } from '../../lib/config/options.ts';
 import { runOverhead } from '../../lib/run/runner.ts';
 import type { BenchRecord } from '../../lib/records/schema.ts';
-import { UsageError } from '../../lib/config/errors.ts';
+import { UsageError } from '../../lib/core/errors.ts';
 import { shmDir } from '../helpers/tmpfs.ts';
 
 /** A small real run (tmpfs, real workers) with these flags; its records by type. */

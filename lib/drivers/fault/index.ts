@@ -1,4 +1,4 @@
-import { Problem } from '../../config/parse.ts';
+import { Problem } from '../../core/parse.ts';
 import { CONFIGS, type ConfigName } from '../../core/words.ts';
 import type { DriverEntry } from '../contract.ts';
 

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../config/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { binaryVersion, NotStarted, redactUrl, spawnServer, startOnFreePort, type ChildServer } from '../server.ts';
 
 export interface PrivateServer {

@@ -4,7 +4,7 @@
  * removes the keys the run's cells can make, by name (keys.ts), and nothing else.
  */
 import { join } from 'node:path';
-import { UsageError } from '../../config/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { layersOf, type ConfigName } from '../../core/words.ts';
 import type { CellBus, CellPlace, DriverHost } from '../contract.ts';
 import { redactUrl, ServerRun } from '../server.ts';

@@ -3,7 +3,7 @@
  * so nothing here imports the Redis client or starts a server; host.ts and client.ts are loaded
  * lazily where they run.
  */
-import { Problem, serverUrl } from '../../config/parse.ts';
+import { Problem, serverUrl } from '../../core/parse.ts';
 import type { DriverEntry } from '../contract.ts';
 import type { Persistence } from './server.ts';
 

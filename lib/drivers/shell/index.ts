@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Problem, nonNegativeNumber } from '../../config/parse.ts';
+import { Problem, nonNegativeNumber } from '../../core/parse.ts';
 import type { DriverEntry } from '../contract.ts';
 import { loadShellConfig, type ShellDriverConfig } from './config.ts';
 import { skippedLayers } from './compose.ts';

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadShellConfig } from '../../../lib/drivers/shell/config.ts';
 import { resolveOptions } from '../../../lib/config/options.ts';
-import { UsageError } from '../../../lib/config/errors.ts';
+import { UsageError } from '../../../lib/core/errors.ts';
 import { EXAMPLE, tmpDir } from './helpers.ts';
 
 const problemsOf = (dir: string, text: string) => {

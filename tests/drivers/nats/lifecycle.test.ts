@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { UsageError } from '../../../lib/config/errors.ts';
+import { UsageError } from '../../../lib/core/errors.ts';
 import { nats } from '../../../lib/drivers/nats/index.ts';
 import { host } from '../../../lib/drivers/nats/host.ts';
 import { driverSettings, isAlive, openPrivateRun, silentServer, skipWithout, testRunDir } from '../servers.ts';

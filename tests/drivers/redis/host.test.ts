@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { UsageError } from '../../../lib/config/errors.ts';
+import { UsageError } from '../../../lib/core/errors.ts';
 import { connect, release } from '../../../lib/drivers/redis/connect.ts';
 import { host, type RedisShared } from '../../../lib/drivers/redis/host.ts';
 import { keysOf } from '../../../lib/drivers/redis/keys.ts';

@@ -1,5 +1,5 @@
 /** Rotation, the closed loop's historical pattern, lives with the other patterns in lib/workloads/. */
-export { peerOf } from '../workloads/rotation.ts';
+export { peerOf } from './rotation.ts';
 
 /** Agent indices a worker runs: agent i lives on worker i mod W. */
 export function agentsOfWorker(worker: number, workers: number, n: number): number[] {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
-import { UsageError } from '../config/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { STEP_COMMANDS } from './commands.ts';
 import { keyIndex, type KeySpec } from './keys.ts';
 

@@ -4,8 +4,8 @@
  * of its own. Nothing runs and nothing is created until every step of the file is valid.
  */
 import { extname, resolve } from 'node:path';
-import { UsageError } from '../config/errors.ts';
-import { stamp, type Options } from '../config/options.ts';
+import { UsageError } from '../../core/errors.ts';
+import { stamp, type Options } from '../../config/options.ts';
 import { STEP_COMMANDS, type Resolution } from './commands.ts';
 import { keyIndex } from './keys.ts';
 import type { FlagValue, Scenario } from './load.ts';

@@ -1,5 +1,5 @@
 import { parseArgv } from 'zx';
-import { SPECS } from '../config/options.ts';
+import { SPECS } from './options.ts';
 
 const VALUE_FLAGS = SPECS.filter((s) => s.kind === 'value').map((s) => s.flag.slice(2));
 const BOOLEAN_FLAGS = SPECS.filter((s) => s.kind === 'boolean').map((s) => s.flag.slice(2));

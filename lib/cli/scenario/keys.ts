@@ -6,8 +6,8 @@
  * ("budgetP95Ms"). An option added to one of those tables is
  * a scenario key at once; nothing here names an option.
  */
-import { SPECS } from '../config/options.ts';
-import { DRIVERS } from '../drivers/registry.ts';
+import { SPECS } from '../../config/options.ts';
+import { DRIVERS } from '../../drivers/registry.ts';
 
 /** What the loader needs of an option: its flag, whether it takes a value, whether it repeats. */
 export interface KeySpec {

@@ -2,9 +2,9 @@
 import Table from 'cli-table3';
 import type { AbRecord, BenchRecord, RunRecord } from '../records/schema.ts';
 import { ofType } from '../records/select.ts';
-import { mdTable } from '../report/markdown.ts';
-import { short } from '../report/format.ts';
-import { esc } from '../report/svg.ts';
+import { mdTable } from './markdown.ts';
+import { short } from './format.ts';
+import { esc } from './svg.ts';
 
 const sign = (x: number) => (x > 999 ? '>+999%' : `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`);
 const HEAD = ['config', 'agents', 'op', 'A p50', 'B p50', 'B vs A', '95 % interval', 'runs', 'verdict'];

@@ -3,10 +3,10 @@
  * finer than the resolution, outliers. Pure: records in, warnings out (the CLI prints them).
  */
 import type { BenchRecord, StatisticsRecord } from '../records/schema.ts';
-import type { Rows } from '../report/rows.ts';
-import type { Threshold } from './syntax.ts';
+import type { Rows } from './rows.ts';
+import type { Threshold } from '../verdict/syntax.ts';
 import { t975 } from '../stats/tdist.ts';
-import { halfWidth, short } from '../report/format.ts';
+import { halfWidth, short } from './format.ts';
 
 export interface AdviceInput {
   rows: Rows;

@@ -4,14 +4,14 @@
  * entry. A command added to this table is a step command.
  */
 import { availableParallelism } from 'node:os';
-import { CAPACITY_SPECS, resolveCapacity } from '../capacity/flags.ts';
-import { resolveOptions, type Options } from '../config/options.ts';
-import { capacityMain, runCapacity } from '../cli/capacity.ts';
-import { overheadMain, OVERHEAD } from '../cli/overhead.ts';
-import { runOverhead, type RunIO, type RunOutcome } from '../run/runner.ts';
-import { soakMain } from '../cli/soak.ts';
-import { resolveSoak, SOAK_SPECS } from '../soak/flags.ts';
-import { runSoak } from '../soak/run.ts';
+import { CAPACITY_SPECS, resolveCapacity } from '../../capacity/flags.ts';
+import { resolveOptions, type Options } from '../../config/options.ts';
+import { capacityMain, runCapacity } from '../capacity.ts';
+import { overheadMain, OVERHEAD } from '../overhead.ts';
+import { runOverhead, type RunIO, type RunOutcome } from '../../run/runner.ts';
+import { soakMain } from '../soak.ts';
+import { resolveSoak, SOAK_SPECS } from '../../soak/flags.ts';
+import { runSoak } from '../../soak/run.ts';
 import { keysFor, type KeySpec } from './keys.ts';
 
 /** A step's options, validated, and how to run it with them. */

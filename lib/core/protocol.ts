@@ -1,9 +1,5 @@
 /** The IPC protocol between the orchestrator and its worker processes. Only messages live here. */
-import type { CallErrors, Calibration, ConfigName, LayerOptions, Operation } from '../core/words.ts';
-import type { OpenLoad, ScheduleDone } from '../workloads/open.ts';
-import type { EncodedHistogram } from '../measure/histogram.ts';
-import type { FaultKind, FaultSpec } from '../faults/spec.ts';
-import type { OpenedStartup } from '../measure/lifecycle.ts';
+import type { CallErrors, Calibration, ConfigName, LayerOptions, Operation } from './words.ts';
 
 /** What a worker needs to reach a driver's bus: the driver, its settings and the run's shared data. */
 export interface DriverRef {
@@ -195,3 +191,59 @@ export type FromWorker =
   | CellDone
   | Drained
   | { type: 'error'; id: number; message: string };
+
+// What the messages carry, declared here so the protocol depends on nothing above it; the modules
+// that make these values re-export them.
+
+/** --fault kinds (lib/faults/spec.ts). */
+export type FaultKind = 'kill-agent' | 'stall-agent' | 'kill-worker';
+
+/** The open loop's arrivals (lib/workloads/flags.ts). */
+export type Arrivals = 'constant' | 'poisson';
+
+export interface FaultSpec {
+  kind: FaultKind;
+  /** Agent index (kill-agent, stall-agent) or worker index (kill-worker), from 0. */
+  target: number;
+  /** Share of the cell's workload done when the fault strikes, 0–100. */
+  atPct: number;
+  /** stall-agent: how long the agent stays stopped. */
+  durationMs?: number;
+  /** As given, for messages and records. */
+  text: string;
+}
+
+/** One worker's report for one config: its agents' spawn-to-ready, and how long its open() took in all. */
+export interface OpenedStartup {
+  config: string;
+  what: string | null;
+  agentMs: number[];
+  openMs: number;
+}
+
+/** A histogram as it crosses IPC: the compressed counts, and the exact count, minimum and maximum (ns). */
+export interface EncodedHistogram {
+  counts: string;
+  n: number;
+  min: number;
+  max: number;
+}
+
+export interface ScheduleSpec {
+  /** Messages per second of each sending agent. */
+  ratePerAgent: number;
+  arrivals: Arrivals;
+  durationMs: number;
+  seed: number;
+}
+
+/** What a cell's worker needs to run the open loop (CellSpec.open). */
+export interface OpenLoad extends ScheduleSpec {
+  /** How receivers wait for mail: `poll:INTERVAL` (flags.ts parseWait). */
+  wait: string;
+}
+
+/** How the schedule held on one worker for one config: per send, how long after its intended time it began. */
+export interface ScheduleDone {
+  lagNs: Float64Array;
+}

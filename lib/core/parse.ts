@@ -82,3 +82,10 @@ export function serverUrl(raw: string, flag: string, o: { schemes: readonly stri
   }
   return s;
 }
+
+/** "5%", "5" or "0.5%" → 5, 5, 0.5. */
+export function parsePct(raw: string, flag: string): number {
+  const s = raw.trim().replace(/%$/, '');
+  if (!/^\d+(\.\d+)?$/.test(s)) throw new Problem(`${flag}: "${raw}" is not a percentage; use e.g. ${flag} 5%`);
+  return Number(s);
+}
