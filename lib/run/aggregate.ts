@@ -3,7 +3,7 @@ import { OPERATIONS, type Operation } from '../core/words.ts';
 import { CONFIGS, type ConfigName } from '../core/words.ts';
 import { madOutliers } from '../stats/outliers.ts';
 import { matchedLogRatio, overheadFromRuns, type KeyedSamples, type OverheadEstimate } from '../stats/overhead.ts';
-import { sorted, summarize } from '../stats/summary.ts';
+import { sorted, summarize, type Summary } from '../stats/summary.ts';
 import type { Body, OverheadRecord, StatisticsRecord } from '../records/schema.ts';
 import { summarizeHistograms, type EncodedHistogram } from '../measure/histogram.ts';
 
@@ -85,20 +85,7 @@ export class Aggregator {
       const s = summarizeHistograms(all);
       // Outliers need every sample: a histogram-based record has none.
       out.push({
-        type: 'statistics',
-        test_name: e.config,
-        agent_count: e.scale,
-        operation: e.op,
-        n: s.n,
-        runs_n: e.runs.size,
-        avg_ms: ms(s.mean),
-        stddev_ms: ms(s.stddev),
-        min_ms: ms(s.min),
-        max_ms: ms(s.max),
-        p50_ms: ms(s.p50),
-        p95_ms: ms(s.p95),
-        p99_ms: ms(s.p99),
-        p999_ms: ms(s.p999),
+        ...statisticsOf(e, s),
         per_run_p50_ms: [...e.runs.entries()].sort((a, b) => a[0] - b[0]).filter(([, l]) => l.some((h) => h.n > 0)).map(([, l]) => ms(summarizeHistograms(l).p50)),
         from: 'histogram',
       });
@@ -108,21 +95,7 @@ export class Aggregator {
       const s = summarize(all);
       const o = madOutliers(sorted(all));
       out.push({
-        type: 'statistics',
-        test_name: e.config,
-        ...(e.variant !== undefined ? { variant: e.variant } : {}),
-        agent_count: e.scale,
-        operation: e.op,
-        n: s.n,
-        runs_n: e.runs.size,
-        avg_ms: ms(s.mean),
-        stddev_ms: ms(s.stddev),
-        min_ms: ms(s.min),
-        max_ms: ms(s.max),
-        p50_ms: ms(s.p50),
-        p95_ms: ms(s.p95),
-        p99_ms: ms(s.p99),
-        p999_ms: ms(s.p999),
+        ...statisticsOf(e, s),
         outliers_high: o.high,
         outliers_low: o.low,
         per_run_p50_ms: [...e.runs.entries()].sort((a, b) => a[0] - b[0]).map(([, sets]) => ms(medianOf(sets.map((s) => s.values)))),
@@ -216,4 +189,25 @@ function medianOf(arrays: Float64Array[]): number {
 
 function byKey(a: { test_name: ConfigName; agent_count: number; operation: string }, b: typeof a): number {
   return CONFIGS.indexOf(a.test_name) - CONFIGS.indexOf(b.test_name) || a.agent_count - b.agent_count || OPERATIONS.indexOf(a.operation as Operation) - OPERATIONS.indexOf(b.operation as Operation);
+}
+
+/** The fields a statistics record takes from its key and its summary, from samples or histograms alike. */
+function statisticsOf(e: { config: ConfigName; variant?: string; scale: number; op: Operation; runs: Map<number, unknown> }, s: Summary) {
+  return {
+    type: 'statistics' as const,
+    test_name: e.config,
+    ...(e.variant !== undefined ? { variant: e.variant } : {}),
+    agent_count: e.scale,
+    operation: e.op,
+    n: s.n,
+    runs_n: e.runs.size,
+    avg_ms: ms(s.mean),
+    stddev_ms: ms(s.stddev),
+    min_ms: ms(s.min),
+    max_ms: ms(s.max),
+    p50_ms: ms(s.p50),
+    p95_ms: ms(s.p95),
+    p99_ms: ms(s.p99),
+    p999_ms: ms(s.p999),
+  };
 }
