@@ -9,7 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { helpText, resolveOptions, SPECS, stamp, type Options, type ResolveInput } from '../config/options.ts';
+import { helpText, readCommandFlags, resolveOptions, SPECS, stamp, type Options, type ResolveInput } from '../config/options.ts';
 import { nonNegativeNumber, parsePct, Problem } from '../core/parse.ts';
 import type { LayerOptions } from '../core/words.ts';
 import { parseFlags } from '../config/args.ts';
@@ -133,36 +133,12 @@ export function splitWords(raw: string, flag: string): string[] {
   return out;
 }
 
-/** The A/B's own flags from argv or the environment. */
-function ownOptions(own: Record<string, unknown>, env: ResolveInput['env'], problems: string[]): AbOptions {
+/** The A/B's own flags from argv or the environment (read like every command's own flags); the rest of argv is the shared flags. */
+function ownOptions(input: ResolveInput, problems: string[]): { ab: AbOptions; shared: Record<string, unknown> } {
   const ab: Record<string, unknown> = { a: '', b: '', aRev: null, bRev: null, bDelayUs: 0, aa: false, failOnRegressionPct: null };
-  for (const spec of AB_SPECS) {
-    const name = spec.flag.slice(2);
-    let raw: unknown = own[name];
-    let label = spec.flag;
-    if (raw === undefined) {
-      const e = env[spec.env];
-      if (e === undefined || e === '') continue;
-      raw = e;
-      label = `${spec.env} (environment)`;
-    }
-    try {
-      if (Array.isArray(raw)) throw new Problem(`${spec.flag}: given ${raw.length} times; give it once`);
-      if (spec.kind === 'boolean') {
-        const s = String(raw).toLowerCase();
-        if (raw === true || ['1', 'true', 'yes', 'on'].includes(s)) ab[spec.key] = true;
-        else if (raw === false || ['0', 'false', 'no', 'off'].includes(s)) ab[spec.key] = false;
-        else throw new Problem(`${label}: "${String(raw)}" is not a yes/no value; use 1 or 0`);
-        continue;
-      }
-      if (typeof raw !== 'string' || (raw.trim() === '' && spec.key !== 'a' && spec.key !== 'b')) throw new Problem(`${label}: needs a value, e.g. ${spec.flag} ${spec.example}`);
-      ab[spec.key] = spec.parse!(raw, label);
-    } catch (e) {
-      if (e instanceof Problem) problems.push(e.message);
-      else throw e;
-    }
-  }
-  return ab as unknown as AbOptions;
+  const { values, shared } = readCommandFlags(AB_SPECS.map((spec) => ({ ...spec, boolean: spec.kind === 'boolean' })), input, problems);
+  Object.assign(ab, values);
+  return { ab: ab as unknown as AbOptions, shared };
 }
 
 const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
@@ -171,10 +147,7 @@ const flagOfKey = (key: keyof Options) => SPECS.find((s) => s.key === key)?.flag
 /** Shared options, the ab flags and both variants, validated together; throws UsageError with every problem. */
 export function resolveAb(input: ResolveInput): AbResolved {
   const problems: string[] = [];
-  const own: Record<string, unknown> = {};
-  const shared: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input.flags)) (AB_FLAG_NAMES.includes(k) ? own : shared)[k] = v;
-  const ab = ownOptions(own, input.env, problems);
+  const { ab, shared } = ownOptions(input, problems);
 
   // Each variant's own flags, parsed first: the run's options may need them (a driver config given
   // only per variant, --a '--driver-config old.json' --b '--driver-config new.json').

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { helpText, parseBoolean, parseSingle, rawValue, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
+import { helpText, readCommandFlags, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
 import { positiveInt, Problem, scaleList } from '../core/parse.ts';
 import type { LatencyOperation } from '../records/schema.ts';
 import { START_RATE } from './max-rate.ts';
@@ -64,7 +64,6 @@ const EXAMPLE: Record<keyof Required<CapacityOptions>, string> = { predict: '500
 
 /** The command's own value flags (kept as strings by the flag parser). */
 export const CAPACITY_FLAG_NAMES = CAPACITY_SPECS.filter((s) => !s.boolean).map((s) => s.flag.slice(2));
-const OWN_NAMES = CAPACITY_SPECS.map((s) => s.flag.slice(2));
 
 /** --find-max-rate's defaults where the user gave none: one scale and short steps. */
 const MAX_RATE_SCALES = '10';
@@ -136,22 +135,11 @@ export interface CapacityResolved {
 /** Shared options (with the capacity preset) and the capacity flags, validated together. */
 export function resolveCapacity(input: ResolveInput): CapacityResolved {
   const problems: string[] = [];
-  const own: Record<string, unknown> = {};
-  const shared: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input.flags)) (OWN_NAMES.includes(k) ? own : shared)[k] = v;
 
   const capacity: { -readonly [K in keyof CapacityOptions]-?: NonNullable<CapacityOptions[K]> | (null extends CapacityOptions[K] ? null : never) } = { predict: [500, 1000], budgetP95Ms: null, budgetOverheadPct: null, cellMessages: 2000, latencyOp: 'delivery', findMaxRate: false, budgetP99Ms: null, rateSteps: 16 };
-  for (const spec of CAPACITY_SPECS) {
-    const v = rawValue(spec.flag, [spec.env], { flags: own, env: input.env });
-    if (v === null) continue;
-    try {
-      if (spec.boolean) (capacity as Record<string, unknown>)[spec.key] = parseBoolean(v, spec.flag);
-      else (capacity as Record<string, unknown>)[spec.key] = parseSingle(v, spec.flag, EXAMPLE[spec.key], spec.parse);
-    } catch (e) {
-      if (e instanceof Problem) problems.push(e.message);
-      else throw e;
-    }
-  }
+  const read = readCommandFlags(CAPACITY_SPECS.map((spec) => ({ ...spec, example: EXAMPLE[spec.key] })), input, problems);
+  const shared = read.shared;
+  Object.assign(capacity, read.values);
 
   const userRate = shared.rate ?? shared['rate-total'] ?? input.env.BENCH_RATE ?? input.env.BENCH_RATE_TOTAL;
   if (capacity.findMaxRate) {

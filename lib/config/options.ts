@@ -281,6 +281,44 @@ export function parseSingle<T>(v: RawValue, flag: string, arg: string, parse: (r
   return parse(String(v.raw), v.label);
 }
 
+/** A flag a command has beside the option table's (capacity, soak, ab): read and parsed the same way. */
+export interface CommandFlag {
+  key: string;
+  flag: string;
+  env: string;
+  /** Shown in "needs a value, e.g. --flag EXAMPLE". */
+  example: string;
+  /** A switch: given alone on the command line, or 1/0 from the environment. */
+  boolean?: boolean;
+  parse?: (raw: string, label: string) => unknown;
+}
+
+/**
+ * A command's own flags, split from the option table's: each read from argv or its environment
+ * name and parsed, every problem pushed. `shared` is the rest of argv, for resolveOptions;
+ * `labels` names each flag as the user gave it (for later messages).
+ */
+export function readCommandFlags(specs: readonly CommandFlag[], input: Pick<ResolveInput, 'flags' | 'env'>, problems: string[]): { values: Record<string, unknown>; labels: Record<string, string>; shared: Record<string, unknown> } {
+  const names = new Set(specs.map((s) => s.flag.slice(2)));
+  const own: Record<string, unknown> = {};
+  const shared: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input.flags)) (names.has(k) ? own : shared)[k] = v;
+  const values: Record<string, unknown> = {};
+  const labels: Record<string, string> = {};
+  for (const s of specs) {
+    const v = rawValue(s.flag, [s.env], { flags: own, env: input.env });
+    labels[s.key] = v?.label ?? s.flag;
+    if (v === null) continue;
+    try {
+      values[s.key] = s.boolean ? parseBoolean(v, s.flag) : parseSingle(v, s.flag, s.example, s.parse!);
+    } catch (e) {
+      if (e instanceof Problem) problems.push(e.message);
+      else throw e;
+    }
+  }
+  return { values, labels, shared };
+}
+
 /** Every --threshold parsed on its own; all bad ones reported together, each pointing at its fault. */
 function thresholdList(raws: string[], flag: string): Threshold[] {
   const { thresholds, problems } = parseThresholds(raws, flag);

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { helpText, parseSingle, rawValue, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
+import { helpText, readCommandFlags, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
 import { nonNegativeNumber, Problem } from '../core/parse.ts';
 import { duration } from '../workloads/flags.ts';
 
@@ -65,22 +65,9 @@ export interface SoakResolved {
 /** Shared options (with the soak preset) and the soak flags, validated together. */
 export function resolveSoak(input: ResolveInput): SoakResolved {
   const problems: string[] = [];
-  const own: Record<string, unknown> = {};
-  const shared: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input.flags)) (SOAK_FLAG_NAMES.includes(k) ? own : shared)[k] = v;
   const soak: { -readonly [K in keyof SoakOptions]: SoakOptions[K] } = { durationMs: 600_000, intervalMs: 5000, rate: 20 };
-  const labels: Record<string, string> = {};
-  for (const spec of SOAK_SPECS) {
-    const v = rawValue(spec.flag, [spec.env], { flags: own, env: input.env });
-    labels[spec.key] = v?.label ?? spec.flag;
-    if (v === null) continue;
-    try {
-      soak[spec.key] = parseSingle(v, spec.flag, spec.def, spec.parse);
-    } catch (e) {
-      if (e instanceof Problem) problems.push(e.message);
-      else throw e;
-    }
-  }
+  const { values, labels, shared } = readCommandFlags(SOAK_SPECS.map((spec) => ({ ...spec, example: spec.def })), input, problems);
+  Object.assign(soak, values);
   if (problems.length === 0 && soak.durationMs < 2 * soak.intervalMs) {
     problems.push(`${labels.durationMs}: ${fmt(soak.durationMs)} is shorter than two sample intervals (${labels.intervalMs} ${fmt(soak.intervalMs)}); a growth needs samples to fit: lengthen the soak or sample more often, e.g. --soak-interval ${fmt(Math.max(10, Math.floor(soak.durationMs / 10)))}`);
   }
