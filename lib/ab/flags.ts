@@ -7,9 +7,8 @@
  * revision, B's injected send cost) may differ; anything else would make them incomparable.
  * Every problem, shared, own or of a variant, is reported at once (exit 2).
  */
-import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { helpText, readCommandFlags, resolveOptions, SPECS, stamp, type Options, type ResolveInput } from '../config/options.ts';
+import { helpText, readCommandFlags, resolveOptions, SPECS, defaultOut, type Options, type ResolveInput } from '../config/options.ts';
 import { nonNegativeNumber, parsePct, Problem } from '../core/parse.ts';
 import type { LayerOptions } from '../core/words.ts';
 import { parseFlags } from '../config/args.ts';
@@ -183,7 +182,7 @@ export function resolveAb(input: ResolveInput): AbResolved {
   }
   const base = first.resolved;
   if (base === null) throw new UsageError([...first.problems, ...problems]);
-  const options: Options = base.sources.out === 'default' ? Object.freeze({ ...base.options, out: resolve('results', `ab-${stamp(input.now ?? new Date())}.jsonl`) }) : base.options;
+  const options: Options = base.sources.out === 'default' ? Object.freeze({ ...base.options, out: defaultOut('ab', input.now) }) : base.options;
   if (options.separateCells) problems.push('--separate-cells: ab measures A and B taking turns inside each cell; drop --separate-cells');
 
   // Each variant: the shared flags with its own on top, through the same pipeline (same seed).

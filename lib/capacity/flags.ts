@@ -4,9 +4,8 @@
  * --budget-overhead, --latency-op, --cell-messages; for the rate search --find-max-rate,
  * --budget-p99, --rate-steps), parsed with the same rules. Every problem, shared or own, is reported at once.
  */
-import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { helpText, readCommandFlags, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
+import { helpText, readCommandFlags, resolveInto, defaultOut, type Options, type Preset, type ResolveInput } from '../config/options.ts';
 import { positiveInt, Problem, scaleList } from '../core/parse.ts';
 import type { LatencyOperation } from '../records/schema.ts';
 import { START_RATE } from './max-rate.ts';
@@ -162,13 +161,7 @@ export function resolveCapacity(input: ResolveInput): CapacityResolved {
     }
   }
 
-  let resolved: ReturnType<typeof resolveOptions> | null = null;
-  try {
-    resolved = resolveOptions({ ...input, flags: shared, preset: { ...CAPACITY_PRESET, ...(input.preset ?? {}) } });
-  } catch (e) {
-    if (e instanceof UsageError) problems.unshift(...e.problems);
-    else throw e;
-  }
+  const resolved = resolveInto({ ...input, flags: shared, preset: { ...CAPACITY_PRESET, ...(input.preset ?? {}) } }, problems);
   // The sweep repeats small cells to a message count and fits throughput: a closed-loop measure.
   if (resolved !== null && !capacity.findMaxRate && (resolved.options.rate !== null || resolved.options.rateTotal !== null)) {
     problems.push(`${resolved.options.rate !== null ? '--rate' : '--rate-total'}: the capacity sweep runs the closed loop; for open-loop latency at a rate run busbench overhead --rate R --duration 20s --scales ...`);
@@ -177,7 +170,7 @@ export function resolveCapacity(input: ResolveInput): CapacityResolved {
 
   const warnings = [...resolved.warnings];
   let options = resolved.options;
-  if (resolved.sources.out === 'default') options = Object.freeze({ ...options, out: resolve('results', `capacity-${stamp(input.now ?? new Date())}.jsonl`) });
+  if (resolved.sources.out === 'default') options = Object.freeze({ ...options, out: defaultOut('capacity', input.now) });
   if (capacity.findMaxRate) options = Object.freeze({ ...options, rate: null });
   else if (options.scales.length < 6) warnings.push(`${options.scales.length} scales: the throughput model (USL) needs 6 or more, so it will not be fitted ("too few points")`);
   return { options, capacity: Object.freeze({ ...capacity, predict: Object.freeze([...capacity.predict]) }), warnings };

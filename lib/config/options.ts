@@ -223,7 +223,7 @@ export function resolveOptions(input: ResolveInput): Resolved {
 
   const o = opts as unknown as { -readonly [K in Key]: Options[K] };
   checkBaseDir(o.baseDir, sources.baseDir === 'env' ? 'BENCH_BASE_DIR' : '--base-dir', problems);
-  if (o.out === '') o.out = resolve('results', `overhead-${stamp(input.now ?? new Date())}.jsonl`);
+  if (o.out === '') o.out = defaultOut('overhead', input.now);
   else if (o.out !== '-') checkOutFile(o.out, '--out', problems);
   if (o.perfLog !== null) checkOutFile(o.perfLog, '--perf-log', problems);
   if (sources.seed === 'default') o.seed = (input.randomSeed ?? (() => Math.floor(Math.random() * 0xffffffff)))();
@@ -319,6 +319,20 @@ export function readCommandFlags(specs: readonly CommandFlag[], input: Pick<Reso
   return { values, labels, shared };
 }
 
+/**
+ * resolveOptions for a command that has problems of its own to report with the shared ones: the
+ * shared options' problems go first into `problems`, and null comes back instead of a throw.
+ */
+export function resolveInto(input: ResolveInput, problems: string[]): Resolved | null {
+  try {
+    return resolveOptions(input);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    problems.unshift(...e.problems);
+    return null;
+  }
+}
+
 /** Every --threshold parsed on its own; all bad ones reported together, each pointing at its fault. */
 function thresholdList(raws: string[], flag: string): Threshold[] {
   const { thresholds, problems } = parseThresholds(raws, flag);
@@ -385,6 +399,11 @@ function resolveDrivers(chosen: readonly string[], cellTimeoutS: number, input: 
     if (s !== null) settings[d.name] = s;
   }
   return settings;
+}
+
+/** Where a command's results go when --out is not given: results/<command>-<UTC time>.jsonl. */
+export function defaultOut(command: string, now: Date = new Date()): string {
+  return resolve('results', `${command}-${stamp(now)}.jsonl`);
 }
 
 /** UTC timestamp usable in a file name: 20261123T151800Z. */

@@ -3,9 +3,8 @@
  * own flags (--duration, its length here, --soak-interval, --soak-rate), parsed with the same rules, every problem
  * reported at once.
  */
-import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { helpText, readCommandFlags, resolveOptions, stamp, type Options, type Preset, type ResolveInput } from '../config/options.ts';
+import { helpText, readCommandFlags, resolveInto, defaultOut, type Options, type Preset, type ResolveInput } from '../config/options.ts';
 import { nonNegativeNumber, Problem } from '../core/parse.ts';
 import { duration } from '../workloads/flags.ts';
 
@@ -75,19 +74,13 @@ export function resolveSoak(input: ResolveInput): SoakResolved {
   // What a soak does not use: said, not silently ignored.
   for (const [flag, why] of IGNORED) if (flag in shared) problems.push(`--${flag}: not used by a soak (${why}); drop it`);
 
-  let resolved: ReturnType<typeof resolveOptions> | null = null;
-  try {
-    resolved = resolveOptions({ ...input, flags: shared, preset: { ...SOAK_PRESET, ...(input.preset ?? {}) } });
-  } catch (e) {
-    if (e instanceof UsageError) problems.unshift(...e.problems);
-    else throw e;
-  }
+  const resolved = resolveInto({ ...input, flags: shared, preset: { ...SOAK_PRESET, ...(input.preset ?? {}) } }, problems);
   if (resolved !== null && resolved.options.scales.length !== 1) {
     problems.push(`--scales: a soak runs one agent count (${resolved.options.scales.join(',')} given); give one, e.g. --scales 10`);
   }
   if (problems.length > 0 || resolved === null) throw new UsageError(problems);
   let options = resolved.options;
-  if (resolved.sources.out === 'default') options = Object.freeze({ ...options, out: resolve('results', `soak-${stamp(input.now ?? new Date())}.jsonl`) });
+  if (resolved.sources.out === 'default') options = Object.freeze({ ...options, out: defaultOut('soak', input.now) });
   return { options, soak: Object.freeze(soak), warnings: resolved.warnings };
 }
 
