@@ -1,9 +1,18 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FromWorker, ToWorker, WorkerEvent } from '../core/protocol.ts';
+import { compile } from '../core/compile.js';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
+
+/** How workers are started: compiled for plain Node (core/compile.js), once per process; else under tsx. */
+export type WorkerCode = 'compiled' | 'tsx';
+let entry: Promise<{ file: string; execArgv: string[]; code: WorkerCode }> | undefined;
+export function workerEntry(): Promise<{ file: string; execArgv: string[]; code: WorkerCode }> {
+  entry ??= compile([WORKER]).then((out) => (out ? { file: out[0]!, execArgv: [], code: 'compiled' as const } : { file: WORKER, execArgv: ['--import', TSX], code: 'tsx' as const }));
+  return entry;
+}
 
 interface Waiter {
   accept: (m: FromWorker) => boolean;
@@ -46,9 +55,10 @@ export class WorkerPool {
     return this.procs.map((p) => p.pid).filter((p): p is number => p !== undefined);
   }
 
-  private spawn(i: number): Promise<void> {
-    const child = fork(WORKER, [], {
-      execArgv: ['--import', TSX],
+  private async spawn(i: number): Promise<void> {
+    const code = await workerEntry();
+    const child = fork(code.file, [], {
+      execArgv: code.execArgv,
       serialization: 'advanced',
       // stdout may carry the JSONL: a worker's stray output goes to stderr instead.
       stdio: ['ignore', 2, 2, 'ipc'],
@@ -126,9 +136,15 @@ export class WorkerPool {
   }
 
   /** Replace every worker (after one died or hung): the old ones are gone when this resolves. */
-  async restartAll(): Promise<void> {
+  restartAll(): Promise<void> {
+    return this.restart(this.procs.map((_, i) => i));
+  }
+
+  /** Replace the given workers (fresh processes in their places); the old ones are gone when this resolves. */
+  async restart(workers: readonly number[]): Promise<void> {
     await Promise.all(
-      this.procs.map(async (old, i) => {
+      workers.map(async (i) => {
+        const old = this.procs[i]!;
         if (old.exitCode === null && old.signalCode === null) {
           const gone = new Promise((resolve) => old.once('exit', resolve));
           old.kill('SIGKILL');

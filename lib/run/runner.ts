@@ -305,7 +305,7 @@ export function calibrationEffort(opts: Pick<Options, 'iterations' | 'scales' | 
   return Math.min(1, Math.max(0.1, Number((size / 50_000).toFixed(2))));
 }
 
-/** The driver's calibration, on worker 0; then every worker fresh, so the first run starts like every other. */
+/** The driver's calibration, on worker 0; then worker 0 fresh (the others did nothing yet), so the first run starts like every other. */
 async function calibrate(s: Session, d: Started): Promise<Calibration> {
   const pool = s.pool!;
   const msg = { type: 'calibrate', driver: d.ref, dir: join(s.runDir.path, d.name, 'calibration'), effort: calibrationEffort(s.opts) } as const;
@@ -313,7 +313,7 @@ async function calibrate(s: Session, d: Started): Promise<Calibration> {
   const calibration = { effort: msg.effort, ...measured };
   const shellEmpty = calibration.shell?.empty_command_p50_us;
   if (shellEmpty !== undefined && shellEmpty >= 50) s.io.warn(`an empty command costs ${shellEmpty} µs inside an agent shell: the machine is too busy for µs figures`);
-  await pool.restartAll();
+  await pool.restart([0]);
   return calibration;
 }
 

@@ -21,7 +21,7 @@ function children(): number[] {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
       // The TypeScript loader's own helper process is a child too; busbench's workers run worker.ts.
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('agents/worker.ts')) out.push(Number(d));
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').match(/agents\/worker\.[jt]s/)) out.push(Number(d));
     } catch {
       // gone
     }
