@@ -24,6 +24,8 @@ export interface RunRecord extends Base {
   /** Commit of the busbench checkout that ran, when it is a git checkout (part of the fingerprint). */
   git_sha?: string | null;
   node_version: string;
+  /** How the worker processes ran busbench's TypeScript (agents/pool.ts workerEntry); absent before 0.4. */
+  worker_code?: 'compiled' | 'tsx';
   host: { hostname: string; platform: string; arch: string; kernel: string; cpu_model: string; cores: number; mem_total_mb: number };
   tmpfs: FsCheck;
   run_dir: string;

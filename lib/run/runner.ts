@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Calibration } from '../core/words.ts';
 import { CONFIGS, type ConfigName, type LayerName, type LayerOptions } from '../core/words.ts';
 import type { DriverRef, FromWorker } from '../core/protocol.ts';
-import { WorkerPool } from '../agents/pool.ts';
+import { WorkerPool, workerEntry } from '../agents/pool.ts';
 import type { Options } from '../config/options.ts';
 import type { DriverRun } from '../drivers/contract.ts';
 import { driverEntry } from '../drivers/registry.ts';
@@ -274,6 +274,7 @@ async function runDriver(s: Session, d: Started, fs: FsCheck, ext: RunExtension,
     busbench_version: busbenchVersion(),
     git_sha: await gitSha(),
     node_version: process.version,
+    worker_code: (await workerEntry()).code,
     host: hostInfo(),
     tmpfs: fs,
     run_dir: s.runDir.path,

@@ -1,0 +1,56 @@
+/**
+ * busbench's TypeScript compiled for plain Node (lib/core/compile.js): the compiled code is the
+ * code (same answers, same file locations), named after its content, written once; and a run can
+ * still go under the TypeScript loader.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CACHE, compile } from '../../lib/core/compile.js';
+import { busbench, parseJsonl, ROOT } from '../helpers/cli.ts';
+import { shmDir } from '../helpers/tmpfs.ts';
+
+const STUDENT = join(ROOT, 'lib/stats/student.ts');
+const SHELL = join(ROOT, 'lib/drivers/shell/agent-shell.ts');
+
+test('compiled code gives the same answers and finds its files where the .ts does; the same code compiles to the same tree, written once', async () => {
+  const first = await compile([STUDENT, SHELL]);
+  assert.ok(first, 'esbuild is a dependency and node_modules/.cache is writable here');
+  const [student, shell] = first;
+  assert.ok(student!.startsWith(CACHE) && student!.endsWith(join('lib', 'stats', 'student.js')), student);
+  const t = (await import(pathToFileURL(student!).href)) as typeof import('../../lib/stats/student.ts');
+  // Student's t, 97.5 % quantile at 10 degrees of freedom: 2.228 in every printed table.
+  assert.equal(Number(t.tQuantile(0.975, 10).toFixed(3)), 2.228);
+  const s = (await import(pathToFileURL(shell!).href)) as typeof import('../../lib/drivers/shell/agent-shell.ts');
+  assert.equal(s.AGENT_SCRIPT, join(ROOT, 'lib/drivers/shell/agent.bash'), 'import.meta.url is the source file’s');
+  assert.ok(existsSync(s.AGENT_SCRIPT));
+
+  const tree = dirname(dirname(dirname(student!)));
+  const written = statSync(student!).mtimeMs;
+  const again = await compile([STUDENT, SHELL]);
+  assert.deepEqual(again, first, 'same code, same tree');
+  assert.equal(statSync(student!).mtimeMs, written, 'not written again');
+  assert.deepEqual(readdirSync(CACHE).filter((n) => n.includes('.partial-')), [], 'no half-written tree left');
+  assert.ok(existsSync(tree));
+});
+
+test('BUSBENCH_COMPILE=0: nothing compiled, the workers run under the TypeScript loader, and the run record says which', async () => {
+  const prev = process.env.BUSBENCH_COMPILE;
+  process.env.BUSBENCH_COMPILE = '0';
+  try {
+    assert.equal(await compile([STUDENT]), null);
+  } finally {
+    if (prev === undefined) delete process.env.BUSBENCH_COMPILE;
+    else process.env.BUSBENCH_COMPILE = prev;
+  }
+  const tiny = ['quick', '--out', '-', '--scales', '1', '--runs', '1', '--iterations', '3', '--warmup', '0', '--layers', 'noop'];
+  const [loader, compiled] = await Promise.all([busbench([...tiny, '--base-dir', shmDir()], { env: { BUSBENCH_COMPILE: '0' } }), busbench([...tiny, '--base-dir', shmDir()])]);
+  for (const [r, code] of [[loader, 'tsx'], [compiled, 'compiled']] as const) {
+    assert.equal(r.code, 0, r.stderr);
+    const recs = parseJsonl(r.stdout) as Record<string, any>[];
+    assert.equal(recs[0]!.worker_code, code);
+    assert.equal(recs.at(-1)!.status, 'ok');
+  }
+});
