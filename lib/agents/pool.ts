@@ -31,7 +31,9 @@ export class WorkerDied extends Error {}
 export class WorkerPool {
   private procs: ChildProcess[] = [];
   private waiters: Waiter[][] = [];
-  private closing = false;
+  /** Set by close() and killAll(): no worker is started any more. */
+  private stopped = false;
+  private closed: Promise<void> | null = null;
   private readonly listeners = new Set<(worker: number, m: WorkerEvent) => void>();
   /** ms from fork to the first message of each worker started since takeStartups() was last called. */
   private startups: number[] = [];
@@ -57,6 +59,9 @@ export class WorkerPool {
 
   private async spawn(i: number): Promise<void> {
     const code = await workerEntry();
+    // A restart that was under way when the pool was stopped (a signal between two runs) starts
+    // nothing: a worker forked after close() or killAll() would keep busbench from exiting.
+    if (this.stopped) throw new WorkerDied(`worker ${i} not started: the pool is stopped`);
     const child = fork(code.file, [], {
       execArgv: code.execArgv,
       serialization: 'advanced',
@@ -156,9 +161,13 @@ export class WorkerPool {
   }
 
   /** Stop every worker; SIGKILL whatever has not left after `graceMs`. Always safe to call. */
-  async close(graceMs = 1000): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
+  close(graceMs = 1000): Promise<void> {
+    this.stopped = true;
+    this.closed ??= this.stopAll(graceMs);
+    return this.closed;
+  }
+
+  private async stopAll(graceMs: number): Promise<void> {
     const alive = this.procs.filter((p) => p.exitCode === null && p.signalCode === null);
     await Promise.all(
       alive.map(
@@ -178,6 +187,7 @@ export class WorkerPool {
 
   /** Synchronous last resort (process 'exit' handlers): kill everything still running. */
   killAll(): void {
+    this.stopped = true;
     for (const p of this.procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
   }
 }

@@ -24,17 +24,20 @@ const KEEP = 8;
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
- * Each module keeps its own location: `import.meta.url` becomes the URL of its source file, so files
- * found relative to a module (the agent shell's script, package.json) are found as under tsx.
+ * Each module keeps its own location: `import.meta.url`, `.filename` and `.dirname` become those of
+ * its source file, so files found relative to a module (the agent shell's script, package.json) are
+ * found as under tsx.
  * @type {import('esbuild').Plugin}
  */
 const ownUrls = {
   name: 'busbench-own-urls',
   setup(build) {
     build.onLoad({ filter: /\.[jt]s$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
+      /** @type {Record<string, string>} */
+      const own = { url: pathToFileURL(args.path).href, filename: args.path, dirname: dirname(args.path) };
       // A pattern, not the words themselves: this file is compiled with this plugin too.
-      return { contents: text.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href)), loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
+      const contents = readFileSync(args.path, 'utf8').replace(/\bimport\.meta\.(url|filename|dirname)\b/g, (_, k) => JSON.stringify(own[k]));
+      return { contents, loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
     });
   },
 };
@@ -61,15 +64,18 @@ function settings() {
  * Compiles the given .ts entry points (absolute paths inside the package) into one tree with shared
  * chunks, or finds that tree already written from the same sources.
  * @param {string[]} entries
+ * @param {{ sourcemap?: boolean }} [options] sourcemap: maps inside the files, for stack traces into the .ts (run with --enable-source-maps)
  * @returns {Promise<string[] | null>} each entry's compiled .js, in order; null: run them under tsx
  */
-export async function compile(entries) {
+export async function compile(entries, options = {}) {
   if (process.env.BUSBENCH_COMPILE === '0') return null;
+  const sourcemap = options.sourcemap === true;
   const compiled = (/** @type {string} */ tree) => entries.map((e) => join(CACHE, tree, relative(ROOT, e).replace(/\.ts$/, '.js')));
-  const indexFile = join(CACHE, `index-${createHash('sha256').update(entries.map((e) => relative(ROOT, e)).join('\0')).digest('hex').slice(0, 16)}.json`);
+  const key = [...entries.map((e) => relative(ROOT, e)), sourcemap ? 'sourcemap' : ''].join('\0');
+  const indexFile = join(CACHE, `index-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`);
   const known = unchanged(indexFile);
   if (known !== null) return compiled(known);
-  const built = await build(entries);
+  const built = await build(entries, sourcemap);
   if (built === null) return null;
   try {
     place(join(CACHE, built.tree), built.files);
@@ -106,9 +112,10 @@ function unchanged(indexFile) {
  * One esbuild run: the output files (paths relative to the tree), the tree's name (the hash of the
  * output) and the sources read (relative to the package); null when it cannot be done.
  * @param {string[]} entries
+ * @param {boolean} sourcemap
  * @returns {Promise<{ tree: string; files: { path: string; contents: Uint8Array }[]; inputs: string[] } | null>}
  */
-async function build(entries) {
+async function build(entries, sourcemap) {
   /** @type {typeof import('esbuild')} */
   let esbuild;
   try {
@@ -131,6 +138,7 @@ async function build(entries) {
       packages: 'external',
       write: false,
       metafile: true,
+      sourcemap: sourcemap ? 'inline' : false,
       logLevel: 'silent',
       plugins: [ownUrls],
     });

@@ -7,16 +7,21 @@
  * 0.1 % wide); the count and the smallest and largest value recorded travel beside the histogram
  * and are exact.
  */
-import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type * as Hdr from 'hdr-histogram-js';
 import type { Summary } from '../stats/summary.ts';
 import type { EncodedHistogram } from '../core/protocol.ts';
 export type { EncodedHistogram } from '../core/protocol.ts';
 
 const SETTINGS = { lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 32, autoResize: true, useWebAssembly: false } as const;
 
+/** The package, loaded on first use: it takes about 50 ms to load, and most processes (a worker of a closed-loop run, `busbench check`) never need it. */
+let loaded: typeof Hdr | undefined;
+const hdr = (): typeof Hdr => (loaded ??= createRequire(import.meta.url)('hdr-histogram-js') as typeof Hdr);
+
 
 export class LatencyHistogram {
-  private readonly h = hdr.build(SETTINGS);
+  private readonly h = hdr().build(SETTINGS);
   private n = 0;
   private min = Infinity;
   private max = -Infinity;
@@ -35,19 +40,19 @@ export class LatencyHistogram {
   }
 
   encode(): EncodedHistogram {
-    return { counts: hdr.encodeIntoCompressedBase64(this.h), n: this.n, min: this.min, max: this.max };
+    return { counts: hdr().encodeIntoCompressedBase64(this.h), n: this.n, min: this.min, max: this.max };
   }
 }
 
 /** The sum of every histogram given, and its exact count, minimum and maximum. */
-export function mergeHistograms(list: readonly EncodedHistogram[]): { h: hdr.Histogram; n: number; min: number; max: number } {
-  const h = hdr.build(SETTINGS);
+export function mergeHistograms(list: readonly EncodedHistogram[]): { h: Hdr.Histogram; n: number; min: number; max: number } {
+  const h = hdr().build(SETTINGS);
   let n = 0;
   let min = Infinity;
   let max = -Infinity;
   for (const e of list) {
     if (e.n === 0) continue;
-    h.add(hdr.decodeFromCompressedBase64(e.counts, 32, false));
+    h.add(hdr().decodeFromCompressedBase64(e.counts, 32, false));
     n += e.n;
     min = Math.min(min, e.min);
     max = Math.max(max, e.max);

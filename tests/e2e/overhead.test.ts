@@ -106,7 +106,7 @@ test('bad flag values: exit 2, every flag named on a line of its own, nothing cr
 /** Starts a run that is interrupted once the matrix is under way; `kill` gets the child and the worker pids seen then. */
 async function interrupted(kill: (p: import('node:child_process').ChildProcess, workers: number[]) => void, base: string, file: string, tag: string): Promise<{ r: Ran; seen: number[] }> {
   let seen: number[] = [];
-  const r = await busbench(['overhead', '--out', file, '--base-dir', base, '--scales', '4', '--runs', '50', '--iterations', '2000', '--layers', 'noop,metrics'], {
+  const r = await busbench(['overhead', '--out', file, '--base-dir', base, '--scales', '2', '--runs', '20', '--iterations', '100', '--layers', 'noop,metrics'], {
     tag,
     onStart: (p) => {
       let err = '';
