@@ -9,10 +9,11 @@ import type { CapacityRecord, ErrorRecord } from '../../lib/records/schema.ts';
 import { diskDir } from '../helpers/tmpfs.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SCRIPT = join(ROOT, 'scripts', 'capacity.ts');
+const BIN = join(ROOT, 'scripts', 'busbench.js');
 
+/** `busbench capacity` (npm run capacity runs the same command through scripts/capacity.ts: tests/report/html.test.ts). */
 function capacity(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 300_000 });
+  const r = spawnSync(process.execPath, [BIN, 'capacity', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 300_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
