@@ -153,5 +153,6 @@ test('the calibration follows the run: the default suite calibrates fully, a smo
   assert.equal(calibrationEffort({ iterations: 100, scales: [1, 10, 100], runs: 5 }), 1);
   assert.equal(calibrationEffort({ iterations: 1000, scales: [100], runs: 5 }), 1);
   assert.equal(calibrationEffort({ iterations: 100, scales: [100], runs: 1 }), 0.2);
-  assert.equal(calibrationEffort({ iterations: 20, scales: [1, 3], runs: 2 }), 0.1);
+  assert.equal(calibrationEffort({ iterations: 20, scales: [1, 3], runs: 2 }), 0.03);
+  assert.equal(calibrationEffort({ iterations: 250, scales: [10], runs: 2 }), 0.1);
 });
