@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { busbench, newTag, parseJsonl, ROOT, taggedPids, type Ran } from '../helpers/cli.ts';
+import { alive, busbench, newTag, parseJsonl, ROOT, taggedPids, type Ran } from '../helpers/cli.ts';
 import { diskDir, shmDir } from '../helpers/tmpfs.ts';
 
 const TINY = ['--scales', '2', '--runs', '2', '--iterations', '5', '--warmup', '0'];
@@ -131,15 +131,6 @@ function assertAborted(file: string, code: number): void {
   assert.equal(last.status, 'aborted');
   assert.equal(last.exit_code, code);
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('interrupted runs', { concurrency: true }, () => {
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {

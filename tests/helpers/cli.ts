@@ -30,6 +30,16 @@ export function run(cmd: string, args: string[], opts: { env?: Record<string, st
 
 export const busbench = (args: string[], opts: Parameters<typeof run>[2] = {}) => run(process.execPath, [BIN, ...args], opts);
 
+/** Whether a process with this pid exists (a zombie not yet reaped counts). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function newTag(): string {
   return `t-${randomUUID()}`;
 }

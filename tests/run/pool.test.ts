@@ -5,15 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkerDied, WorkerPool } from '../../lib/agents/pool.ts';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { alive } from '../helpers/cli.ts';
 
 test('killAll during a restart: the restart fails, no new worker is started, close() leaves nothing running', async () => {
   const pool = await WorkerPool.start(2);
