@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Where the compiled code lives: next to the packages it imports, so Node finds them from there. */
 export const CACHE = join(ROOT, 'node_modules', '.cache', 'busbench');
 /** Compiled trees kept whatever their age (the most recently used); older ones go after a day unused. */
-const KEEP = 8;
+export const KEEP = 8;
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
@@ -74,7 +74,10 @@ export async function compile(entries, options = {}) {
   const key = [...entries.map((e) => relative(ROOT, e)), sourcemap ? 'sourcemap' : ''].join('\0');
   const indexFile = join(CACHE, `index-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`);
   const known = unchanged(indexFile);
-  if (known !== null) return compiled(known);
+  if (known !== null) {
+    prune(known);
+    return compiled(known);
+  }
   const built = await build(entries, sourcemap);
   if (built === null) return null;
   try {
@@ -82,10 +85,10 @@ export async function compile(entries, options = {}) {
     /** @type {Index} */
     const index = { tree: built.tree, sources: Object.fromEntries([...built.inputs, ...settings()].map((p) => [p, hashOf(join(ROOT, p))])) };
     writeAtomically(indexFile, JSON.stringify(index));
-    prune(built.tree);
   } catch {
     return null;
   }
+  prune(built.tree);
   return compiled(built.tree);
 }
 
@@ -196,10 +199,19 @@ function writeAtomically(file, text) {
 /**
  * Removes compiled trees of code that is no longer run: beyond the KEEP most recently used, those
  * unused for a day (a run still going on older code keeps its tree until then). Indexes stay (one
- * per set of entry points); one whose tree is gone just compiles again.
+ * per set of entry points); one whose tree is gone just compiles again. Never fails the caller.
  * @param {string} current
  */
 function prune(current) {
+  try {
+    pruneTrees(current);
+  } catch {
+    // another process pruned first, or the cache is not ours to clean
+  }
+}
+
+/** @param {string} current */
+function pruneTrees(current) {
   const trees = readdirSync(CACHE)
     .filter((name) => name !== current && !/^index-[0-9a-f]+\.json$/.test(name))
     .map((name) => join(CACHE, name))

@@ -5,10 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CACHE, compile } from '../../lib/core/compile.js';
+import { CACHE, compile, KEEP } from '../../lib/core/compile.js';
 import { busbench, parseJsonl, ROOT } from '../helpers/cli.ts';
 import { shmDir } from '../helpers/tmpfs.ts';
 
@@ -53,4 +53,28 @@ test('BUSBENCH_COMPILE=0: nothing compiled, the workers run under the TypeScript
     assert.equal(recs[0]!.worker_code, code);
     assert.equal(recs.at(-1)!.status, 'ok');
   }
+});
+
+test('old compiled trees are removed: beyond the most recently used, those unused for a day; nothing recent, nothing outside the cache', async () => {
+  await compile([STUDENT]); // the cache exists
+  const day = 24 * 3600 * 1000;
+  // Twelve trees of code nobody ran for two days and more, each a minute older than the last.
+  const fakes = Array.from({ length: 12 }, (_, i) => join(CACHE, `test-old-${String(i).padStart(2, '0')}-${process.pid}`));
+  fakes.forEach((dir, i) => {
+    mkdirSync(join(dir, 'lib'), { recursive: true });
+    writeFileSync(join(dir, 'lib', 'x.js'), '');
+    const when = new Date(Date.now() - 2 * day - i * 60_000);
+    utimesSync(dir, when, when);
+  });
+  const recent = readdirSync(CACHE).filter((n) => !n.startsWith('index-') && !n.startsWith('test-old-') && Date.now() - statSync(join(CACHE, n)).mtimeMs < day);
+  await compile([STUDENT]);
+  const left = fakes.filter((d) => existsSync(d));
+  // The survivors are the most recently used of them, and no more than KEEP trees remain unless
+  // more than that were used within the day.
+  assert.deepEqual(left, fakes.slice(0, left.length));
+  assert.ok(left.length <= Math.max(0, KEEP - recent.length), `${left.length} old trees left beside ${recent.length} recent ones`);
+  assert.ok(left.length < fakes.length, 'old trees went');
+  for (const n of recent) assert.ok(existsSync(join(CACHE, n)), `${n}, used within the day, stays`);
+  assert.ok(existsSync(ROOT) && existsSync(join(ROOT, 'lib', 'stats', 'student.ts')));
+  for (const d of left) rmSync(d, { recursive: true, force: true });
 });
