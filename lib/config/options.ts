@@ -90,7 +90,7 @@ export const SPECS: readonly Spec[] = [
   { key: 'iterations', flag: '--iterations', env: ['BENCH_ITERATIONS', 'BENCHMARK_ITERATIONS'], kind: 'value', arg: 'N', help: 'messages each agent sends per run and config', parse: (r, f) => positiveInt(r, f, 1_000_000) },
   { key: 'warmup', flag: '--warmup', env: ['BENCH_WARMUP'], kind: 'value', arg: 'N', help: 'messages per agent and config in the discarded warm-up pass before each run (0: no warm-up)', parse: (r, f) => positiveInt(r, f, 1_000_000, 0) },
   { key: 'layers', flag: '--layers', env: ['BENCH_LAYERS'], kind: 'value', arg: 'LIST', help: `configs to measure besides baseline: ${MEASURED.join(',')}`, parse: (r, f) => choiceList(r, f, MEASURED) },
-  { key: 'workers', flag: '--workers', env: ['BENCH_WORKERS'], kind: 'value', arg: 'N', help: 'worker processes the agents are spread over', parse: (r, f) => positiveInt(r, f, 256) },
+  { key: 'workers', flag: '--workers', env: ['BENCH_WORKERS'], kind: 'value', arg: 'N', help: 'worker processes the agents are spread over (no more are started than the largest scale has agents)', parse: (r, f) => positiveInt(r, f, 256) },
   { key: 'baseDir', flag: '--base-dir', env: ['BENCH_BASE_DIR'], kind: 'value', arg: 'DIR', help: 'where the run directory is created; should be tmpfs', parse: (r) => resolve(r) },
   { key: 'out', flag: '--out', env: ['BENCH_OUT', 'BENCHMARK_RESULTS_FILE'], kind: 'value', arg: 'FILE', help: "JSONL results file, or '-' for stdout", parse: (r) => (r === '-' ? '-' : resolve(r)) },
   { key: 'perfLog', flag: '--perf-log', env: ['BENCH_PERF_LOG', 'PERF_LOG'], kind: 'value', arg: 'FILE', help: 'also write every resource sample (CPU, RSS, tmpfs) as JSONL here', parse: (r) => resolve(r) },

@@ -165,7 +165,8 @@ export async function runMatrix(opts: Options, io: RunIO, ext: RunExtension): Pr
   };
   const tally: Tally = { cellsOk: 0, cellsFailed: 0, lost: 0, duplicated: 0, failedCalls: 0, thresholdsFailed: 0, aborted: null };
   try {
-    session.pool = await WorkerPool.start(opts.workers);
+    // A cell spreads its agents over min(--workers, its scale) workers: no more are ever used.
+    session.pool = await WorkerPool.start(Math.min(opts.workers, Math.max(...opts.scales)));
     for (const driver of session.started) {
       if (session.aborted !== null) break;
       writer.driver = driver.name;
