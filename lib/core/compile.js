@@ -7,9 +7,9 @@
 // again. Instead, the entry points are bundled with esbuild (tsx's own compiler) and the output is
 // kept in a directory named after its content, beside an index of the sources it was made from
 // (their content hashes). A start whose sources are unchanged reads them, hashes them, and runs the
-// tree, about 15 ms; otherwise it compiles again (about 100 to 300 ms). Never stale, written once,
+// tree, about 20 ms; otherwise it compiles again (about 100 to 300 ms). Never stale, written once,
 // shared by every process that runs the same code. Anything that stops it (no esbuild, no writable
-// cache, BUSBENCH_COMPILE=0) leaves the caller on tsx, as before.
+// cache, BUSBENCH_COMPILE=0) leaves the caller on tsx.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,21 +26,25 @@ const DAY_MS = 24 * 3600 * 1000;
 /**
  * Each module keeps its own location: `import.meta.url`, `.filename` and `.dirname` become those of
  * its source file, so files found relative to a module (the agent shell's script, package.json) are
- * found as under tsx.
- * @type {import('esbuild').Plugin}
+ * found as under tsx. The hash of each file as read goes into `read` (absolute path → hash), so the
+ * index names exactly the text that was compiled, even if a file is saved again meanwhile.
+ * @param {Map<string, string>} read
+ * @returns {import('esbuild').Plugin}
  */
-const ownUrls = {
+const ownUrls = (read) => ({
   name: 'busbench-own-urls',
   setup(build) {
     build.onLoad({ filter: /\.[jt]s$/ }, (args) => {
+      const bytes = readFileSync(args.path);
+      read.set(args.path, createHash('sha256').update(bytes).digest('hex'));
       /** @type {Record<string, string>} */
       const own = { url: pathToFileURL(args.path).href, filename: args.path, dirname: dirname(args.path) };
       // A pattern, not the words themselves: this file is compiled with this plugin too.
-      const contents = readFileSync(args.path, 'utf8').replace(/\bimport\.meta\.(url|filename|dirname)\b/g, (_, k) => JSON.stringify(own[k]));
+      const contents = bytes.toString('utf8').replace(/\bimport\.meta\.(url|filename|dirname)\b/g, (_, k) => JSON.stringify(own[k]));
       return { contents, loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
     });
   },
-};
+});
 
 /**
  * What a tree was compiled from: its directory, and the hash of every source (relative to the
@@ -78,12 +82,15 @@ export async function compile(entries, options = {}) {
     prune(known);
     return compiled(known);
   }
+  // The settings are hashed before the build, the modules as esbuild reads them: a file changed
+  // during the build leaves an index that no longer matches, never a tree that looks current.
+  const before = settings().map((p) => [p, hashOf(join(ROOT, p))]);
   const built = await build(entries, sourcemap);
   if (built === null) return null;
   try {
     place(join(CACHE, built.tree), built.files);
     /** @type {Index} */
-    const index = { tree: built.tree, sources: Object.fromEntries([...built.inputs, ...settings()].map((p) => [p, hashOf(join(ROOT, p))])) };
+    const index = { tree: built.tree, sources: Object.fromEntries([...before, ...built.inputs]) };
     writeAtomically(indexFile, JSON.stringify(index));
   } catch {
     return null;
@@ -113,10 +120,11 @@ function unchanged(indexFile) {
 
 /**
  * One esbuild run: the output files (paths relative to the tree), the tree's name (the hash of the
- * output) and the sources read (relative to the package); null when it cannot be done.
+ * output) and the sources read with their hashes (paths relative to the package); null when it
+ * cannot be done.
  * @param {string[]} entries
  * @param {boolean} sourcemap
- * @returns {Promise<{ tree: string; files: { path: string; contents: Uint8Array }[]; inputs: string[] } | null>}
+ * @returns {Promise<{ tree: string; files: { path: string; contents: Uint8Array }[]; inputs: [string, string][] } | null>}
  */
 async function build(entries, sourcemap) {
   /** @type {typeof import('esbuild')} */
@@ -127,6 +135,8 @@ async function build(entries, sourcemap) {
     return null;
   }
   const outdir = join(CACHE, 'pending');
+  /** @type {Map<string, string>} */
+  const read = new Map();
   let result;
   try {
     result = await esbuild.build({
@@ -143,7 +153,7 @@ async function build(entries, sourcemap) {
       metafile: true,
       sourcemap: sourcemap ? 'inline' : false,
       logLevel: 'silent',
-      plugins: [ownUrls],
+      plugins: [ownUrls(read)],
     });
   } catch {
     // What does not compile here fails under tsx too, with the loader's own message.
@@ -155,8 +165,12 @@ async function build(entries, sourcemap) {
   const files = result.outputFiles.map((f) => ({ path: relative(outdir, f.path), contents: f.contents }));
   const hash = createHash('sha256');
   for (const f of files) hash.update(f.path).update('\0').update(f.contents).update('\0');
-  // esbuild names inputs relative to its working directory.
-  const inputs = Object.keys(result.metafile.inputs).map((p) => relative(ROOT, join(process.cwd(), p)));
+  // esbuild names inputs relative to its working directory; one not read by the plugin is hashed now.
+  /** @type {[string, string][]} */
+  const inputs = Object.keys(result.metafile.inputs).map((p) => {
+    const abs = join(process.cwd(), p);
+    return [relative(ROOT, abs), read.get(abs) ?? hashOf(abs)];
+  });
   return { tree: hash.digest('hex').slice(0, 16), files, inputs };
 }
 

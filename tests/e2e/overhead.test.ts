@@ -103,10 +103,14 @@ test('bad flag values: exit 2, every flag named on a line of its own, nothing cr
   assert.ok(statSync('/etc/hostname').isFile(), '--out under a regular file created nothing');
 });
 
-/** Starts a run that is interrupted once the matrix is under way; `kill` gets the child and the worker pids seen then. */
+/**
+ * Starts a run that is interrupted once the matrix is under way; `kill` gets the child and the
+ * worker pids seen then. Run 1's cell (2 agents × 2000 messages × 3 configs) lasts long enough for
+ * the signal to land in it, not in the restart before run 2; a small run keeps the calibration short.
+ */
 async function interrupted(kill: (p: import('node:child_process').ChildProcess, workers: number[]) => void, base: string, file: string, tag: string): Promise<{ r: Ran; seen: number[] }> {
   let seen: number[] = [];
-  const r = await busbench(['overhead', '--out', file, '--base-dir', base, '--scales', '2', '--runs', '20', '--iterations', '100', '--layers', 'noop,metrics'], {
+  const r = await busbench(['overhead', '--out', file, '--base-dir', base, '--scales', '2', '--runs', '3', '--iterations', '2000', '--layers', 'noop,metrics'], {
     tag,
     onStart: (p) => {
       let err = '';
