@@ -13,7 +13,7 @@ import { makePayload } from '../workloads/messages.ts';
 import { mulberry32 } from '../stats/rng.ts';
 import { hr, kOf, newPart, replyBaseOf, senderIndex, takeAsync, takeSync, type CellState, type Part } from '../workloads/state.ts';
 import { closedMost, closedSends, runClosed } from '../workloads/closed.ts';
-import { CellSchedule, runOpen } from '../workloads/open.ts';
+import { CellSchedule, MailWatch, runOpen } from '../workloads/open.ts';
 import { workloadResults } from '../workloads/results.ts';
 import { patternOf } from '../workloads/index.ts';
 import { parseWait } from '../workloads/flags.ts';
@@ -74,6 +74,8 @@ async function driveCell(spec: CellSpec): Promise<CellDone> {
     const client = faults ? faults.wrap(opened, config) : opened;
     parts.push(newPart(spec, config, client, sends, cur, v.name));
   }
+  // --wait watch: every inbox watched before the first message can arrive.
+  if (spec.open && parseWait(spec.open.wait).kind === 'watch') cur.watch = new MailWatch(cur);
   const random = mulberry32(spec.orderSeed);
   const go = new Promise<number | undefined>((resolve) => (cur.go = resolve));
   reply({ type: 'opened', id: spec.id, startup });
@@ -97,8 +99,11 @@ async function driveCell(spec: CellSpec): Promise<CellDone> {
   let lastArrival = hr();
   let lastYield = hr();
   // The closed loop's agents look again after 50 µs; the open loop's wait as the load says.
-  const tailPollMs = spec.open ? Math.max(0.001, parseWait(spec.open.wait).intervalNs / 1e6) : 0.05;
+  const wait = spec.open ? parseWait(spec.open.wait) : null;
+  const tailPollMs = wait?.kind === 'poll' ? Math.max(0.001, wait.intervalNs / 1e6) : 0.05;
   for (;;) {
+    // Notices from here on are for mail not taken yet.
+    if (cur.watch) cur.watch.pending = false;
     let missing = 0;
     let arrived = 0;
     for (const p of parts) {
@@ -123,7 +128,10 @@ async function driveCell(spec: CellSpec): Promise<CellDone> {
       timedOut = true;
       break;
     }
-    if (sync) {
+    if (cur.watch) {
+      // Woken by the next notice (or after 10 ms, to check the quiet period and the deadline).
+      await cur.watch.until(Number(hr()) + 10e6);
+    } else if (sync) {
       Atomics.wait(sleeper, 0, 0, tailPollMs);
       if (now - lastYield > 5_000_000n) {
         await new Promise((r) => setImmediate(r));
@@ -132,6 +140,7 @@ async function driveCell(spec: CellSpec): Promise<CellDone> {
     } else await new Promise((r) => setTimeout(r, 1));
   }
 
+  cur.watch?.close();
   const endNs = Number(hr());
   const faultHealth = await faults?.probe();
   return {

@@ -202,6 +202,12 @@ export interface ConfigClient {
   /** Take the oldest message of the agent in `slot`, or null when its inbox is empty. */
   receive(slot: number): Receipt | null | Promise<Receipt | null>;
   /**
+   * `--wait watch`: call `onMail` when mail may have arrived for the agent in `slot` (tmpfs: an
+   * inotify watch on its inbox); returns the function that stops watching. Drivers listed in
+   * workloads/flags.ts WATCHING_DRIVERS have it.
+   */
+  watch?(slot: number, onMail: () => void): () => void;
+  /**
    * The coordinator's health query of every agent (configs with health). Returns its own duration
    * when self-timed, null when the call failed (reported through `calls`).
    */

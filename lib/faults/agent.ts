@@ -213,6 +213,7 @@ export class WorkerFaults {
     }
     if (c.requestShutdown) w.requestShutdown = () => c.requestShutdown!();
     if (c.calls) w.calls = () => c.calls!();
+    if (c.watch) w.watch = (slot, onMail) => c.watch!(slot, onMail);
     return w;
   }
 

@@ -36,11 +36,12 @@ export function duration(raw: string, flag: string): number {
   return ms;
 }
 
-/** How receivers wait for mail. `poll:INTERVAL` (us, µs, ms; 0: without pause). */
-export interface WaitSpec {
-  kind: 'poll';
-  intervalNs: number;
-}
+/**
+ * How receivers wait for mail. `poll:INTERVAL` (us, µs, ms; 0: without pause): every inbox is
+ * looked at again after the interval. `watch`: the driver's notification that mail arrived
+ * (tmpfs: an inotify watch on each inbox), taken at once.
+ */
+export type WaitSpec = { kind: 'poll'; intervalNs: number } | { kind: 'watch' };
 
 export function waitSpec(raw: string, flag: string): string {
   parseWait(raw, flag);
@@ -48,8 +49,9 @@ export function waitSpec(raw: string, flag: string): string {
 }
 
 export function parseWait(raw: string, flag = '--wait'): WaitSpec {
+  if (raw.trim() === 'watch') return { kind: 'watch' };
   const m = /^poll:(\d+(?:\.\d+)?)(us|µs|ms)$/.exec(raw.trim());
-  if (!m) throw new Problem(`${flag}: "${raw}" is not a way to wait; use poll:INTERVAL with a unit (us, ms), e.g. ${flag} poll:1ms (poll:0us polls without pause)`);
+  if (!m) throw new Problem(`${flag}: "${raw}" is not a way to wait; use poll:INTERVAL with a unit (us, ms), e.g. ${flag} poll:1ms (poll:0us polls without pause), or watch (tmpfs: woken by inotify)`);
   const ns = Number(m[1]) * (m[2] === 'ms' ? 1e6 : 1e3);
   if (ns > 1e9) throw new Problem(`${flag}: ${raw}: a poll interval above 1 s; give e.g. ${flag} poll:1ms`);
   return { kind: 'poll', intervalNs: ns };
@@ -69,6 +71,7 @@ export interface LoadOptions {
   durationMs: number;
   wait: string;
   scales: readonly number[];
+  drivers: readonly string[];
 }
 
 /** Checks between the workload options, once each is valid on its own; `given`: the flags (or env) the user set. */
@@ -81,7 +84,14 @@ export function loadProblems(o: LoadOptions, given: (key: 'rate' | 'rateTotal' |
     }
     return;
   }
+  if (parseWait(o.wait).kind === 'watch') {
+    const blind = o.drivers.filter((d) => !WATCHING_DRIVERS.includes(d));
+    if (blind.length > 0) problems.push(`--wait watch: the ${blind.join(' and ')} driver${blind.length > 1 ? 's' : ''} cannot notify a receiver of new mail (only ${WATCHING_DRIVERS.join(', ')} can: inotify on each inbox); use --wait poll:INTERVAL, e.g. poll:1ms`);
+  }
 }
+
+/** Drivers whose clients can wake a receiver when mail arrives (ConfigClient.watch). */
+export const WATCHING_DRIVERS: readonly string[] = ['tmpfs'];
 
 export function patternName(raw: string, flag: string, names: readonly string[]): string {
   const s = raw.trim();

@@ -22,6 +22,47 @@ const POLL_STARVE_NS = 5_000_000;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const NONE = new Float64Array(0);
 
+/**
+ * `--wait watch`: the drivers' notices that mail arrived, for every inbox of a worker's agents in
+ * every config of the cell. `pending` says mail may be waiting; `until` sleeps on the event loop
+ * until a notice or the deadline (a timer for a millisecond and more, then yielding turns).
+ */
+export class MailWatch {
+  pending = true;
+  private wake: (() => void) | null = null;
+  private readonly stops: (() => void)[] = [];
+
+  constructor(cur: CellState) {
+    for (const p of cur.parts) {
+      if (!p.client.watch) throw new Error(`--wait watch: the ${cur.spec.driver.name} driver's client cannot watch its inboxes`);
+      for (let slot = 0; slot < cur.spec.local.length; slot++) this.stops.push(p.client.watch(slot, () => this.notice()));
+    }
+  }
+
+  private notice(): void {
+    this.pending = true;
+    this.wake?.();
+  }
+
+  /** Resolves on a notice, or at `deadlineNs` (hrtime). */
+  async until(deadlineNs: number): Promise<void> {
+    while (!this.pending) {
+      const left = deadlineNs - Number(hr());
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        if (left >= 1.5e6) setTimeout(resolve, Math.floor(left / 1e6) - 1);
+        else setImmediate(resolve);
+      });
+      this.wake = null;
+    }
+  }
+
+  close(): void {
+    for (const stop of this.stops.splice(0)) stop();
+  }
+}
+
 /** The schedules of a cell, shared by the senders and the receivers of a worker. */
 export class CellSchedule {
   private readonly cache = new Map<number, Float64Array>();
@@ -72,10 +113,10 @@ export class CellSchedule {
 export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<void> {
   const { spec, parts } = cur;
   const plan = mergeSchedules(spec.local.map((agent) => schedule.of(agent)));
-  const waitNs = parseWait(schedule.load.wait).intervalNs;
+  const wait = parseWait(schedule.load.wait);
+  if (wait.kind === 'watch' && cur.watch) return runWatched(cur, schedule, plan, cur.watch);
+  const waitNs = wait.kind === 'poll' ? wait.intervalNs : 0;
   const sync = parts.every((p) => p.client.sync);
-  const slots = spec.local.length;
-  const queryEvery = spec.healthQueryEvery * Math.max(1, slots);
   const epoch = schedule.epochNs;
   let nextPoll = epoch;
   let lastYield = Number(hr());
@@ -86,22 +127,11 @@ export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<v
     // sends. Only a poll held back by more than POLL_STARVE_NS goes before it, so that receivers
     // are not starved while the senders are behind.
     if (now >= due && now < nextPoll + POLL_STARVE_NS) {
-      const slot = plan.slot[i]!;
-      const m = cur.pattern.perRound(spec.local[slot]!, spec.scale);
-      const first = plan.seq[i]! * m;
-      for (const p of parts) {
-        for (let k = first; k < first + m; k++) {
-          p.lag!.push(Number(hr()) - due);
-          const r = sendStep(cur, p, slot, k);
-          if (r) await r;
-        }
-      }
-      i++;
-      if (spec.coordinator && i % queryEvery === 0) for (const p of parts) if (p.client.healthQuery) await queryHealth(p);
+      await sendArrival(cur, plan, i++, due);
       continue;
     }
     if (now >= nextPoll) {
-      for (const p of parts) for (let slot = 0; slot < slots; slot++) p.got[slot]! += sync ? takeSync(cur, p, slot) : await takeAsync(cur, p, slot);
+      await takeAll(cur, sync);
       // The interval runs from the end of a poll: a poll longer than the interval does not leave the senders no time.
       nextPoll = Number(hr()) + waitNs;
       continue;
@@ -116,4 +146,53 @@ export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<v
     } else if (pauseNs >= 1.5e6) await new Promise((r) => setTimeout(r, Math.floor(pauseNs / 1e6) - 1));
     else await new Promise((r) => setImmediate(r));
   }
+}
+
+/**
+ * The open loop with `--wait watch`: sends on their schedule; between them, the receivers sleep on
+ * the event loop and take their mail as soon as a notice says it arrived (all inboxes of the
+ * worker, in every config, as a poll does).
+ */
+async function runWatched(cur: CellState, schedule: CellSchedule, plan: ReturnType<typeof mergeSchedules>, mail: MailWatch): Promise<void> {
+  const sync = cur.parts.every((p) => p.client.sync);
+  const epoch = schedule.epochNs;
+  for (let i = 0; i < plan.atNs.length; ) {
+    const due = epoch + plan.atNs[i]!;
+    if (mail.pending) {
+      mail.pending = false;
+      await takeAll(cur, sync);
+      continue;
+    }
+    if (Number(hr()) >= due) {
+      await sendArrival(cur, plan, i++, due);
+      continue;
+    }
+    await mail.until(due);
+  }
+}
+
+/**
+ * Arrival i of the worker's merged schedule, due at `due`: the pattern's messages of that round in
+ * every config, each send's lag from its intended time kept; the coordinator's health query every
+ * so many arrivals.
+ */
+async function sendArrival(cur: CellState, plan: ReturnType<typeof mergeSchedules>, i: number, due: number): Promise<void> {
+  const { spec, parts } = cur;
+  const slot = plan.slot[i]!;
+  const m = cur.pattern.perRound(spec.local[slot]!, spec.scale);
+  const first = plan.seq[i]! * m;
+  for (const p of parts) {
+    for (let k = first; k < first + m; k++) {
+      p.lag!.push(Number(hr()) - due);
+      const r = sendStep(cur, p, slot, k);
+      if (r) await r;
+    }
+  }
+  const queryEvery = spec.healthQueryEvery * Math.max(1, spec.local.length);
+  if (spec.coordinator && (i + 1) % queryEvery === 0) for (const p of parts) if (p.client.healthQuery) await queryHealth(p);
+}
+
+/** Every inbox of the worker's agents taken empty, in every config. */
+async function takeAll(cur: CellState, sync: boolean): Promise<void> {
+  for (const p of cur.parts) for (let slot = 0; slot < cur.spec.local.length; slot++) p.got[slot]! += sync ? takeSync(cur, p, slot) : await takeAsync(cur, p, slot);
 }

@@ -4,6 +4,7 @@
  * an inbox empty, the coordinator's health query. Each loop (closed.ts, open.ts) arranges these
  * steps in time; each pattern (rotation.ts, …) says who sends to whom.
  */
+import type { MailWatch } from './open.ts';
 import { Rejected, SendFailed, type Body, type ConfigClient, type Receipt } from '../drivers/contract.ts';
 import { AgentDown } from '../faults/agent.ts';
 import type { ConfigName } from '../core/words.ts';
@@ -65,6 +66,8 @@ export interface CellState {
   schedule?: { intendedAt(from: number, k: number): number };
   /** Messages the last receive call took, as (sender, seq) pairs, for a pattern with answers. */
   taken: number[];
+  /** `--wait watch`: the notices that mail arrived (open.ts MailWatch), for the open loop and the tail. */
+  watch?: MailWatch;
 }
 
 /**

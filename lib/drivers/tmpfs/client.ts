@@ -1,3 +1,4 @@
+import { watch } from 'node:fs';
 import { agentId, agentIndices } from '../../core/agents.ts';
 import { SendFailed, type Body, type ConfigClient, type DrainResult, type DriverClient, type Receipt } from '../contract.ts';
 import type { CallErrors } from '../../core/words.ts';
@@ -56,6 +57,13 @@ class TmpfsClient implements ConfigClient {
       if (this.full('receive', e)) return null;
       throw e;
     }
+  }
+
+  /** An inotify watch on the agent's inbox: a message renamed into it wakes the receiver. */
+  watch(slot: number, onMail: () => void): () => void {
+    const w = watch(this.base.paths.inbox(this.ids[slot]!), { persistent: false }, onMail);
+    w.on('error', () => undefined); // the cell's directory removed under it at the end
+    return () => w.close();
   }
 
   /** ENOSPC (a full tmpfs) fails the call, not the cell: counted per operation, reported as failed calls. */
