@@ -73,7 +73,7 @@ export async function openConfigClient(o: OpenOptions): Promise<NatsConfigClient
     // Like the reference's register(): every agent has a heartbeat from the start.
     if (layers.includes('health')) await Promise.all(agents.map((a) => beat(a, 0n, true)));
     if (layers.includes('shutdown')) for (const a of agents) watchers.push(await watchFlag(a));
-    const client = new NatsConfigClient(ops, agents, ids, control, controlKv, watchers, layers, o.staleMs ?? 5000);
+    const client = new NatsConfigClient(ops, agents, ids, control, controlKv, watchers, layers, o.staleMs ?? 5000, o.names.inbox);
     client.startup = startup;
     return client;
   } catch (e) {
@@ -102,6 +102,7 @@ export class NatsConfigClient implements ConfigClient {
     private readonly watchers: readonly { seen: Promise<void>; stop(): void }[],
     layers: readonly string[],
     private readonly staleMs: number,
+    private readonly inboxOf: (agent: string) => string,
   ) {
     const kv = controlKv;
     if (kv !== null && layers.includes('health')) {
@@ -135,6 +136,15 @@ export class NatsConfigClient implements ConfigClient {
 
   receive(slot: number): Promise<Receipt | null> {
     return this.ops.receive(this.agent(slot));
+  }
+
+  /**
+   * `--wait watch`: a core NATS subscription on the agent's inbox subject (the stream keeps the
+   * message; the subscription only hears that one was published), on the config's control connection.
+   */
+  watch(slot: number, onMail: () => void): () => void {
+    const sub = this.control.subscribe(this.inboxOf(this.agent(slot).id), { callback: () => onMail() });
+    return () => sub.unsubscribe();
   }
 
   async drain(slot: number, coordinated: boolean): Promise<DrainResult> {
