@@ -114,8 +114,12 @@ export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<v
   const { spec, parts } = cur;
   const plan = mergeSchedules(spec.local.map((agent) => schedule.of(agent)));
   const wait = parseWait(schedule.load.wait);
-  if (wait.kind === 'watch' && cur.watch) return runWatched(cur, schedule, plan, cur.watch);
-  const waitNs = wait.kind === 'poll' ? wait.intervalNs : 0;
+  if (wait.kind === 'watch') {
+    // The worker opens the watch with the clients (agents/worker.ts), before any mail can arrive.
+    if (!cur.watch) throw new Error('--wait watch: the cell was started without watching its inboxes');
+    return runWatched(cur, schedule, plan, cur.watch);
+  }
+  const waitNs = wait.intervalNs;
   const sync = parts.every((p) => p.client.sync);
   const epoch = schedule.epochNs;
   let nextPoll = epoch;
