@@ -86,12 +86,12 @@ export function loadProblems(o: LoadOptions, given: (key: 'rate' | 'rateTotal' |
   }
   if (parseWait(o.wait).kind === 'watch') {
     const blind = o.drivers.filter((d) => !WATCHING_DRIVERS.includes(d));
-    if (blind.length > 0) problems.push(`--wait watch: the ${blind.join(' and ')} driver${blind.length > 1 ? 's' : ''} cannot notify a receiver of new mail (only ${WATCHING_DRIVERS.join(' and ')} can: inotify on each inbox, a subscription to each inbox subject); use --wait poll:INTERVAL, e.g. poll:1ms`);
+    if (blind.length > 0) problems.push(`--wait watch: the ${blind.join(' and ')} driver${blind.length > 1 ? 's' : ''} cannot notify a receiver of new mail (only ${WATCHING_DRIVERS.join(', ')} can); use --wait poll:INTERVAL, e.g. poll:1ms`);
   }
 }
 
 /** Drivers whose clients can wake a receiver when mail arrives (ConfigClient.watch). */
-export const WATCHING_DRIVERS: readonly string[] = ['tmpfs', 'nats'];
+export const WATCHING_DRIVERS: readonly string[] = ['tmpfs', 'nats', 'redis'];
 
 export function patternName(raw: string, flag: string, names: readonly string[]): string {
   const s = raw.trim();

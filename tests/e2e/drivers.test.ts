@@ -41,22 +41,24 @@ test('--driver tmpfs,nats,redis: every driver measured with 0 lost, a table of t
   assert.deepEqual(readdirSync(base).filter((n) => n.startsWith('busbench-')), [], 'run directory removed');
 });
 
-test('--wait watch on NATS: a subscription to each inbox subject wakes the receivers; polling every 20 ms makes them wait ~10 ms', { skip: missing.includes('nats-server') && 'nats-server not installed: apt-get install nats-server' }, async () => {
-  // 100 messages/s per agent for 0.6 s at 2 agents: 120 per config. A receiver that looks every
-  // 20 ms finds a message ~10 ms after it was stored, on average; one woken by the publish, at once.
-  const runOne = async (wait: string) => {
-    const base = shmDir();
-    const tag = newTag();
-    const r = await busbench(['overhead', '--driver', 'nats', '--scales', '2', '--runs', '1', '--warmup', '0', '--layers', 'noop', '--rate', '100', '--duration', '600ms', '--wait', wait, '--out', '-', '--base-dir', base], { tag });
-    assert.equal(r.code, 0, r.stderr);
-    const records = parseJsonl(r.stdout) as Record<string, any>[];
-    for (const i of records.filter((x) => x.type === 'integrity')) assert.deepEqual([i.sent, i.received + i.drained, i.lost], [120, 120, 0]);
-    assert.deepEqual(taggedPids(tag), [], 'no busbench, worker or server process left');
-    return records;
-  };
-  const [watched, polled] = await Promise.all([runOne('watch'), runOne('poll:20ms')]);
-  assert.deepEqual(watched.filter((x) => x.type === 'load').map((l) => l.wait), ['watch', 'watch']);
-  const p50 = (recs: Record<string, any>[]) => recs.find((s) => s.type === 'statistics' && s.test_name === 'baseline' && s.operation === 'delivery')!.p50_ms as number;
-  assert.ok(p50(polled) >= 5, `polling every 20 ms: delivery p50 ${p50(polled)} ms`);
-  assert.ok(p50(watched) < p50(polled) / 2, `watched: delivery p50 ${p50(watched)} ms, against ${p50(polled)} ms polling`);
-});
+for (const [driver, notice] of [['nats', 'a subscription to each inbox subject'], ['redis', 'a blocking XREAD over the inboxes']] as const) {
+  test(`--wait watch on ${driver}: ${notice} wakes the receivers; polling every 20 ms makes them wait ~10 ms`, { skip: missing.includes(`${driver}-server`) && `${driver}-server not installed: apt-get install ${driver}-server` }, async () => {
+    // 100 messages/s per agent for 0.4 s at 2 agents: 80 per config. A receiver that looks every
+    // 20 ms finds a message ~10 ms after it was stored, on average; one woken by the notice, at once.
+    const runOne = async (wait: string) => {
+      const base = shmDir();
+      const tag = newTag();
+      const r = await busbench(['overhead', '--driver', driver, '--scales', '2', '--runs', '1', '--warmup', '0', '--layers', 'noop', '--rate', '100', '--duration', '400ms', '--wait', wait, '--out', '-', '--base-dir', base], { tag });
+      assert.equal(r.code, 0, r.stderr);
+      const records = parseJsonl(r.stdout) as Record<string, any>[];
+      for (const i of records.filter((x) => x.type === 'integrity')) assert.deepEqual([i.sent, i.received + i.drained, i.lost], [80, 80, 0]);
+      assert.deepEqual(taggedPids(tag), [], 'no busbench, worker or server process left');
+      return records;
+    };
+    const [watched, polled] = await Promise.all([runOne('watch'), runOne('poll:20ms')]);
+    assert.deepEqual(watched.filter((x) => x.type === 'load').map((l) => l.wait), ['watch', 'watch']);
+    const p50 = (recs: Record<string, any>[]) => recs.find((x) => x.type === 'statistics' && x.test_name === 'baseline' && x.operation === 'delivery')!.p50_ms as number;
+    assert.ok(p50(polled) >= 5, `polling every 20 ms: delivery p50 ${p50(polled)} ms`);
+    assert.ok(p50(watched) < p50(polled) / 2, `watched: delivery p50 ${p50(watched)} ms, against ${p50(polled)} ms polling`);
+  });
+}

@@ -50,7 +50,7 @@ test('bad open-loop options: each one named with its fix', () => {
   one({ duration: '5s' }, /^--duration: only used by the open loop; add --rate/);
   one({ rate: '5', arrivals: 'bursty' }, /^--arrivals: unknown arrivals "bursty"; choose constant or poisson/);
   one({ rate: '5', wait: 'sleep' }, /^--wait: "sleep" is not a way to wait; use poll:INTERVAL/);
-  one({ rate: '5', wait: 'watch', driver: 'redis' }, /^--wait watch: the redis driver cannot notify a receiver of new mail .* use --wait poll:INTERVAL/);
+  one({ rate: '5', wait: 'watch', driver: 'shell' }, /^--wait watch: the shell driver cannot notify a receiver of new mail .* use --wait poll:INTERVAL/);
   one({ rate: '100000', duration: '1h' }, /messages per agent .* lower the rate or shorten --duration/);
   assert.deepEqual(problemsOf({ rate: '20', duration: '1.5s', arrivals: 'poisson', wait: 'poll:250us' }), []);
 });

@@ -8,6 +8,7 @@ import type { Body, ConfigClient, DrainResult } from '../contract.ts';
 import { BareBus, type Delivered } from './bus.ts';
 import { AGENT_CONNECT_MS, connect, release, type Conn } from './connect.ts';
 import { keysOf } from './keys.ts';
+import { InboxWatcher } from './watch.ts';
 import { queryHealth, type HealthReport } from './layers/health.ts';
 import { buildStack, type Stack } from './layers/stack.ts';
 import { timedStart } from '../../measure/lifecycle.ts';
@@ -51,7 +52,7 @@ export async function openConfigClient(o: OpenOptions): Promise<RedisConfigClien
       await stack.shutdown.watch(sub, control);
     }
     if (stack.health) await stack.health.beatAll();
-    const client = new RedisConfigClient(stack, conns, control, extra, keys.heartbeat, o.scale);
+    const client = new RedisConfigClient(stack, conns, control, extra, keys.heartbeat, o.scale, (slot) => keys.inbox(o.local[slot]!));
     client.startup = startup;
     return client;
   } catch (e) {
@@ -76,6 +77,7 @@ export class RedisConfigClient implements ConfigClient {
     private readonly extra: readonly Conn[],
     heartbeat: (agent: number) => string,
     scale: number,
+    private readonly inboxOf: (slot: number) => string,
   ) {
     this.heartbeatKeys = Array.from({ length: scale }, (_, i) => heartbeat(i));
     if (stack.health && control) {
@@ -105,6 +107,14 @@ export class RedisConfigClient implements ConfigClient {
     return this.stack.ops.receive(slot);
   }
 
+  private watcher: InboxWatcher | null = null;
+
+  /** `--wait watch`: a blocking XREAD over the worker's inboxes of this config (watch.ts). */
+  watch(slot: number, onMail: () => void): () => void {
+    this.watcher ??= new InboxWatcher(this.conns[0]!);
+    return this.watcher.add(this.inboxOf(slot), onMail);
+  }
+
   async drain(slot: number, coordinated: boolean): Promise<DrainResult> {
     const got: Delivered[] = [];
     if (coordinated && this.stack.shutdown) {
@@ -117,6 +127,7 @@ export class RedisConfigClient implements ConfigClient {
   }
 
   async close(): Promise<void> {
+    this.watcher?.close();
     await Promise.all([...this.conns, ...this.extra].map(release));
   }
 }
