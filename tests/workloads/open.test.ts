@@ -96,13 +96,13 @@ test('open loop on tmpfs: the schedule is kept (sends spread over --duration), e
 });
 
 test('--wait watch on tmpfs: receivers woken by inotify take each message within a few ms; polling every 20 ms makes it wait ~10 ms', async () => {
-  // 100 messages/s per agent for 0.6 s at 2 agents (each on its own worker): 120 per config. A
+  // 100 messages/s per agent for 0.4 s at 2 agents (each on its own worker): 80 per config. A
   // receiver that looks every 20 ms finds a message ~10 ms after it arrived, on average (half the
   // interval); one woken by the arrival takes it at once.
-  const [watched, polled] = await Promise.all([runWith({ rate: '100', duration: '600ms', wait: 'watch' }), runWith({ rate: '100', duration: '600ms', wait: 'poll:20ms' })]);
+  const [watched, polled] = await Promise.all([runWith({ rate: '100', duration: '400ms', wait: 'watch' }), runWith({ rate: '100', duration: '400ms', wait: 'poll:20ms' })]);
   for (const r of [watched, polled]) {
     assert.equal(r.outcome.exitCode, 0, r.warnings.join('\n'));
-    for (const i of r.of('integrity')) assert.deepEqual([i.sent, i.received + i.drained, i.lost], [120, 120, 0]);
+    for (const i of r.of('integrity')) assert.deepEqual([i.sent, i.received + i.drained, i.lost], [80, 80, 0]);
     assert.deepEqual(r.left, []);
   }
   assert.deepEqual(watched.of('load').map((l) => l.wait), ['watch', 'watch']);
