@@ -43,8 +43,8 @@ test('a sweep where one scale fails: error recorded, the rest measured and model
   try {
     const out = join(dir, 'cap.jsonl');
     // 3000 agents × 20 messages cannot be delivered within the 1 s cell timeout on any machine
-    // (60,000 messages): that scale fails, for both configs, and the sweep goes on.
-    const r = capacity(['--scales', '1,2,3,4,5,6,3000', '--runs', '1', '--iterations', '20', '--warmup', '0', '--cell-messages', '0', '--cell-timeout', '1', '--predict', '50', '--budget-p95', '1s', '--out', out]);
+    // (60,000 messages, on one worker): that scale fails, for both configs, and the sweep goes on.
+    const r = capacity(['--scales', '1,2,3,4,5,6,3000', '--runs', '1', '--iterations', '20', '--warmup', '0', '--cell-messages', '0', '--cell-timeout', '1', '--workers', '1', '--predict', '50', '--budget-p95', '1s', '--out', out]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /cell failed: baseline @ 3000/);
     assert.match(r.stderr, /cell failed: full_integration @ 3000/);
