@@ -7,9 +7,13 @@ const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
 /** How workers are started: compiled for plain Node (core/compile.js), once per process; else under tsx. */
-export type WorkerCode = 'compiled' | 'tsx';
-let entry: Promise<{ file: string; execArgv: string[]; code: WorkerCode }> | undefined;
-export function workerEntry(): Promise<{ file: string; execArgv: string[]; code: WorkerCode }> {
+interface WorkerEntry {
+  file: string;
+  execArgv: string[];
+  code: 'compiled' | 'tsx';
+}
+let entry: Promise<WorkerEntry> | undefined;
+export function workerEntry(): Promise<WorkerEntry> {
   entry ??= compile([WORKER]).then((out) => (out ? { file: out[0]!, execArgv: [], code: 'compiled' as const } : { file: WORKER, execArgv: ['--import', TSX], code: 'tsx' as const }));
   return entry;
 }

@@ -65,6 +65,19 @@ function settings() {
 }
 
 /**
+ * The module of one .ts entry point, compiled (or, where that cannot be done, under the TypeScript
+ * loader, registered here): what the package's plain-JS entry points (scripts/busbench.js,
+ * lib/index.js) hand over to.
+ * @param {string} file absolute path of the .ts file
+ * @returns {Promise<unknown>}
+ */
+export async function importTs(file) {
+  const [compiled] = (await compile([file])) ?? [];
+  if (compiled === undefined) (await import('tsx/esm/api')).register();
+  return import(pathToFileURL(compiled ?? file).href);
+}
+
+/**
  * Compiles the given .ts entry points (absolute paths inside the package) into one tree with shared
  * chunks, or finds that tree already written from the same sources.
  * @param {string[]} entries

@@ -49,11 +49,13 @@ export class MailWatch {
     while (!this.pending) {
       const left = deadlineNs - Number(hr());
       if (left <= 0) return;
+      let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
-        if (left >= 1.5e6) setTimeout(resolve, Math.floor(left / 1e6) - 1);
+        if (left >= 1.5e6) timer = setTimeout(resolve, Math.floor(left / 1e6) - 1);
         else setImmediate(resolve);
       });
+      clearTimeout(timer); // woken by a notice: no stray timer per wait
       this.wake = null;
     }
   }
