@@ -29,15 +29,7 @@ export function testRunDir(driver: Networked): string {
   }
 }
 
-/** Is a process with this pid alive (signal 0 probes without sending anything)? */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isAlive } from '../helpers/cli.ts';
 
 export interface TestRun {
   run: DriverRun;

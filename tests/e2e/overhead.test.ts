@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { alive, busbench, newTag, parseJsonl, ROOT, taggedPids, type Ran } from '../helpers/cli.ts';
+import { isAlive, busbench, newTag, parseJsonl, ROOT, taggedPids, type Ran } from '../helpers/cli.ts';
 import { diskDir, shmDir } from '../helpers/tmpfs.ts';
 
 const TINY = ['--scales', '2', '--runs', '2', '--iterations', '5', '--warmup', '0'];
@@ -158,7 +158,7 @@ describe('interrupted runs', { concurrency: true }, () => {
     const { r, seen } = await interrupted((p) => process.kill(p.pid!, 'SIGTERM'), base, file, tag);
     assert.equal(r.code, 143, r.stderr);
     assert.ok(seen.length >= 2, `workers were alive when the signal was sent (${seen.join(', ')})`);
-    assert.deepEqual(seen.filter(alive), [], 'every worker seen before the signal is gone');
+    assert.deepEqual(seen.filter(isAlive), [], 'every worker seen before the signal is gone');
     assert.deepEqual(taggedPids(tag), [], 'no process left behind');
     assert.deepEqual(readdirSync(base), [], 'run directory removed');
     assertAborted(file, 143);

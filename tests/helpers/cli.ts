@@ -30,8 +30,8 @@ export function run(cmd: string, args: string[], opts: { env?: Record<string, st
 
 export const busbench = (args: string[], opts: Parameters<typeof run>[2] = {}) => run(process.execPath, [BIN, ...args], opts);
 
-/** Whether a process with this pid exists (a zombie not yet reaped counts). */
-export function alive(pid: number): boolean {
+/** Is a process with this pid alive (signal 0 probes without sending anything; a zombie not yet reaped counts)? */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

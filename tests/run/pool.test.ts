@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkerDied, WorkerPool } from '../../lib/agents/pool.ts';
-import { alive } from '../helpers/cli.ts';
+import { isAlive } from '../helpers/cli.ts';
 
 test('killAll during a restart: the restart fails, no new worker is started, close() leaves nothing running', async () => {
   const pool = await WorkerPool.start(2);
@@ -22,7 +22,7 @@ test('killAll during a restart: the restart fails, no new worker is started, clo
     const after = pool.pids();
     assert.deepEqual(after.filter((p) => !before.includes(p)), [], 'no replacement was forked');
     // Reaped by now (close() waited for every exit): kill(pid, 0) finds none of them.
-    assert.deepEqual(before.filter(alive), []);
+    assert.deepEqual(before.filter(isAlive), []);
   } finally {
     pool.killAll(); // whatever a failed check left running
   }
