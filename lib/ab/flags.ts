@@ -8,7 +8,7 @@
  * Every problem, shared, own or of a variant, is reported at once (exit 2).
  */
 import { UsageError } from '../core/errors.ts';
-import { helpText, readCommandFlags, resolveOptions, SPECS, defaultOut, type Options, type ResolveInput } from '../config/options.ts';
+import { helpText, readCommandFlags, resolveOptions, SPECS, defaultOut, type Options, type Preset, type ResolveInput } from '../config/options.ts';
 import { nonNegativeNumber, parsePct, Problem } from '../core/parse.ts';
 import type { LayerOptions } from '../core/words.ts';
 import { parseFlags } from '../config/args.ts';
@@ -143,8 +143,17 @@ function ownOptions(input: ResolveInput, problems: string[]): { ab: AbOptions; s
 const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
 const flagOfKey = (key: keyof Options) => SPECS.find((s) => s.key === key)?.flag ?? key;
 
+/**
+ * What `ab` changes in the defaults: 10 statistical runs instead of 5. Its verdicts are read
+ * over all cells of a run (Holm), and 5 runs leave too few degrees of freedom for that: A/A runs
+ * on the reference bus at 10 agents called a cell different in 3 of 20 runs with 5 runs, in 0 of
+ * 14 with 10 (docs/ab.md).
+ */
+export const AB_PRESET: Preset = { runs: 10 };
+
 /** Shared options, the ab flags and both variants, validated together; throws UsageError with every problem. */
-export function resolveAb(input: ResolveInput): AbResolved {
+export function resolveAb(asked: ResolveInput): AbResolved {
+  const input: ResolveInput = { ...asked, preset: { ...AB_PRESET, ...(asked.preset ?? {}) } };
   const problems: string[] = [];
   const { ab, shared } = ownOptions(input, problems);
 
@@ -205,7 +214,11 @@ export function resolveAb(input: ResolveInput): AbResolved {
     if (VARIANT_KEYS.includes(spec.key) || RUN_ONLY.includes(spec.key)) continue;
     if (!same(a.options[spec.key], b.options[spec.key])) problems.push(`${spec.flag}: differs between the variants (A ${JSON.stringify(a.options[spec.key])}, B ${JSON.stringify(b.options[spec.key])}), which would make them incomparable; give it once, outside --a/--b`);
   }
-  b.layer = { ...b.layer, ...(ab.bDelayUs > 0 ? { sendDelayUs: ab.bDelayUs } : {}) };
+  if (ab.bDelayUs > 0) {
+    // Both variants make the busy-wait's call; only B's waits (words.ts LayerOptions.sendDelayUs).
+    a.layer = { ...a.layer, sendDelayUs: 0 };
+    b.layer = { ...b.layer, sendDelayUs: ab.bDelayUs };
+  }
   if (ab.bDelayUs > 0) for (const d of options.drivers) if (!DELAY_DRIVERS.includes(d)) problems.push(`--b-delay-us: not available with --driver ${d} (only ${DELAY_DRIVERS.join(', ')}); drop it or measure one of those`);
 
   // Revisions of the shell library: the repository the driver config lives in, each revision checked now.
@@ -233,7 +246,7 @@ export function resolveAb(input: ResolveInput): AbResolved {
 }
 
 export function abHelp(name: string, summary: string): string {
-  const base = helpText(name, summary).replace('results/overhead-<UTC time>.jsonl', 'results/ab-<UTC time>.jsonl');
+  const base = helpText(name, summary, AB_PRESET).replace('results/overhead-<UTC time>.jsonl', 'results/ab-<UTC time>.jsonl');
   const lines = ['A/B flags:'];
   for (const s of AB_SPECS) {
     lines.push(`${`  ${s.flag}${s.arg ? ` ${s.arg}` : ''}`.padEnd(28)}${s.help}`);

@@ -3,13 +3,17 @@
  *
  * The estimate is the one every layer's overhead uses (lib/stats/overhead.ts through
  * Aggregator.versus): per statistical run the median of ln(B call / A call) over calls matched by
- * message, then a paired t-interval over the runs. The verdict reads the 95 % interval:
+ * message, then a paired t-interval over the runs (95 %, for that cell alone) and the paired t
+ * test's p-value. One run has many cells, and with 95 % each an A/A run would call some cell
+ * different in about 1 − 0.95^m of runs (19 % with 4 cells); so "slower" and "faster" are called on
+ * Holm-adjusted p-values over the run's m cells (Holm 1979), which keeps the chance that an A/A run
+ * calls anything different at most 5 %, and costs a clear change (a small p) almost nothing.
+ * The verdict:
  *   - no interval (fewer than 2 runs with matched calls): inconclusive;
  *   - with --fail-on-regression X: the interval entirely above X: slower (a regression); reaching
  *     X from below or straddling it: inconclusive (neither proven nor ruled out); entirely below X:
- *     faster when it lies below 0, slower when it lies above 0 (a change smaller than X), else no
- *     significant change;
- *   - without a bound: above 0 slower, below 0 faster, else no significant change.
+ *     as without a bound (a slower change is then one smaller than X);
+ *   - without a bound: adjusted p < 0.05: slower above 0, faster below; else no significant change.
  * The exit code (gate): 99 when any cell is a regression beyond X, else 98 when any cell is
  * inconclusive against X, else 0. Inconclusive is never a pass.
  */
@@ -17,21 +21,25 @@ import type { AbRecord, AbVerdict, Body } from '../records/schema.ts';
 import type { Aggregator } from '../run/aggregate.ts';
 import type { OverheadEstimate } from '../stats/overhead.ts';
 import { EXIT } from '../core/errors.ts';
+import { holm } from '../stats/student.ts';
 
 export const EXIT_REGRESSION = EXIT.thresholds;
 export const EXIT_INCONCLUSIVE = EXIT.inconclusive;
 
-export function verdictOf(e: Pick<OverheadEstimate, 'ci_low_pct' | 'ci_high_pct'>, boundPct: number | null): AbVerdict {
+/** The family-wise level of a run's verdicts. */
+export const ALPHA = 0.05;
+
+/** One cell's verdict from its interval, its estimate and its adjusted p-value (null: no interval). */
+export function verdictOf(e: Pick<OverheadEstimate, 'ci_low_pct' | 'ci_high_pct' | 'overhead_pct'>, boundPct: number | null, pAdjusted: number | null): AbVerdict {
   const lo = e.ci_low_pct;
   const hi = e.ci_high_pct;
-  if (lo === null || hi === null) return 'inconclusive';
+  if (lo === null || hi === null || pAdjusted === null) return 'inconclusive';
   if (boundPct !== null) {
     if (lo > boundPct) return 'slower';
     if (hi >= boundPct) return 'inconclusive';
   }
-  if (lo > 0) return 'slower';
-  if (hi < 0) return 'faster';
-  return 'no significant change';
+  if (pAdjusted >= ALPHA) return 'no significant change';
+  return e.overhead_pct > 0 ? 'slower' : 'faster';
 }
 
 const r3 = (x: number | null) => (x === null ? null : Number(x.toFixed(3)));
@@ -39,7 +47,11 @@ const ms = (ns: number) => Number((ns / 1e6).toFixed(6));
 
 /** One `ab` record per (config, scale, operation) that B and A share. */
 export function abRecords(agg: Aggregator, boundPct: number | null): Body<AbRecord>[] {
-  return agg.versus('B', 'A').map((p) => ({
+  const pairs = agg.versus('B', 'A');
+  const tested = pairs.filter((p) => p.estimate.p_value !== null);
+  const ps = holm(tested.map((p) => p.estimate.p_value!));
+  const adjusted = new Map(tested.map((p, i) => [p, ps[i]!]));
+  return pairs.map((p) => ({
     type: 'ab',
     test_name: p.config,
     agent_count: p.scale,
@@ -53,8 +65,11 @@ export function abRecords(agg: Aggregator, boundPct: number | null): Body<AbReco
     change_us: Number(((p.againstP50Ns * p.estimate.overhead_pct) / 100 / 1000).toFixed(3)),
     runs_n: p.estimate.runs_n,
     per_run_pct: p.estimate.per_run_pct.map((x) => r3(x)!),
+    p_value: p.estimate.p_value === null ? null : Number(p.estimate.p_value.toPrecision(4)),
+    p_adjusted: adjusted.has(p) ? Number(adjusted.get(p)!.toPrecision(4)) : null,
+    family_size: tested.length,
     fail_on_regression_pct: boundPct,
-    verdict: verdictOf(p.estimate, boundPct),
+    verdict: verdictOf(p.estimate, boundPct, adjusted.get(p) ?? null),
     method: 'paired_t_matched_log_ratio',
   }));
 }

@@ -45,7 +45,10 @@ export interface LayerOptions {
   healthIntervalMs: number;
   /** noop: busy-wait this long per operation (a known cost the harness must find). */
   noopDelayUs: number;
-  /** A/B only (`busbench ab --b-delay-us`): busy-wait this long inside every send of the bare bus, a known cost in one variant. */
+  /**
+   * A/B only (`busbench ab --b-delay-us`): busy-wait this long inside every send of the bare bus, a
+   * known cost in B; A gets 0 (the same call, no wait), so the variants differ by the wait alone.
+   */
   sendDelayUs?: number;
 }
 

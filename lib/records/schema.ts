@@ -87,7 +87,7 @@ export interface StatisticsRecord extends Base {
 }
 
 /** The estimate fields (overhead_pct, ci_*_pct, significant, runs_n, per_run_pct) are OverheadEstimate's. */
-export interface OverheadRecord extends Base, OverheadEstimate {
+export interface OverheadRecord extends Base, Omit<OverheadEstimate, 'p_value'> {
   type: 'overhead';
   test_name: ConfigName;
   /** busbench ab: the variant (A or B) whose layer and bare bus these are; absent in every other run. */
@@ -373,6 +373,11 @@ export interface AbRecord extends Base {
   change_us: number;
   runs_n: number;
   per_run_pct: number[];
+  /** The paired t test's two-sided p-value for this cell (null with one run). */
+  p_value: number | null;
+  /** p_value adjusted by Holm's method over the run's `family_size` cells: "slower"/"faster" need it below 0.05. */
+  p_adjusted: number | null;
+  family_size: number;
   /** The --fail-on-regression bound (%), or null when none was given. */
   fail_on_regression_pct: number | null;
   verdict: AbVerdict;

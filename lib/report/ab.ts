@@ -40,7 +40,7 @@ function variantsLine(records: readonly BenchRecord[]): string {
   return `A: ${side(ab.a, ab.a_rev)} · B: ${side(ab.b, ab.b_rev, ab.b_delay_us ? `+${ab.b_delay_us} µs per send (--b-delay-us)` : '')}${ab.aa ? ' · A/A run (--aa)' : ''}`;
 }
 
-const NOTE = 'B against A, both measured in the same cells taking turns round by round; per run the median of the matched calls\' log ratios (B call / A call of the same message), then a paired t-interval over the runs.';
+const NOTE = 'B against A, both measured in the same cells taking turns round by round; per run the median of the matched calls\' log ratios (B call / A call of the same message), then a paired t-interval over the runs (95 % per cell). Slower/faster are called only where the paired t test\'s p-value, Holm-adjusted over the run\'s cells, is below 0.05: an A/A run calls any cell different in at most 5 % of runs.';
 
 export function renderAbTable(records: readonly BenchRecord[], colour: boolean): string {
   const list = ofType(records, 'ab');

@@ -1,5 +1,6 @@
 import { mean, medianSorted, sampleStandardDeviation } from 'simple-statistics';
 import { t975 } from './tdist.ts';
+import { tTwoSidedP } from './student.ts';
 
 export interface OverheadEstimate {
   /** (exp(mean over runs of d_r) − 1) × 100. */
@@ -8,6 +9,8 @@ export interface OverheadEstimate {
   ci_high_pct: number | null;
   /** The 95 % interval excludes 0; null when there is no interval (one run). */
   significant: boolean | null;
+  /** Two-sided p-value of the paired t test of mean d = 0 (null with one run; 1 when every run gave the same figure 0). */
+  p_value: number | null;
   runs_n: number;
   per_run_pct: number[];
 }
@@ -68,10 +71,12 @@ export function overheadFromRuns(logRatios: readonly number[]): OverheadEstimate
   const m = mean(d);
   const per_run_pct = d.map(pct);
   if (d.length < 2) {
-    return { overhead_pct: pct(m), ci_low_pct: null, ci_high_pct: null, significant: null, runs_n: d.length, per_run_pct };
+    return { overhead_pct: pct(m), ci_low_pct: null, ci_high_pct: null, significant: null, p_value: null, runs_n: d.length, per_run_pct };
   }
-  const half = (t975(d.length - 1) * sampleStandardDeviation(d)) / Math.sqrt(d.length);
+  const se = sampleStandardDeviation(d) / Math.sqrt(d.length);
+  const half = t975(d.length - 1) * se;
   const lo = pct(m - half);
   const hi = pct(m + half);
-  return { overhead_pct: pct(m), ci_low_pct: lo, ci_high_pct: hi, significant: lo > 0 || hi < 0, runs_n: d.length, per_run_pct };
+  const p_value = se > 0 ? tTwoSidedP(m / se, d.length - 1) : m === 0 ? 1 : 0;
+  return { overhead_pct: pct(m), ci_low_pct: lo, ci_high_pct: hi, significant: lo > 0 || hi < 0, p_value, runs_n: d.length, per_run_pct };
 }

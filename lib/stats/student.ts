@@ -36,6 +36,22 @@ export function tQuantile(p: number, df: number): number {
   return (lo + hi) / 2;
 }
 
+/**
+ * Holm's step-down adjustment of a family's p-values (Holm 1979): the i-th smallest (from 0) is
+ * multiplied by (m − i), kept monotone, capped at 1; order as given. Calling a cell different where
+ * its adjusted p < α keeps the chance of any false call in the family at most α.
+ */
+export function holm(ps: readonly number[]): number[] {
+  const order = ps.map((p, i) => ({ p, i })).sort((x, y) => x.p - y.p);
+  const out = new Array<number>(ps.length);
+  let running = 0;
+  order.forEach(({ p, i }, rank) => {
+    running = Math.max(running, Math.min(1, (ps.length - rank) * p));
+    out[i] = running;
+  });
+  return out;
+}
+
 /** Regularized incomplete beta I_x(a, b). */
 export function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;

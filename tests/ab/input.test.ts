@@ -9,6 +9,7 @@ import { diskDir, shmDir } from '../helpers/tmpfs.ts';
 import { parseAbFlags, resolveAb, splitWords } from '../../lib/ab/flags.ts';
 import { UsageError } from '../../lib/core/errors.ts';
 import { gateOf, verdictOf } from '../../lib/ab/verdict.ts';
+import { holm } from '../../lib/stats/student.ts';
 import { exampleRepo } from './repo.ts';
 
 const base = shmDir('busbench-ab-input-');
@@ -85,24 +86,37 @@ test('variant option strings are split like shell words, quotes kept literal', (
   assert.throws(() => splitWords('--x "open', '--a'), /--a: .*unclosed "/);
 });
 
-test('verdicts read the interval: against 0 without a bound, against the bound with one', () => {
-  const ci = (lo: number | null, hi: number | null) => ({ ci_low_pct: lo, ci_high_pct: hi });
-  assert.equal(verdictOf(ci(0.5, 3), null), 'slower');
-  assert.equal(verdictOf(ci(-3, -0.1), null), 'faster');
-  assert.equal(verdictOf(ci(-1, 1), null), 'no significant change');
-  assert.equal(verdictOf(ci(null, null), null), 'inconclusive');
+test('verdicts: the interval against the bound, else the Holm-adjusted p against 0.05', () => {
+  // An estimate inside its interval; p: the adjusted p-value (null: no interval).
+  const ci = (lo: number | null, hi: number | null) => ({ ci_low_pct: lo, ci_high_pct: hi, overhead_pct: lo === null || hi === null ? 0 : (lo + hi) / 2 });
+  assert.equal(verdictOf(ci(0.5, 3), null, 0.01), 'slower');
+  assert.equal(verdictOf(ci(-3, -0.1), null, 0.01), 'faster');
+  assert.equal(verdictOf(ci(-1, 1), null, 0.9), 'no significant change');
+  // The cell's own interval excludes 0, but over the run's cells the call does not hold.
+  assert.equal(verdictOf(ci(0.1, 1.5), null, 0.12), 'no significant change');
+  assert.equal(verdictOf(ci(null, null), null, null), 'inconclusive');
   // --fail-on-regression 2%
-  assert.equal(verdictOf(ci(2.1, 5), 2), 'slower'); // entirely above: a regression
-  assert.equal(verdictOf(ci(1, 3), 2), 'inconclusive'); // straddles the bound
-  assert.equal(verdictOf(ci(-1, 2), 2), 'inconclusive'); // reaches it
-  assert.equal(verdictOf(ci(0.5, 1.9), 2), 'slower'); // slower, but surely by less than 2 %
-  assert.equal(verdictOf(ci(-1, 1.9), 2), 'no significant change');
-  assert.equal(verdictOf(ci(-4, -1), 2), 'faster');
-  assert.equal(verdictOf(ci(null, null), 2), 'inconclusive');
+  assert.equal(verdictOf(ci(2.1, 5), 2, 0.001), 'slower'); // entirely above: a regression
+  assert.equal(verdictOf(ci(2.1, 5), 2, 0.2), 'slower'); // a regression is read from the interval alone
+  assert.equal(verdictOf(ci(1, 3), 2, 0.01), 'inconclusive'); // straddles the bound
+  assert.equal(verdictOf(ci(-1, 2), 2, 0.5), 'inconclusive'); // reaches it
+  assert.equal(verdictOf(ci(0.5, 1.9), 2, 0.01), 'slower'); // slower, but surely by less than 2 %
+  assert.equal(verdictOf(ci(0.5, 1.9), 2, 0.08), 'no significant change');
+  assert.equal(verdictOf(ci(-1, 1.9), 2, 0.7), 'no significant change');
+  assert.equal(verdictOf(ci(-4, -1), 2, 0.01), 'faster');
+  assert.equal(verdictOf(ci(null, null), 2, null), 'inconclusive');
+});
+
+test("Holm's adjustment, by hand (Holm 1979's step-down)", () => {
+  // Sorted 0.005, 0.01, 0.03, 0.04 → ×4, ×3, ×2, ×1 = 0.02, 0.03, 0.06, 0.04 → monotone: 0.02, 0.03, 0.06, 0.06.
+  const adj = holm([0.01, 0.04, 0.03, 0.005]);
+  [0.03, 0.06, 0.06, 0.02].forEach((want, i) => assert.ok(Math.abs(adj[i]! - want) < 1e-12, `${i}: ${adj[i]} vs ${want}`));
+  assert.deepEqual(holm([0.5, 0.6]), [1, 1]); // 0.5 × 2 = 1; 0.6 × 1 kept at 1 (monotone)
+  assert.deepEqual(holm([]), []);
 });
 
 test('the gate: 99 for any regression, else 98 for any inconclusive cell, else none (exit 0)', () => {
-  const cell = (lo: number | null, hi: number | null, bound: number | null) => ({ test_name: 'baseline' as const, agent_count: 10, operation: 'message_send' as const, ci_low_pct: lo, ci_high_pct: hi, fail_on_regression_pct: bound, verdict: verdictOf({ ci_low_pct: lo, ci_high_pct: hi }, bound) });
+  const cell = (lo: number | null, hi: number | null, bound: number | null) => ({ test_name: 'baseline' as const, agent_count: 10, operation: 'message_send' as const, ci_low_pct: lo, ci_high_pct: hi, fail_on_regression_pct: bound, verdict: verdictOf({ ci_low_pct: lo, ci_high_pct: hi, overhead_pct: lo === null || hi === null ? 0 : (lo + hi) / 2 }, bound, lo === null ? null : lo > 0 || (hi as number) < 0 ? 0.01 : 0.5) });
   assert.equal(gateOf([cell(3, 9, null)], null), null, 'no bound: no gate');
   assert.equal(gateOf([cell(-1, 1, 2), cell(2.5, 4, 2), cell(1, 3, 2)], 2)?.exitCode, 99);
   assert.match(gateOf([cell(2.5, 4, 2)], 2)!.reason, /regression beyond 2%: baseline @ 10 send/);

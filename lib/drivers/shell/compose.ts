@@ -60,17 +60,18 @@ export function agentDefinitions(cfg: ShellDriverConfig, config: ConfigName, v: 
   for (const k of ['from', 'to', 'payload', 'seq', 'op', 'message']) lines.push(`${varOf(k)}=''`);
   lines.push(`__bb_st=0 __bb_frc=0 __bb_fop='' __bb_lines=()`);
   for (const [op, template] of Object.entries(cfg.operations)) lines.push(`__bb_op_${op}() {\n${toBash(template)}\n}`);
-  const busyWait = (name: string, us: number) => (us > 0 ? `${name}() { local e=$((\${EPOCHREALTIME//[!0-9]/} + ${Math.round(us)})); while ((\${EPOCHREALTIME//[!0-9]/} < e)); do :; done; }` : `${name}() { :; }`);
-  lines.push(busyWait('__bb_op_noop', v.layer.noopDelayUs));
-  // busbench ab --b-delay-us: the same busy-wait, inside the library's send only.
-  const sendDelay = v.layer.sendDelayUs ?? 0;
-  if (sendDelay > 0) lines.push(busyWait('__bb_send_delay', sendDelay));
+  const loop = (name: string, us: number) => `${name}() { local e=$((\${EPOCHREALTIME//[!0-9]/} + ${Math.round(us)})); while ((\${EPOCHREALTIME//[!0-9]/} < e)); do :; done; }`;
+  lines.push(v.layer.noopDelayUs > 0 ? loop('__bb_op_noop', v.layer.noopDelayUs) : '__bb_op_noop() { :; }');
+  // busbench ab --b-delay-us: the same busy-wait inside the library's send only, in both variants
+  // (A's waits 0 µs through the same clock reads, so they differ by the wait alone).
+  const sendDelay = v.layer.sendDelayUs;
+  if (sendDelay !== undefined) lines.push(loop('__bb_send_delay', sendDelay));
 
   let send = '__bb_send() {\n  __bb_st=0\n';
   if (has('shutdown')) send += call('shutdown', 'shutdown');
   if (has('noop')) send += '  __bb_op_noop\n';
   if (has('rate_limiting')) send += `  __bb_op_rate_limiting\n  __bb_frc=$?\n  if ((__bb_frc == ${cfg.reject_status})); then __bb_st=1; return 0; fi\n  if ((__bb_frc != 0)); then __bb_fop=rate_limiting; __bb_st=2; return 0; fi\n`;
-  if (sendDelay > 0) send += '  __bb_send_delay\n';
+  if (sendDelay !== undefined) send += '  __bb_send_delay\n';
   send += call('send', 'send');
   if (has('metrics')) send += `  ${varOf('op')}=send\n` + call('metrics', 'metrics');
   if (has('health')) send += `  ${varOf('op')}=send\n` + call('health', 'health');

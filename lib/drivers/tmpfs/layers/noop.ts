@@ -9,7 +9,6 @@ import { Layer } from './wrapper.ts';
 export class NoopLayer extends Layer {
   readonly name = 'noop';
   private calls = 0;
-  /** `receiveDelayUs`: the receive's own busy-wait (0 with a send-only cost: busbench ab --b-delay-us). */
   constructor(inner: Bus, private readonly delayUs = 0, private readonly receiveDelayUs = delayUs) {
     super(inner);
   }
@@ -25,5 +24,25 @@ export class NoopLayer extends Layer {
   }
   counters(): Record<string, number> {
     return { calls: this.calls };
+  }
+}
+
+/**
+ * busbench ab --b-delay-us: a busy-wait inside the bare bus's send, in both variants. B waits `us`;
+ * A waits 0 through the same call, which reads the clock and compares just as B's does, so the
+ * variants differ by the wait alone (the call and its clock reads would otherwise add about 0.1 µs
+ * to B's cost beyond the wait asked for). Not a layer of any config: receives pass through.
+ */
+export class SendWait extends Layer {
+  readonly name = 'send_wait';
+  constructor(inner: Bus, private readonly us: number) {
+    super(inner);
+  }
+  override send(from: string, to: string, payload: unknown): Message {
+    spin(this.us);
+    return this.inner.send(from, to, payload);
+  }
+  counters(): Record<string, number> {
+    return {};
   }
 }

@@ -3,7 +3,7 @@ import type { Layout } from '../layout.ts';
 import { HealthLayer } from './health.ts';
 import { MetricsLayer } from './metrics.ts';
 import { layersOf, type ConfigName, type LayerOptions } from '../../../core/words.ts';
-import { NoopLayer } from './noop.ts';
+import { NoopLayer, SendWait } from './noop.ts';
 import { RateLimitLayer } from './rate-limiting.ts';
 import { ShutdownLayer } from './shutdown.ts';
 import type { Layer } from './wrapper.ts';
@@ -19,8 +19,8 @@ export interface Stack {
 }
 
 export function buildStack(config: ConfigName, base: Bus, paths: Layout, opts: LayerOptions): Stack {
-  // A send-only busy-wait innermost, i.e. inside the bare bus's send (not a layer of the config).
-  let bus: Bus = opts.sendDelayUs ? new NoopLayer(base, opts.sendDelayUs, 0) : base;
+  // busbench ab --b-delay-us: a send-only busy-wait innermost, i.e. inside the bare bus's send (not a layer of the config).
+  let bus: Bus = opts.sendDelayUs !== undefined ? new SendWait(base, opts.sendDelayUs) : base;
   const layers: Layer[] = [];
   let health: HealthLayer | undefined;
   let shutdown: ShutdownLayer | undefined;
