@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CONFIGS, type ConfigName } from '../core/words.ts';
 import { DRIVERS, DRIVER_NAMES, driverEntry } from '../drivers/registry.ts';
-import type { DriverFlag } from '../drivers/contract.ts';
+import type { DriverEntry, DriverFlag } from '../drivers/contract.ts';
 import { UsageError } from '../core/errors.ts';
 import { nonNegativeNumber, positiveInt, Problem, scaleList, choiceList, seed } from '../core/parse.ts';
 import { parseThresholds, type Threshold } from '../verdict/syntax.ts';
@@ -116,7 +116,7 @@ export const SPECS: readonly Spec[] = [
   { key: 'arrivals', flag: '--arrivals', env: ['BENCH_ARRIVALS'], kind: 'value', arg: 'KIND', help: 'open loop: constant (evenly spaced sends) or poisson (random gaps seeded from --seed)', parse: arrivals },
   { key: 'durationMs', flag: '--duration', env: ['BENCH_DURATION'], kind: 'value', arg: 'TIME', help: 'open loop: how long each cell sends, with a unit (ms, s, m, h), e.g. 20s', parse: duration },
   { key: 'wait', flag: '--wait', env: ['BENCH_WAIT'], kind: 'value', arg: 'HOW', help: 'open loop: how receivers wait for mail: poll:INTERVAL (us or ms; poll:0us polls without pause), or watch (woken when mail arrives: tmpfs, NATS, Redis); recorded in the load records', parse: waitSpec },
-  { key: 'faults', flag: '--fault', env: ['BENCH_FAULTS'], kind: 'value', arg: 'SPEC', repeatable: true, help: 'break something in every cell: kill-agent:N@P%, stall-agent:N@P%:DURATION (e.g. 500ms) or kill-worker:N@P% (agent or worker N, when P % of the workload is done); repeat for more (env: \';\'-separated); see docs/faults.md; the run exits 3', parseList: faultList },
+  { key: 'faults', flag: '--fault', env: ['BENCH_FAULTS'], kind: 'value', arg: 'SPEC', repeatable: true, help: 'break something in every cell: kill-agent:N@P%, stall-agent:N@P%:DURATION (e.g. 500ms) or kill-worker:N@P% (agent or worker N, when P % of the workload is done), or restart-server@P%[:DURATION] (nats, redis: the server busbench started, down that long); repeat for more (env: \';\'-separated); see docs/faults.md; the run exits 3', parseList: faultList },
   { key: 'noopDelayUs', flag: '--noop-delay-us', env: ['BENCH_NOOP_DELAY_US'], kind: 'value', arg: 'US', help: 'noop: busy-wait this long per operation (to check the harness detects a known cost)', parse: (r, f) => nonNegativeNumber(r, f, 1_000_000) },
 ];
 
@@ -228,7 +228,11 @@ export function resolveOptions(input: ResolveInput): Resolved {
   if (o.perfLog !== null) checkOutFile(o.perfLog, '--perf-log', problems);
   if (sources.seed === 'default') o.seed = (input.randomSeed ?? (() => Math.floor(Math.random() * 0xffffffff)))();
   o.driverSettings = resolveDrivers(o.drivers, o.cellTimeoutS, input, problems);
-  problems.push(...faultProblems(o.faults, { scales: o.scales, workers: o.workers }, sources.faults === 'env' ? 'BENCH_FAULTS (environment)' : '--fault'));
+  const servers = o.drivers.map((name) => {
+    const entry = driverEntry(name) as DriverEntry;
+    return { driver: name, cannot: entry.restartable ? (name in o.driverSettings ? entry.restartable(o.driverSettings[name]) : null) : `${name} has no server to restart (restart-server is for a networked driver: nats, redis); drop it or use --driver nats or redis` };
+  });
+  problems.push(...faultProblems(o.faults, { scales: o.scales, workers: o.workers, servers }, sources.faults === 'env' ? 'BENCH_FAULTS (environment)' : '--fault'));
   if (o.faults.length > 0 && (o.rate !== null || o.rateTotal !== null)) problems.push("--fault: strikes at a share of the closed loop's rounds (--iterations); drop --rate/--rate-total to inject faults");
   problems.push(...scopeProblems(o.thresholds, { scales: o.scales, configs: ['baseline', ...o.layers] }));
   const pattern = patternOf(o.pattern);

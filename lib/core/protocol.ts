@@ -196,18 +196,18 @@ export type FromWorker =
 // that make these values re-export them.
 
 /** --fault kinds (lib/faults/spec.ts). */
-export type FaultKind = 'kill-agent' | 'stall-agent' | 'kill-worker';
+export type FaultKind = 'kill-agent' | 'stall-agent' | 'kill-worker' | 'restart-server';
 
 /** The open loop's arrivals (lib/workloads/flags.ts). */
 export type Arrivals = 'constant' | 'poisson';
 
 export interface FaultSpec {
   kind: FaultKind;
-  /** Agent index (kill-agent, stall-agent) or worker index (kill-worker), from 0. */
+  /** Agent index (kill-agent, stall-agent) or worker index (kill-worker), from 0; 0 for restart-server. */
   target: number;
   /** Share of the cell's workload done when the fault strikes, 0–100. */
   atPct: number;
-  /** stall-agent: how long the agent stays stopped. */
+  /** stall-agent: how long the agent stays stopped; restart-server: how long the server stays down (absent: 0). */
   durationMs?: number;
   /** As given, for messages and records. */
   text: string;

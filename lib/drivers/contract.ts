@@ -55,6 +55,11 @@ export interface DriverEntry<S = unknown> {
   settings(f: FlagValues, problems: string[]): S | null;
   /** Layers this driver cannot run with these settings, and why. */
   skipped?(settings: S): { layer: LayerName; reason: string }[];
+  /**
+   * --fault restart-server: null when busbench can restart this driver's server with these
+   * settings (one it starts itself), else why not and the fix. Absent: the driver has no server.
+   */
+  restartable?(settings: S): string | null;
   host(): Promise<DriverHost<S>>;
   client(): Promise<DriverClient>;
 }
@@ -65,6 +70,11 @@ export interface HostContext<S> {
   runDir: string;
   /** A prefix unique to this run, for names on a server shared with others. */
   prefix: string;
+  /**
+   * --fault restart-server is in the run: the clients must live through a restart of the server
+   * (reconnect, and find their inboxes again) instead of failing the cell at once.
+   */
+  restarts?: boolean;
   warn(text: string): void;
 }
 
@@ -89,6 +99,19 @@ export interface DriverRun {
   close(): Promise<void>;
   /** Last resort in a process 'exit' handler: kill what was started, synchronously. */
   killSync(): void;
+  /**
+   * --fault restart-server: stop the server it started (SIGTERM, as a service manager's restart
+   * does), keep it down `downMs`, start it again on the same port and settings, wait until it is
+   * ready and reconnect the run's own connections. Resolves with the old and new pids and how long
+   * the server was not answering. Present only on drivers whose entry says restartable.
+   */
+  restartServer?(downMs: number): Promise<ServerRestart>;
+}
+
+export interface ServerRestart {
+  pids: number[];
+  /** From the stop's start to the restarted server's readiness. */
+  outageMs: number;
 }
 
 export interface CellPlace {

@@ -10,7 +10,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { UsageError } from '../core/errors.ts';
-import type { CellBus, CellPlace, DriverRun } from './contract.ts';
+import type { CellBus, CellPlace, DriverRun, ServerRestart } from './contract.ts';
 
 /** A port the kernel says is free now (listen on 0, read it, close). Another process may take it before a server binds it: startOnFreePort retries. */
 export function freePort(): Promise<number> {
@@ -204,8 +204,30 @@ export abstract class ServerRun<Shared> implements DriverRun {
   constructor(
     readonly info: Record<string, unknown>,
     readonly shared: Shared,
-    protected readonly server: ChildServer | null,
+    protected server: ChildServer | null,
   ) {}
+
+  /** --fault restart-server: the driver starts its server again (the old one is stopped) and says which process it is. */
+  protected relaunch(): Promise<ChildServer> {
+    return Promise.reject(new Error('this run has no server started by busbench to restart'));
+  }
+
+  /** After a restart: the run's own connections, made again to the new server. */
+  protected reconnect(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async restartServer(downMs: number): Promise<ServerRestart> {
+    const old = this.server;
+    if (old === null) throw new Error('this run has no server started by busbench to restart');
+    const t0 = process.hrtime.bigint();
+    await old.stop();
+    if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+    this.server = await this.relaunch();
+    const outageMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    await this.reconnect();
+    return { pids: [old.pid, this.server.pid], outageMs };
+  }
 
   abstract openCell(cell: CellPlace): Promise<CellBus>;
 

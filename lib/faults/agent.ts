@@ -54,15 +54,16 @@ export class WorkerFaults {
 
   private constructor(private readonly spec: CellSpec, mine: FaultSpec[], private readonly report: (e: FaultEvent) => void) {
     this.todo = mine.map((f) => ({ f, round: faultRound(f.atPct, spec.iterations) }));
-    this.watched = spec.coordinator ? (spec.faults?.list ?? []).filter((f) => f.kind !== 'kill-worker') : [];
+    this.watched = spec.coordinator ? (spec.faults?.list ?? []).filter((f) => f.kind === 'kill-agent' || f.kind === 'stall-agent') : [];
   }
 
   /** This worker's share of the cell's faults (the coordinator also watches every struck agent's health); null when it has none. */
   static of(spec: CellSpec, report: (e: FaultEvent) => void): WorkerFaults | null {
     const plan = spec.faults;
     if (!plan) return null;
-    const mine = plan.list.filter((f) => (f.kind === 'kill-worker' ? f.target === plan.worker : spec.local.includes(f.target)));
-    const watch = spec.coordinator && plan.list.some((f) => f.kind !== 'kill-worker');
+    // restart-server: the coordinator's worker says when its rounds reach the point; the orchestrator restarts the server.
+    const mine = plan.list.filter((f) => (f.kind === 'kill-worker' ? f.target === plan.worker : f.kind === 'restart-server' ? spec.coordinator === true : spec.local.includes(f.target)));
+    const watch = spec.coordinator && plan.list.some((f) => f.kind === 'kill-agent' || f.kind === 'stall-agent');
     return mine.length > 0 || watch ? new WorkerFaults(spec, mine, report) : null;
   }
 
@@ -87,6 +88,11 @@ export class WorkerFaults {
       // The orchestrator SIGKILLs this process now; send nothing more meanwhile. The fallback
       // timer only matters if it does not (the cell then fails on its timeout).
       return new Promise((resolve) => setTimeout(resolve, 30_000).unref());
+    }
+    if (f.kind === 'restart-server') {
+      // The agents go on: what they meet while the server is away is what is measured.
+      this.report({ ...base, pids: [], signal: null, ...(f.durationMs !== undefined ? { durationMs: f.durationMs } : {}) });
+      return;
     }
     const slot = this.spec.local.indexOf(f.target);
     const pids = this.pidsOf(slot);

@@ -6,6 +6,7 @@
 import type { FaultEvent, FaultHealth } from '../core/protocol.ts';
 import type { FaultSpec } from './spec.ts';
 import type { FaultReport } from '../records/schema.ts';
+import type { ServerRestart } from '../drivers/contract.ts';
 export type { FaultReport } from '../records/schema.ts';
 
 
@@ -24,11 +25,15 @@ export class CellFaults {
   killedWorker: FaultReport | null = null;
   /** When each agent fault struck (hrtime ns), by agent. */
   private readonly struck = new Map<number, { ns: number; report: FaultReport; durationMs?: number }>();
+  /** restart-server: the restart under way (settled() waits for it). */
+  private restarting: Promise<void> | null = null;
 
   constructor(
     private readonly list: readonly FaultSpec[],
     private readonly pids: () => number[],
     private readonly onFault: (r: FaultReport) => void,
+    /** restart-server: restart every server of the cell's driver runs. */
+    private readonly restart: (downMs: number) => Promise<ServerRestart[]> = async () => [],
   ) {}
 
   /** The CellSpec field for worker w. */
@@ -40,6 +45,11 @@ export class CellFaults {
     this.goNs = Number(process.hrtime.bigint());
   }
 
+  /** A server restart under way is over (its failure fails the cell: the server did not come back). */
+  async settled(): Promise<void> {
+    await this.restarting;
+  }
+
   /** Agents killed for good: they never stop through the shutdown layer's drain. */
   get deadAgents(): number {
     return this.reports.filter((r) => r.kind === 'kill-agent').length;
@@ -48,7 +58,17 @@ export class CellFaults {
   event(worker: number, e: FaultEvent): void {
     const base = { fault: e.text, kind: e.kind, at_pct: e.atPct, at_round: e.round, at_ms: Number(((e.atNs - this.goNs) / 1e6).toFixed(3)) };
     let r: FaultReport;
-    if (e.kind === 'kill-worker') {
+    if (e.kind === 'restart-server') {
+      const down = e.durationMs ?? 0;
+      r = { ...base, target: 'server', pids: [], signal: 'SIGTERM', method: 'orchestrator restarted the server', duration_ms: down };
+      const report = r;
+      this.restarting = this.restart(down).then((done) => {
+        report.pids = done.flatMap((d) => d.pids);
+        report.server_outage_ms = Number(Math.max(0, ...done.map((d) => d.outageMs)).toFixed(3));
+      });
+      // Until settled() is awaited, a failed restart must not be an unhandled rejection.
+      this.restarting.catch(() => undefined);
+    } else if (e.kind === 'kill-worker') {
       const pid = this.pids()[worker];
       // Only the pid the pool knows for that worker is ever signalled.
       const ok = pid !== undefined && e.pids.includes(pid) && kill(pid);
@@ -58,7 +78,7 @@ export class CellFaults {
       r = { ...base, target: `agent ${e.target}`, pids: e.pids, signal: e.signal, method: e.pids.length > 0 ? 'signal' : 'worker stops the agent', ...(e.durationMs !== undefined ? { duration_ms: e.durationMs } : {}) };
     }
     this.reports.push(r);
-    if (e.kind !== 'kill-worker') this.struck.set(e.target, { ns: e.atNs, report: r, ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}) });
+    if (e.kind === 'kill-agent' || e.kind === 'stall-agent') this.struck.set(e.target, { ns: e.atNs, report: r, ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}) });
   }
 
   /** What the coordinator's health queries saw: detection times onto each agent fault's report. */
@@ -75,7 +95,7 @@ export class CellFaults {
 
   /** The coordinated shutdown's drain of one config, in a cell with faults. */
   drained(config: string, ms: number): void {
-    for (const r of this.reports) if (r.kind !== 'kill-worker') (r.shutdown_drain_ms ??= {})[config] = Number(ms.toFixed(3));
+    for (const r of this.reports) if (r.kind === 'kill-agent' || r.kind === 'stall-agent') (r.shutdown_drain_ms ??= {})[config] = Number(ms.toFixed(3));
   }
 
   /** Every report to the run's records, once the cell is over (whatever became of it). */

@@ -395,7 +395,7 @@ export interface LifecycleRecord extends Base, Omit<CellKey, 'test_name'>, CellL
 export interface FaultReport {
   fault: string;
   kind: FaultKind;
-  /** `agent 3` or `worker 1`. */
+  /** `agent 3`, `worker 1` or `server`. */
   target: string;
   at_pct: number;
   /** The round of the victim's worker at which it struck. */
@@ -403,10 +403,13 @@ export interface FaultReport {
   /** Since the cell's agents were told to start. */
   at_ms: number;
   pids: number[];
-  signal: 'SIGKILL' | 'SIGSTOP' | null;
-  /** How the fault was done: the process signalled, or the worker stopped driving the agent. */
-  method: 'signal' | 'worker stops the agent' | 'orchestrator SIGKILLed the worker';
+  signal: 'SIGKILL' | 'SIGSTOP' | 'SIGTERM' | null;
+  /** How the fault was done: the process signalled, the worker stopped driving the agent, or the orchestrator killed a worker or restarted the server. */
+  method: 'signal' | 'worker stops the agent' | 'orchestrator SIGKILLed the worker' | 'orchestrator restarted the server';
+  /** stall-agent: the stall; restart-server: how long the server was kept down between stop and start. */
   duration_ms?: number;
+  /** restart-server: from the SIGTERM to the restarted server's readiness (ms; the longest, with several servers). */
+  server_outage_ms?: number;
   /**
    * Per config with a health query that names stale agents: ms from the strike to the first
    * coordinator's query that reported this agent stale or dead; null when none did while it was

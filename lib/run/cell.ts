@@ -112,7 +112,8 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   let pids: number[] = [];
   const startups: OpenedStartup[] = [];
   const memory = new MemoryByKind(() => ({ harness: process.pid, workers: pool.pids(), server: runs.flatMap((r) => r.pids()) }));
-  const faults = opts.faults.length > 0 ? new CellFaults(opts.faults, () => pool.pids(), ctx.onFault ?? (() => undefined)) : null;
+  const restart = (downMs: number) => Promise.all(runs.map((r) => (r.restartServer ? r.restartServer(downMs) : Promise.reject(new Error('this driver has no server busbench can restart')))));
+  const faults = opts.faults.length > 0 ? new CellFaults(opts.faults, () => pool.pids(), ctx.onFault ?? (() => undefined), restart) : null;
   try {
     for (const [vi, run] of runs.entries()) {
       const vdir = variants ? join(dir, variants[vi]!.name) : dir;
@@ -152,6 +153,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     const workerStarts = pool.takeStartups();
     const done = await Promise.all(specs.map((spec, w) => pool.request(w, { type: 'cell', cell: spec }, isDone, timeoutMs)));
     const rss = memory.stop();
+    await faults?.settled();
     faults?.health(done[0]!.faultHealth);
     const resources = await monitor.stop(pids, usage);
 

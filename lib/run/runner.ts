@@ -220,6 +220,7 @@ function summaryOf(tally: Tally, exitCode: number, reason: string | null | undef
 
 /** Start every driver of the run (its server, its connection); a usage problem stops the rest. */
 async function startDrivers(s: Session, variants?: readonly RunVariant[]): Promise<void> {
+  const restarts = s.opts.faults.some((f) => f.kind === 'restart-server');
   for (const name of s.opts.drivers) {
     const entry = driverEntry(name);
     if (variants) {
@@ -231,7 +232,7 @@ async function startDrivers(s: Session, variants?: readonly RunVariant[]): Promi
         for (const v of variants) {
           current = v.name;
           const settings = v.driverSettings[name];
-          const run = await host.open({ settings, runDir: join(s.runDir.path, name, v.name), prefix: `${s.prefix}${v.name.toLowerCase()}`, warn: s.io.warn });
+          const run = await host.open({ settings, runDir: join(s.runDir.path, name, v.name), prefix: `${s.prefix}${v.name.toLowerCase()}`, restarts, warn: s.io.warn });
           started.push({ name: v.name, bus: run, driver: { name, settings, shared: run.shared }, layer: v.layer });
         }
       } catch (e) {
@@ -245,7 +246,7 @@ async function startDrivers(s: Session, variants?: readonly RunVariant[]): Promi
     }
     const settings = s.opts.driverSettings[name];
     const host = await entry.host();
-    const run = await host.open({ settings, runDir: join(s.runDir.path, name), prefix: s.prefix, warn: s.io.warn });
+    const run = await host.open({ settings, runDir: join(s.runDir.path, name), prefix: s.prefix, restarts, warn: s.io.warn });
     s.started.push({ name, run, ref: { name, settings, shared: run.shared }, skipped: entry.skipped?.(settings) ?? [] });
   }
 }

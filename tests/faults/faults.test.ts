@@ -54,11 +54,19 @@ test('bad --fault specs exit 2 naming the flag and the fix', async () => {
     ['stall-agent:1@50%:500', /--fault: "stall-agent:1@50%:500": duration "500" has no unit; write it with ms or s/],
     ['stall-agent:1@50%', /says how long the agent stalls nowhere/],
     ['kill-worker:2@50%', /worker 2 does not run at scale 3 \(workers 0-1/],
+    ['restart-server:1@50%', /--fault: "restart-server:1@50%" is not a fault; use restart-server@P%\[:DURATION\]/],
+    ['restart-server@50%:1', /duration "1" has no unit/],
+    ['restart-server@50%', /--fault: "restart-server@50%" with --driver tmpfs: tmpfs has no server to restart .*use --driver nats or redis/],
   ];
   for (const [spec, want] of bad) {
     assert.throws(() => resolveOptions({ flags: { _: [], scales: '3,10', workers: '2', fault: spec }, env: {}, cores: 2 }), (e: unknown) => e instanceof UsageError && want.test(e.message), spec);
   }
   assert.throws(() => resolveOptions({ flags: { _: [], scales: '3', fault: 'kill-agent:1@50%', rate: '100', duration: '1s' }, env: {}, cores: 2 }), (e: unknown) => e instanceof UsageError && /--fault: strikes at a share of the closed loop's rounds/.test(e.message));
+  // A server busbench did not start is not its to restart; two restarts of the one server are one too many.
+  assert.throws(() => resolveOptions({ flags: { _: [], scales: '3', driver: 'nats', 'nats-url': 'nats://127.0.0.1:4222', fault: 'restart-server@50%' }, env: {}, cores: 2 }), (e: unknown) => e instanceof UsageError && /with --driver nats: busbench restarts only a nats-server it started itself; drop --nats-url/.test(e.message));
+  assert.throws(() => resolveOptions({ flags: { _: [], scales: '3', driver: 'redis', fault: ['restart-server@20%', 'restart-server@60%'] }, env: {}, cores: 2 }), (e: unknown) => e instanceof UsageError && /the server is named by more than one fault/.test(e.message));
+  const restart = resolveOptions({ flags: { _: [], scales: '3', driver: 'redis', fault: 'restart-server@25%:1.5s' }, env: {}, cores: 2 }).options.faults;
+  assert.deepEqual(restart.map((f) => [f.kind, f.atPct, f.durationMs]), [['restart-server', 25, 1500]]);
   const ok = resolveOptions({ flags: { _: [], scales: '4', fault: ['kill-agent:3@50%', 'stall-agent:2@0%:1.5s'] }, env: {}, cores: 2 }).options.faults;
   assert.deepEqual(
     ok.map((f) => [f.kind, f.target, f.atPct, f.durationMs]),

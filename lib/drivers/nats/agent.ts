@@ -4,9 +4,10 @@
  */
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { HEARTBEAT } from './layers/health.ts';
 import { Puller } from './puller.ts';
+import { STEADY_TIMEOUT_MS } from './steady.ts';
 
 export interface Agent {
   readonly id: string;
@@ -15,6 +16,8 @@ export interface Agent {
   /** JetStream API (consumer info) for the rate limiting layer's depth checks. */
   readonly jsm: JetStreamManager;
   readonly puller: Puller;
+  /** --fault restart-server: calls that a restart makes fail are asked again (steady.ts). */
+  readonly reconnect: boolean;
   /** The config's KV bucket, opened on this agent's connection (configs with health or shutdown). */
   kv: KV | null;
   /** This agent's heartbeat key in the bucket (health). */
@@ -33,12 +36,29 @@ export interface Agent {
  */
 const AGENT_CONNECT_MS = 30_000;
 
-export async function connectAgent(url: string, id: string, stream: string): Promise<Agent> {
-  const nc = await connect({ servers: url, name: `busbench ${id}`, reconnect: false, timeout: AGENT_CONNECT_MS });
+/**
+ * How a connection treats a lost server. By default it does not reconnect: a server that goes away
+ * fails the cell at once with the client's error. With --fault restart-server (`reconnect`), it
+ * does what a NATS application does: tries again every 50 ms (up to 30 s), buffering what is
+ * published meanwhile.
+ */
+export function reconnectOptions(reconnect: boolean): ConnectionOptions {
+  return reconnect ? { reconnect: true, maxReconnectAttempts: 600, reconnectTimeWait: 50, reconnectJitter: 0 } : { reconnect: false };
+}
+
+export async function connectAgent(url: string, id: string, stream: string, reconnect = false): Promise<Agent> {
+  const nc = await connect({ servers: url, name: `busbench ${id}`, timeout: AGENT_CONNECT_MS, ...reconnectOptions(reconnect) });
   try {
     // checkAPI false: the host already knows JetStream is there; skip a round trip per agent.
-    const jsm = await jetstreamManager(nc, { checkAPI: false });
-    return { id, nc, js: jetstream(nc), jsm, puller: new Puller(nc, stream, id), kv: null, beatKey: `${HEARTBEAT}.${id}`, shuttingDown: false, sent: 0, received: 0, lastBeatNs: -1n };
+    // With --fault restart-server a request lost in the restart is asked again after 2 s rather than the client's 5 s.
+    const timeout = reconnect ? { timeout: STEADY_TIMEOUT_MS } : {};
+    const jsm = await jetstreamManager(nc, { checkAPI: false, ...timeout });
+    const puller = new Puller(nc, stream, id, 5000, reconnect);
+    // A restarted server forgot the pull that was waiting for an answer: ask again once reconnected.
+    if (reconnect) void (async () => {
+      for await (const s of nc.status()) if (s.type === 'reconnect') puller.again();
+    })().catch(() => undefined);
+    return { id, nc, js: jetstream(nc, timeout), jsm, puller, reconnect, kv: null, beatKey: `${HEARTBEAT}.${id}`, shuttingDown: false, sent: 0, received: 0, lastBeatNs: -1n };
   } catch (e) {
     await nc.close().catch(() => {});
     throw e;

@@ -9,6 +9,6 @@ export const client: DriverClient = {
   calibrate: async ({ shared, effort }) => calibrateNats(asShared(shared), { rounds: Math.max(50, Math.round(200 * effort)) }),
   async open({ shared, cell, config, scale, local, layer }) {
     const s = asShared(shared);
-    return openConfigClient({ url: s.url, names: namesOf(s.prefix, asCellSpec(cell).id, config), config, scale, local, layer });
+    return openConfigClient({ url: s.url, names: namesOf(s.prefix, asCellSpec(cell).id, config), config, scale, local, layer, reconnect: s.reconnect === true });
   },
 };

@@ -9,7 +9,7 @@ import { agentId, agentIndices } from '../../core/agents.ts';
 import { timedStart } from '../../measure/lifecycle.ts';
 import { layersOf, type ConfigName, type LayerOptions } from '../../core/words.ts';
 import type { Body, ConfigClient, DrainResult, Receipt } from '../contract.ts';
-import { closeAgent, connectAgent, type Agent } from './agent.ts';
+import { closeAgent, connectAgent, reconnectOptions, type Agent } from './agent.ts';
 import { beat, healthLayer, queryHealth, type HealthReport } from './layers/health.ts';
 import { metricsLayer } from './layers/metrics.ts';
 import { noopLayer } from './layers/noop.ts';
@@ -27,6 +27,8 @@ export interface OpenOptions {
   layer: LayerOptions;
   /** health: a heartbeat older than this is stale (the reference's default: 5 s). */
   staleMs?: number;
+  /** --fault restart-server: connections live through a restart of the server (agent.ts reconnectOptions). */
+  reconnect?: boolean;
 }
 
 export async function openConfigClient(o: OpenOptions): Promise<NatsConfigClient> {
@@ -38,12 +40,12 @@ export async function openConfigClient(o: OpenOptions): Promise<NatsConfigClient
   const watchers: { seen: Promise<void>; stop(): void }[] = [];
   try {
     // Connect the agents together: each connect is a few round trips, independent of the others.
-    const opened = await Promise.allSettled(o.local.map((i) => timedStart(() => connectAgent(o.url, ids[i]!, o.names.stream))));
+    const opened = await Promise.allSettled(o.local.map((i) => timedStart(() => connectAgent(o.url, ids[i]!, o.names.stream, o.reconnect))));
     const startup: number[] = [];
     for (const r of opened) if (r.status === 'fulfilled') (agents.push(r.value.value), startup.push(r.value.ms));
     const failed = opened.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    control = await connect({ servers: o.url, name: `busbench coordinator ${o.config}`, reconnect: false });
+    control = await connect({ servers: o.url, name: `busbench coordinator ${o.config}`, ...reconnectOptions(o.reconnect === true) });
     let controlKv: KV | null = null;
     if (needsKv) {
       controlKv = await new Kvm(control).open(o.names.bucket);
@@ -73,7 +75,7 @@ export async function openConfigClient(o: OpenOptions): Promise<NatsConfigClient
     // Like the reference's register(): every agent has a heartbeat from the start.
     if (layers.includes('health')) await Promise.all(agents.map((a) => beat(a, 0n, true)));
     if (layers.includes('shutdown')) for (const a of agents) watchers.push(await watchFlag(a));
-    const client = new NatsConfigClient(ops, agents, ids, control, controlKv, watchers, layers, o.staleMs ?? 5000, o.names.inbox);
+    const client = new NatsConfigClient(ops, agents, ids, control, controlKv, watchers, layers, o.staleMs ?? 5000, o.names.inbox, o.reconnect === true);
     client.startup = startup;
     return client;
   } catch (e) {
@@ -103,11 +105,12 @@ export class NatsConfigClient implements ConfigClient {
     layers: readonly string[],
     private readonly staleMs: number,
     private readonly inboxOf: (agent: string) => string,
+    private readonly reconnect = false,
   ) {
     const kv = controlKv;
     if (kv !== null && layers.includes('health')) {
       this.healthQuery = async () => {
-        this.lastHealth = await queryHealth(kv, ids, this.staleMs);
+        this.lastHealth = await queryHealth(kv, ids, this.staleMs, this.reconnect);
       };
     }
     if (kv !== null && layers.includes('shutdown')) {

@@ -31,10 +31,10 @@ export const host: DriverHost<NatsSettings> = {
       url = server.url;
       version = server.version;
     }
-    let nc: NatsConnection | null = null;
+    let admin: Admin | null = null;
     try {
-      nc = await connect({ servers: url, name: 'busbench host', reconnect: false, timeout: CONNECT_TIMEOUT_MS });
-      const jsm = await jetstreamManager(nc);
+      admin = await adminConnection(url);
+      const { jsm } = admin;
       const acc = await jsm.getAccountInfo();
       const info = {
         server_version: version,
@@ -46,31 +46,56 @@ export const host: DriverHost<NatsSettings> = {
         inbox: 'one work-queue stream per config (file storage), one durable pull consumer per agent, explicit ack',
         prefix,
       };
-      return new NatsRun(nc, jsm, server, { url, prefix }, info);
+      return new NatsRun(admin, server, { url, prefix, ...(ctx.restarts ? { reconnect: true } : {}) }, info);
     } catch (e) {
-      await nc?.close().catch(() => {});
+      await admin?.nc.close().catch(() => {});
       await server?.process.stop();
       throw e;
     }
   },
 };
 
+/** The run's admin connection: made again after a server restart (--fault restart-server). */
+interface Admin {
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+}
+
+async function adminConnection(url: string): Promise<Admin> {
+  const nc = await connect({ servers: url, name: 'busbench host', reconnect: false, timeout: CONNECT_TIMEOUT_MS });
+  try {
+    return { nc, jsm: await jetstreamManager(nc) };
+  } catch (e) {
+    await nc.close().catch(() => {});
+    throw e;
+  }
+}
+
 class NatsRun extends ServerRun<NatsShared> {
   /** Cells not yet closed: the run's close removes what they left. */
   private readonly cells = new Set<NatsCell>();
 
   constructor(
-    private readonly nc: NatsConnection,
-    private readonly jsm: JetStreamManager,
-    private readonly privateServer: PrivateServer | null,
+    private admin: Admin,
+    private privateServer: PrivateServer | null,
     shared: NatsShared,
     info: Record<string, unknown>,
   ) {
     super(info, shared, privateServer?.process ?? null);
   }
 
+  protected override async relaunch() {
+    this.privateServer = await this.privateServer!.relaunch();
+    return this.privateServer.process;
+  }
+
+  protected override async reconnect(): Promise<void> {
+    await this.admin.nc.close().catch(() => {});
+    this.admin = await adminConnection(this.shared.url);
+  }
+
   async openCell(cell: CellPlace): Promise<CellBus> {
-    const c = new NatsCell(this.nc, this.jsm, this.shared.prefix, cell, this.privateServer?.storeDir ?? null, () => this.cells.delete(c));
+    const c = new NatsCell(() => this.admin, this.shared.prefix, cell, this.privateServer?.storeDir ?? null, () => this.cells.delete(c));
     this.cells.add(c);
     try {
       await c.create();
@@ -82,11 +107,11 @@ class NatsRun extends ServerRun<NatsShared> {
   }
 
   protected async release(): Promise<void> {
-    if (this.nc.isClosed()) return;
+    if (this.admin.nc.isClosed()) return;
     try {
       await Promise.all([...this.cells].map((c) => c.close()));
     } finally {
-      await this.nc.close().catch(() => {});
+      await this.admin.nc.close().catch(() => {});
     }
   }
 }
@@ -99,8 +124,7 @@ class NatsCell implements CellBus {
   private readonly counted: Set<ConfigName>;
 
   constructor(
-    private readonly nc: NatsConnection,
-    private readonly jsm: JetStreamManager,
+    private readonly admin: () => Admin,
     prefix: string,
     private readonly place: CellPlace,
     storeDir: string | null,
@@ -115,33 +139,35 @@ class NatsCell implements CellBus {
   }
 
   async create(): Promise<void> {
+    const { nc, jsm } = this.admin();
     for (const [config, names] of this.names) {
-      await createInboxes(this.jsm, names, this.place.scale);
-      if (hasKv(config)) await createBucket(this.nc, names);
+      await createInboxes(jsm, names, this.place.scale);
+      if (hasKv(config)) await createBucket(nc, names);
     }
   }
 
   async leftover(config: ConfigName): Promise<number> {
     // Work-queue retention: the stream holds exactly the messages not yet acked by their agent.
-    const si = await this.jsm.streams.info(this.namesOf(config).stream);
+    const si = await this.admin().jsm.streams.info(this.namesOf(config).stream);
     return si.state.messages;
   }
 
   async stopped(config: ConfigName): Promise<number | null> {
     if (!this.counted.has(config)) return null;
-    const kv = await new Kvm(this.nc).open(this.namesOf(config).bucket);
+    const kv = await new Kvm(this.admin().nc).open(this.namesOf(config).bucket);
     return countStopped(kv);
   }
 
   /** Deletes the cell's streams and buckets by name (a name never created is not an error). */
   async close(): Promise<void> {
-    if (this.nc.isClosed()) return;
+    const { nc, jsm } = this.admin();
+    if (nc.isClosed()) return;
     const streams: string[] = [];
     for (const [config, names] of this.names) {
       streams.push(names.stream);
       if (hasKv(config)) streams.push(`KV_${names.bucket}`);
     }
-    await Promise.all(streams.map((s) => deleteStream(this.jsm, s)));
+    await Promise.all(streams.map((s) => deleteStream(jsm, s)));
     this.closed();
   }
 

@@ -51,6 +51,7 @@ export const nats: DriverEntry<NatsSettings> = {
     // Values arrive parsed by each flag's `parse` (the options pipeline): nothing to check here.
     return { url: (f.values['url'] as string | undefined) ?? null, serverBin: (f.values['serverBin'] as string | undefined) ?? 'nats-server' };
   },
+  restartable: (s) => (s.url !== null ? 'busbench restarts only a nats-server it started itself; drop --nats-url (then it starts one)' : null),
   host: async () => (await import('./host.ts')).host,
   client: async () => (await import('./client.ts')).client,
 };

@@ -6,6 +6,7 @@
 import { SendFailed, type Body, type Receipt } from '../contract.ts';
 import type { Agent } from './agent.ts';
 import type { Names } from './names.ts';
+import { steady } from './steady.ts';
 
 export interface Ops {
   send(a: Agent, to: number, body: Body): Promise<void>;
@@ -31,7 +32,8 @@ export function bareOps(names: Names, ids: readonly string[]): Ops {
       if (recipient === undefined) throw new Error(`no agent ${to} at this scale (${ids.length})`);
       const msg: WireMessage = { from: a.id, to: recipient, sent_at_ns: process.hrtime.bigint().toString(), payload: body };
       try {
-        await a.js.publish(subjects[to]!, JSON.stringify(msg));
+        const data = JSON.stringify(msg);
+        await (a.reconnect ? steady(() => a.js.publish(subjects[to]!, data)) : a.js.publish(subjects[to]!, data));
       } catch (e) {
         throw new SendFailed(`JetStream publish to ${recipient}: ${(e as Error).message}`);
       }

@@ -31,7 +31,8 @@ export class Puller {
   /** One watchdog per puller, re-armed (not re-created) by each pull. */
   private readonly watchdog: NodeJS.Timeout;
 
-  constructor(private readonly nc: NatsConnection, stream: string, consumer: string, private readonly timeoutMs = 5000) {
+  /** `steady`: --fault restart-server; a 503 (JetStream not back yet) reads as "nothing now", as a no-wait pull's 404 does. */
+  constructor(private readonly nc: NatsConnection, stream: string, consumer: string, private readonly timeoutMs = 5000, private readonly steady = false) {
     this.next = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`;
     this.inbox = createInbox();
     this.sub = this.subscribe();
@@ -49,6 +50,13 @@ export class Puller {
     return p;
   }
 
+  /** After a reconnect: the pull waiting for an answer (if any) is asked again; a restarted server has forgotten it. */
+  again(): void {
+    if (this.resolve === null) return;
+    this.watchdog.refresh();
+    this.nc.publish(this.next, PULL, { reply: this.inbox });
+  }
+
   close(): void {
     clearTimeout(this.watchdog);
     this.sub.unsubscribe();
@@ -64,7 +72,7 @@ export class Puller {
         this.resolve = this.reject = null;
         const code = m.headers?.code ?? 0;
         if (code === 0) resolve(m);
-        else if (code === 404 || code === 408) resolve(null);
+        else if (code === 404 || code === 408 || (this.steady && code === 503)) resolve(null);
         else reject(new Error(`JetStream pull on ${this.next}: ${code} ${m.headers?.description ?? ''}`.trim()));
       },
     });

@@ -14,6 +14,8 @@ export interface PrivateServer {
   readonly version: string;
   readonly storeDir: string;
   readonly process: ChildServer;
+  /** Start it again with the same port and store, once this one is stopped (--fault restart-server). */
+  relaunch(): Promise<PrivateServer>;
 }
 
 const INSTALL_HINT = 'install it (apt-get install nats-server) or name it with --nats-server BIN, or use a running server with --nats-url nats://HOST:PORT';
@@ -32,15 +34,22 @@ export async function startServer(bin: string, dir: string, opts: { readyTimeout
   const storeDir = join(dir, 'jetstream');
   mkdirSync(storeDir, { recursive: true });
   const js = (opts.jetstream ?? true) ? ['-js', '-sd', storeDir] : [];
-  return startOnFreePort('nats-server', async (port) => {
+  const launch = async (port: number): Promise<PrivateServer | NotStarted> => {
     const p = spawnServer(bin, [...js, '-a', '127.0.0.1', '-p', String(port)]);
     if (await p.waitOutput((out) => out.includes('Server is ready'), opts.readyTimeoutMs ?? 10_000)) {
       p.detach();
-      return { url: `nats://127.0.0.1:${port}`, version, storeDir, process: p };
+      return { url: `nats://127.0.0.1:${port}`, version, storeDir, process: p, relaunch: () => again(port) };
     }
     await p.stop(500);
     return new NotStarted(p.tail(), /address already in use/i.test(p.output));
-  });
+  };
+  // --fault restart-server: the same server again, same port, same store (JetStream recovers its streams from it).
+  const again = async (port: number): Promise<PrivateServer> => {
+    const r = await launch(port);
+    if (r instanceof NotStarted) throw new Error(`nats-server did not start again on port ${port}: ${r.why}`);
+    return r;
+  };
+  return startOnFreePort('nats-server', launch);
 }
 
 /**

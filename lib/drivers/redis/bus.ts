@@ -33,6 +33,8 @@ export class BareBus implements Ops {
     /** Agent index of each local slot. */
     readonly local: readonly number[],
     scale: number,
+    /** --fault restart-server: a receive that finds its group gone makes it again (receive-script.ts). */
+    private readonly regroup = false,
   ) {
     this.names = Array.from({ length: scale }, (_, i) => agentId(i));
     this.inboxes = Array.from({ length: scale }, (_, i) => keys.inbox(i));
@@ -54,7 +56,7 @@ export class BareBus implements Ops {
 
   async receive(slot: number): Promise<Delivered | null> {
     const agent = this.local[slot]!;
-    const r = await receiveRaw(this.conns[slot]!, this.inboxes[agent]!, GROUP, this.names[agent]!);
+    const r = await receiveRaw(this.conns[slot]!, this.inboxes[agent]!, GROUP, this.names[agent]!, this.regroup);
     if (r === null) return null;
     const m = JSON.parse(r[1]) as { from: string; to: string; sent_at_ns: string; payload: unknown };
     return { id: r[0], from: m.from, to: m.to, sent_at_ns: m.sent_at_ns, payload: m.payload };

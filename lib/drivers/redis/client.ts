@@ -21,5 +21,5 @@ import type { RedisCellSpec, RedisShared } from './host.ts';
 export const client: DriverClient = {
   calibrate: async ({ shared, effort }) => calibrateRedis(shared as RedisShared, Math.max(50, Math.round(300 * effort))),
   open: async ({ shared, cell, config, scale, local, layer }) =>
-    openConfigClient({ url: (shared as RedisShared).url, base: (cell as RedisCellSpec).base, config, scale, local, layer }),
+    openConfigClient({ url: (shared as RedisShared).url, base: (cell as RedisCellSpec).base, config, scale, local, layer, reconnect: (shared as RedisShared).reconnect === true }),
 };

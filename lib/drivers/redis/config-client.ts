@@ -23,25 +23,27 @@ export interface OpenOptions {
   layer: LayerOptions;
   /** Heartbeat TTL (tests shorten it). */
   healthTtlMs?: number;
+  /** --fault restart-server: connections live through a restart of the server (connect.ts). */
+  reconnect?: boolean;
 }
 
 export async function openConfigClient(o: OpenOptions): Promise<RedisConfigClient> {
   const conns: Conn[] = [];
   const extra: Conn[] = [];
   try {
-    const made = await Promise.allSettled(o.local.map((a) => timedStart(() => connect(o.url, { name: `busbench-${o.config}-a${a}`, timeoutMs: AGENT_CONNECT_MS }))));
+    const made = await Promise.allSettled(o.local.map((a) => timedStart(() => connect(o.url, { name: `busbench-${o.config}-a${a}`, timeoutMs: AGENT_CONNECT_MS, reconnect: o.reconnect === true }))));
     const startup: number[] = [];
     for (const r of made) if (r.status === 'fulfilled') (conns.push(r.value.value), startup.push(r.value.ms));
     const failed = made.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const keys = keysOf(o.base, o.config);
-    const bare = new BareBus(keys, conns, o.local, o.scale);
+    const bare = new BareBus(keys, conns, o.local, o.scale, o.reconnect === true);
     const stack = buildStack(o.config, bare, o.layer, o.healthTtlMs);
     // The coordinator's calls get a connection of their own, so they never queue behind an
     // agent's operation (or delay one); configs without health or shutdown need none.
     let control: Conn | null = null;
     if (stack.health || stack.shutdown) {
-      control = await connect(o.url, { name: `busbench-${o.config}-control`, timeoutMs: AGENT_CONNECT_MS });
+      control = await connect(o.url, { name: `busbench-${o.config}-control`, timeoutMs: AGENT_CONNECT_MS, reconnect: o.reconnect === true });
       extra.push(control);
     }
     if (stack.shutdown && control) {
@@ -52,7 +54,7 @@ export async function openConfigClient(o: OpenOptions): Promise<RedisConfigClien
       await stack.shutdown.watch(sub, control);
     }
     if (stack.health) await stack.health.beatAll();
-    const client = new RedisConfigClient(stack, conns, control, extra, keys.heartbeat, o.scale, (slot) => keys.inbox(o.local[slot]!));
+    const client = new RedisConfigClient(stack, conns, control, extra, keys.heartbeat, o.scale, (slot) => keys.inbox(o.local[slot]!), o.reconnect === true);
     client.startup = startup;
     return client;
   } catch (e) {
@@ -78,6 +80,7 @@ export class RedisConfigClient implements ConfigClient {
     heartbeat: (agent: number) => string,
     scale: number,
     private readonly inboxOf: (slot: number) => string,
+    private readonly reconnect = false,
   ) {
     this.heartbeatKeys = Array.from({ length: scale }, (_, i) => heartbeat(i));
     if (stack.health && control) {
@@ -111,7 +114,7 @@ export class RedisConfigClient implements ConfigClient {
 
   /** `--wait watch`: a blocking XREAD over the worker's inboxes of this config (watch.ts). */
   watch(slot: number, onMail: () => void): () => void {
-    this.watcher ??= new InboxWatcher(this.conns[0]!);
+    this.watcher ??= new InboxWatcher(this.conns[0]!, this.reconnect);
     return this.watcher.add(this.inboxOf(slot), onMail);
   }
 

@@ -1,11 +1,15 @@
 /**
  * Connections with a deadline and no reconnecting: a server that goes away fails the cell at once
- * instead of queueing commands forever, and an unreachable URL is reported quickly.
+ * instead of queueing commands forever, and an unreachable URL is reported quickly. With
+ * --fault restart-server (`reconnect`), connections do what a Redis application does instead: they
+ * reconnect every 50 ms (for 30 s at most), queue the commands issued meanwhile, and a command the
+ * restart made fail is asked again (lib/drivers/steady.ts).
  * The client's own `connectTimeout` covers only the TCP connect: a port that accepts connections
  * but never answers (not a Redis, or a stalled one) would hang the handshake forever, so the whole
  * connect (TCP, HELLO, CLIENT SETNAME) races a deadline and the client is destroyed when it passes.
  */
 import { createClient } from 'redis';
+import { errorText, steady, STEADY_MS } from '../steady.ts';
 
 export type Conn = ReturnType<typeof make>;
 
@@ -13,6 +17,8 @@ interface ConnectOptions {
   /** The whole connect, handshake included. */
   timeoutMs?: number;
   name?: string;
+  /** --fault restart-server: live through a restart of the server. */
+  reconnect?: boolean;
 }
 
 /** Checking a URL the user gave: an answer is expected within this, or the URL is a usage error. */
@@ -29,9 +35,18 @@ function make(url: string, o: ConnectOptions) {
   return createClient({
     url,
     ...(o.name ? { name: o.name } : {}),
-    socket: { connectTimeout: o.timeoutMs ?? TIMEOUT_MS, reconnectStrategy: false },
-    disableOfflineQueue: true,
+    socket: { connectTimeout: o.timeoutMs ?? TIMEOUT_MS, reconnectStrategy: o.reconnect ? (n: number) => (n * 50 > STEADY_MS ? new Error(`no Redis server back within ${STEADY_MS} ms`) : 50) : false },
+    disableOfflineQueue: !o.reconnect,
   });
+}
+
+/** Errors of a command caught by a restart: its socket closed under it, or the server still loading its data. */
+const TRANSIENT = /socket closed|ECONNREFUSED|ECONNRESET|EPIPE|LOADING|reconnect/i;
+
+/** --fault restart-server: every command of this connection that a restart makes fail is asked again. */
+function steadyCommands(c: Conn): void {
+  const send = c.sendCommand.bind(c) as (...args: unknown[]) => Promise<unknown>;
+  (c as { sendCommand: unknown }).sendCommand = (...args: unknown[]) => steady(() => send(...args), (e) => TRANSIENT.test(errorText(e)));
 }
 
 export async function connect(url: string, o: ConnectOptions = {}): Promise<Conn> {
@@ -56,6 +71,7 @@ export async function connect(url: string, o: ConnectOptions = {}): Promise<Conn
   } finally {
     clearTimeout(timer);
   }
+  if (o.reconnect) steadyCommands(c);
   return c;
 }
 

@@ -18,6 +18,8 @@ import { startServer, type PrivateServer } from './server.ts';
 export interface RedisShared {
   url: string;
   prefix: string;
+  /** --fault restart-server: the clients live through a restart of the server (connect.ts). */
+  reconnect?: boolean;
 }
 
 /** What the workers get for one cell. */
@@ -43,7 +45,7 @@ export const host: DriverHost<RedisSettings> = {
     }
     try {
       const info = await serverInfo(admin, s, server, url);
-      return new Run(admin, server, { url, prefix: ctx.prefix }, info);
+      return new Run(admin, server, { url, prefix: ctx.prefix, ...(ctx.restarts ? { reconnect: true } : {}) }, info);
     } catch (e) {
       await release(admin);
       await server?.process.stop();
@@ -72,16 +74,26 @@ class Run extends ServerRun<RedisShared> {
   private readonly cells = new Set<Cell>();
 
   constructor(
-    private readonly admin: Conn,
-    server: PrivateServer | null,
+    private admin: Conn,
+    private privateServer: PrivateServer | null,
     shared: RedisShared,
     info: Record<string, unknown>,
   ) {
-    super(info, shared, server?.process ?? null);
+    super(info, shared, privateServer?.process ?? null);
+  }
+
+  protected override async relaunch() {
+    this.privateServer = await this.privateServer!.relaunch();
+    return this.privateServer.process;
+  }
+
+  protected override async reconnect(): Promise<void> {
+    await release(this.admin);
+    this.admin = await connect(this.shared.url, { name: 'busbench-host' });
   }
 
   async openCell(place: CellPlace): Promise<CellBus> {
-    const cell = new Cell(this.admin, cellBase(this.shared.prefix, place.id), place, () => this.cells.delete(cell));
+    const cell = new Cell(() => this.admin, cellBase(this.shared.prefix, place.id), place, () => this.cells.delete(cell));
     this.cells.add(cell);
     // Every XGROUP CREATE of the cell goes out in one pipeline (issued together, awaited together);
     // all of them settled before a failure removes what the others made.
@@ -111,7 +123,7 @@ class Cell implements CellBus {
   readonly keys: Map<ConfigName, Keys>;
 
   constructor(
-    private readonly admin: Conn,
+    private readonly conn: () => Conn,
     base: string,
     private readonly place: CellPlace,
     private readonly closed: () => void,
@@ -123,19 +135,20 @@ class Cell implements CellBus {
   async stopped(config: ConfigName): Promise<number | null> {
     // Only a config with the shutdown layer has agents that mark themselves stopped.
     if (!layersOf(config).includes('shutdown')) return null;
-    return Number(await this.admin.sendCommand(['SCARD', this.keysOf(config).stopped]));
+    return Number(await this.conn().sendCommand(['SCARD', this.keysOf(config).stopped]));
   }
 
   /** Entries still in the config's inboxes: not yet read, or read and never acknowledged (both stay in the stream). */
   async leftover(config: ConfigName): Promise<number> {
     const k = this.keysOf(config);
-    const lens = await Promise.all(Array.from({ length: this.place.scale }, (_, i) => this.admin.sendCommand(['XLEN', k.inbox(i)])));
+    const lens = await Promise.all(Array.from({ length: this.place.scale }, (_, i) => this.conn().sendCommand(['XLEN', k.inbox(i)])));
     return lens.reduce<number>((a, n) => a + Number(n), 0);
   }
 
   async close(): Promise<void> {
-    if (!this.admin.isOpen) return;
-    await unlinkAll(this.admin, [...this.keys.values()].flatMap((k) => everyKey(k, this.place.scale)));
+    const admin = this.conn();
+    if (!admin.isOpen) return;
+    await unlinkAll(admin, [...this.keys.values()].flatMap((k) => everyKey(k, this.place.scale)));
     this.closed();
   }
 

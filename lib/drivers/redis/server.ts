@@ -28,6 +28,8 @@ export interface PrivateServer {
   readonly url: string;
   readonly version: string;
   readonly process: ChildServer;
+  /** Start it again on the same port, dir and persistence, once this one is stopped (--fault restart-server). */
+  relaunch(): Promise<PrivateServer>;
 }
 
 const INSTALL = 'install it (apt-get install redis-server) or name it with --redis-server BIN, or give a running server with --redis-url';
@@ -63,7 +65,7 @@ export async function startServer(o: { bin: string; dir: string; persistence: Pe
   const version = binaryVersion({ bin: o.bin, flag: '--redis-server', product: 'redis-server', hint: INSTALL, version: /v=(\d+\.\d+\.\d+)/ });
   mkdirSync(o.dir, { recursive: true });
   const readyMs = o.readyTimeoutMs ?? 10_000;
-  return startOnFreePort('redis-server', async (port) => {
+  const launch = async (port: number): Promise<PrivateServer | NotStarted> => {
     const p = spawnServer(o.bin, [
       '--port', String(port),
       '--bind', '127.0.0.1',
@@ -85,11 +87,18 @@ export async function startServer(o: { bin: string; dir: string; persistence: Pe
           return new NotStarted(`port ${port} is answered by another redis-server (pid ${pid})`, true);
         }
         p.detach();
-        return { url: `redis://127.0.0.1:${port}`, version, process: p };
+        return { url: `redis://127.0.0.1:${port}`, version, process: p, relaunch: () => again(port) };
       }
       await sleep(20);
     }
     await p.stop();
     return new NotStarted(`no answer to PING within ${readyMs} ms: ${p.tail(3)}`, false);
-  });
+  };
+  // --fault restart-server: the same server again (with persistence it reloads what it saved at the stop).
+  const again = async (port: number): Promise<PrivateServer> => {
+    const r = await launch(port);
+    if (r instanceof NotStarted) throw new Error(`redis-server did not start again on port ${port}: ${r.why}`);
+    return r;
+  };
+  return startOnFreePort('redis-server', launch);
 }

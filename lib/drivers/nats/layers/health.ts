@@ -13,6 +13,7 @@
 import type { KV } from '@nats-io/kv';
 import type { Agent } from '../agent.ts';
 import type { Ops } from '../ops.ts';
+import { steady } from '../steady.ts';
 
 export interface HealthReport {
   /** Agents with a heartbeat. */
@@ -30,7 +31,8 @@ export async function beat(a: Agent, intervalNs: bigint, force: boolean): Promis
   const now = process.hrtime.bigint();
   if (!force && intervalNs > 0n && now - a.lastBeatNs < intervalNs) return;
   a.lastBeatNs = now;
-  await a.kv!.put(a.beatKey, `{"pid":${process.pid},"status":"ok","sent":${a.sent},"received":${a.received}}`);
+  const value = `{"pid":${process.pid},"status":"ok","sent":${a.sent},"received":${a.received}}`;
+  await (a.reconnect ? steady(() => a.kv!.put(a.beatKey, value)) : a.kv!.put(a.beatKey, value));
 }
 
 export function healthLayer(inner: Ops, intervalMs: number): Ops {
@@ -49,8 +51,9 @@ export function healthLayer(inner: Ops, intervalMs: number): Ops {
 }
 
 /** Reads every agent's heartbeat (the gets in parallel). */
-export async function queryHealth(kv: KV, ids: readonly string[], staleMs: number): Promise<HealthReport> {
-  const entries = await Promise.all(ids.map((id) => kv.get(`${HEARTBEAT}.${id}`)));
+export async function queryHealth(kv: KV, ids: readonly string[], staleMs: number, reconnect = false): Promise<HealthReport> {
+  const read = () => Promise.all(ids.map((id) => kv.get(`${HEARTBEAT}.${id}`)));
+  const entries = await (reconnect ? steady(read) : read());
   const nowMs = Date.now();
   const report: HealthReport = { agents: 0, healthy: 0, stale: [], missing: [] };
   for (const [i, e] of entries.entries()) {

@@ -10,10 +10,12 @@ import { Rejected } from '../../contract.ts';
 import { backoffAsync, type BackoffOptions } from '../../layers.ts';
 import type { Agent } from '../agent.ts';
 import type { Ops } from '../ops.ts';
+import { steady } from '../steady.ts';
 
 export function rateLimitLayer(inner: Ops, opts: BackoffOptions, stream: string, ids: readonly string[]): Ops {
   const depthOf = async (a: Agent, to: number) => {
-    const info = await a.jsm.consumers.info(stream, ids[to] ?? String(to));
+    const name = ids[to] ?? String(to);
+    const info = await (a.reconnect ? steady(() => a.jsm.consumers.info(stream, name)) : a.jsm.consumers.info(stream, name));
     return info.num_pending + info.num_ack_pending;
   };
   const refuse = (to: number, depth: number, checks: number) => new Rejected(`inbox of ${ids[to] ?? to} stayed full (${depth} messages) after ${checks} checks: send rejected`);
