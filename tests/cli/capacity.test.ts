@@ -42,23 +42,24 @@ test('a sweep where one scale fails: error recorded, the rest measured and model
   const dir = diskDir('busbench-cap-');
   try {
     const out = join(dir, 'cap.jsonl');
-    // 3000 agents × 20 messages cannot be delivered within the 1 s cell timeout on any machine
-    // (60,000 messages, on one worker): that scale fails, for both configs, and the sweep goes on.
-    const r = capacity(['--scales', '1,2,3,4,5,6,3000', '--runs', '1', '--iterations', '20', '--warmup', '0', '--cell-messages', '0', '--cell-timeout', '1', '--workers', '1', '--predict', '50', '--budget-p95', '1s', '--out', out]);
+    // The test driver fails the 200th send of each config's clients: 20 rounds on one worker reach
+    // it only at 40 agents (800 sends; 6 agents send 120), so that scale fails, for both configs,
+    // and the sweep goes on.
+    const r = capacity(['--driver', 'fault', '--fault-plan', 'fail-send@200', '--scales', '1,2,3,4,5,6,40', '--runs', '1', '--iterations', '20', '--warmup', '0', '--cell-messages', '0', '--workers', '1', '--predict', '50', '--budget-p95', '1s', '--out', out]);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /cell failed: baseline @ 3000/);
-    assert.match(r.stderr, /cell failed: full_integration @ 3000/);
+    assert.match(r.stderr, /cell failed: baseline @ 40 agents run 1: injected fault: send 200 failed/);
+    assert.match(r.stderr, /cell failed: full_integration @ 40 agents run 1: injected fault: send 200 failed/);
     assert.match(r.stdout, /Scaling model per config/);
     assert.match(r.stdout, /Measured and predicted per agent count/);
-    assert.match(r.stdout, /baseline\s+│ 3000\s+│ failed: /);
+    assert.match(r.stdout, /baseline\s+│ 40\s+│ failed: /);
     assert.match(r.stdout, /│ 50\*\s+│/);
     assert.match(r.stdout, /p95 ≤ 1000 ms/);
 
     const records = await readRecords(out);
     const errors = records.filter((x): x is ErrorRecord => x.type === 'error');
     assert.deepEqual(errors.map((e) => [e.test_name, e.agent_count]).sort(), [
-      ['baseline', 3000],
-      ['full_integration', 3000],
+      ['baseline', 40],
+      ['full_integration', 40],
     ]);
     const caps = records.filter((x): x is CapacityRecord => x.type === 'capacity');
     assert.deepEqual(caps.map((c) => c.test_name), ['baseline', 'full_integration']);
@@ -66,7 +67,7 @@ test('a sweep where one scale fails: error recorded, the rest measured and model
       assert.equal(c.points_n, 6, 'fitted on the six good scales');
       assert.notEqual(c.status, 'too few points');
       assert.ok(c.sigma !== null && c.kappa !== null && c.lambda !== null && c.lambda > 0 && c.r2 !== null);
-      const failed = c.points.find((p) => p.agent_count === 3000)!;
+      const failed = c.points.find((p) => p.agent_count === 40)!;
       assert.notEqual(failed.error, null);
       assert.equal(failed.throughput_msgs_per_s, null);
       for (const p of c.points.filter((x) => x.agent_count <= 6)) assert.ok(p.throughput_msgs_per_s! > 0 && p.delivery_p95_ms! > 0, JSON.stringify(p));
