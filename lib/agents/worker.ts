@@ -103,7 +103,7 @@ async function driveCell(spec: CellSpec): Promise<CellDone> {
   const tailPollMs = wait?.kind === 'poll' ? Math.max(0.001, wait.intervalNs / 1e6) : 0.05;
   for (;;) {
     // Notices from here on are for mail not taken yet.
-    if (cur.watch) cur.watch.pending = false;
+    cur.watch?.noticed();
     let missing = 0;
     let arrived = 0;
     for (const p of parts) {
