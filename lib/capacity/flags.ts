@@ -9,6 +9,7 @@ import { helpText, readCommandFlags, resolveInto, defaultOut, type Options, type
 import { positiveInt, Problem, scaleList } from '../core/parse.ts';
 import type { LatencyOperation } from '../records/schema.ts';
 import { START_RATE } from './max-rate.ts';
+import { WATCHING_DRIVERS } from '../workloads/flags.ts';
 
 export interface CapacityOptions {
   /** Agent counts to predict beyond (or within) the sweep. */
@@ -147,6 +148,12 @@ export function resolveCapacity(input: ResolveInput): CapacityResolved {
     // The search runs the open loop: its flags (--duration, --arrivals, --wait) are checked as such.
     if (shared.scales === undefined && !input.env.BENCH_SCALES && !input.env.SCALE_LEVELS) shared.scales = MAX_RATE_SCALES;
     if (shared.duration === undefined && !input.env.BENCH_DURATION) shared.duration = MAX_RATE_DURATION;
+    // Receivers woken by the bus's own notice where every chosen driver has one: a poll's interval
+    // would otherwise be a floor under every step's p99, and its cost a load of its own.
+    if (shared.wait === undefined && !input.env.BENCH_WAIT) {
+      const drivers = String(shared.driver ?? input.env.BENCH_DRIVER ?? 'tmpfs').split(',').map((d) => d.trim());
+      shared.wait = drivers.every((d) => WATCHING_DRIVERS.includes(d)) ? 'watch' : 'poll:1ms';
+    }
     shared.rate = String(START_RATE);
   } else if (capacity.budgetP99Ms !== null) problems.push('--budget-p99: only used with --find-max-rate; add it, or use --budget-p95 for the sweep');
   // A sweep needs two scales at least; the shared pipeline accepts one, so check the raw value here.

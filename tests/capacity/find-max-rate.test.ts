@@ -28,6 +28,11 @@ test('--find-max-rate: its budget required, --budget-p99 only with it, no --rate
   // Defaults of the search: one scale (10), 2 s steps, the open loop's flags accepted.
   const r = resolveCapacity({ flags: { _: [], 'find-max-rate': true, 'budget-p99': '5ms', wait: 'poll:500us' }, env: {}, cores: 2 });
   assert.deepEqual([r.options.scales, r.options.durationMs, r.options.rate, r.options.wait, r.capacity.budgetP99Ms, r.capacity.rateSteps], [[10], 2000, null, 'poll:500us', 5, 16]);
+  // Receivers wait for the bus's notice where every driver has one, else poll every millisecond.
+  const waitOf = (flags: Record<string, unknown>) => resolveCapacity({ flags: { _: [], 'find-max-rate': true, 'budget-p99': '5ms', ...flags }, env: {}, cores: 2 }).options.wait;
+  assert.equal(waitOf({}), 'watch');
+  assert.equal(waitOf({ driver: 'tmpfs,nats' }), 'watch');
+  assert.equal(waitOf({ driver: 'tmpfs,shell', 'driver-config': 'lib/drivers/shell/example/busbench.json' }), 'poll:1ms');
 });
 
 test('a real search cut at 2 steps: 10/s and 20/s per agent measured for each config, every one within a 1 s budget: "step limit" at 20/s; nothing left behind', async () => {
@@ -47,7 +52,7 @@ test('a real search cut at 2 steps: 10/s and 20/s per agent measured for each co
     for (const p of x.points) assert.ok(p.delivery_intended_p99_ms! > 0 && p.delivery_intended_p99_ms! < 1000 && p.delivery_p99_ms! > 0);
   }
   assert.equal(recs.at(-1)!.type, 'summary');
-  assert.match(r.stdout, /Highest sustainable rate: open loop, rotation, constant arrivals, receivers poll:1ms, 0.3 s per step/);
+  assert.match(r.stdout, /Highest sustainable rate: open loop, rotation, constant arrivals, receivers watch, 0.3 s per step/);
   assert.deepEqual(readdirSync(base).filter((n) => n !== 'mr.jsonl'), []);
   assert.deepEqual(taggedPids(tag), []);
 });
