@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CAPACITY_PRESET, CAPACITY_SPECS } from '../lib/capacity/flags.ts';
-import { AB_SPECS } from '../lib/ab/flags.ts';
+import { AB_PRESET, AB_SPECS } from '../lib/ab/flags.ts';
 import { defaults, QUICK, SPECS, type Preset } from '../lib/config/options.ts';
 import { DRIVERS } from '../lib/drivers/registry.ts';
 import { SOAK_SPECS } from '../lib/soak/flags.ts';
@@ -58,6 +58,7 @@ function flagCell(flag: string, arg: string | undefined, repeatable = false): st
 const PRESETS: { command: string; preset: Preset; shown?: Partial<Record<Spec['key'], string>> }[] = [
   { command: 'quick', preset: QUICK },
   { command: 'capacity', preset: CAPACITY_PRESET, shown: { out: 'results/capacity-<UTC time>.jsonl' } },
+  { command: 'ab', preset: AB_PRESET, shown: { out: 'results/ab-<UTC time>.jsonl' } },
 ];
 
 /** docs/options.md as the specs give it now. */

@@ -151,7 +151,7 @@ export function resolveCapacity(input: ResolveInput): CapacityResolved {
     // Receivers woken by the bus's own notice where every chosen driver has one: a poll's interval
     // would otherwise be a floor under every step's p99, and its cost a load of its own.
     if (shared.wait === undefined && !input.env.BENCH_WAIT) {
-      const drivers = String(shared.driver ?? input.env.BENCH_DRIVER ?? 'tmpfs').split(',').map((d) => d.trim());
+      const drivers = String(shared.driver ?? (input.env.BENCH_DRIVER || 'tmpfs')).split(',').map((d) => d.trim());
       shared.wait = drivers.every((d) => WATCHING_DRIVERS.includes(d)) ? 'watch' : 'poll:1ms';
     }
     shared.rate = String(START_RATE);

@@ -8,7 +8,8 @@
  *
  * A p99 from a few seconds of a lightly loaded machine is noisy: one garbage collection or one
  * wake-up late by a few ms breaks a 5 ms budget at a rate far below the knee, and a search that
- * believed it stopped there (three runs of the defaults found 38, 40 and 75/s here). So a rate
+ * believed it stopped there (three searches with the defaults found 320, 320 and 130/s for the bare
+ * bus here, docs/capacity.md). So a rate
  * whose step breaks the p99 budget is measured again: it breaks when two of its steps break, and
  * holds when two hold (a third step decides between one and one). A step that held settles its
  * rate at once, and so does a loss or a failed step (those are not noise).

@@ -178,6 +178,13 @@ export async function startOnFreePort<T>(product: string, attempt: (port: number
   throw new Error(`${product} did not start: ${last}`);
 }
 
+/** --fault restart-server: the same server started again on its port; an attempt that gives none is an error. */
+export async function relaunchOn<T>(product: string, port: number, launch: (port: number) => Promise<T | NotStarted>): Promise<T> {
+  const r = await launch(port);
+  if (r instanceof NotStarted) throw new Error(`${product} did not start again on port ${port}: ${r.why}`);
+  return r;
+}
+
 /**
  * `scheme://user:pass@host:port` → `scheme://user:***@host:port`; a user alone (a token, as NATS
  * accepts) becomes `***` too. URLs go into records and messages; credentials must not.
@@ -224,6 +231,11 @@ export abstract class ServerRun<Shared> implements DriverRun {
     await old.stop();
     if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
     this.server = await this.relaunch();
+    if (this.closed) {
+      // The run ended while the server was down: the restarted one is stopped too.
+      await this.server.stop();
+      throw new Error('the run was closed while its server was restarting');
+    }
     const outageMs = Number(process.hrtime.bigint() - t0) / 1e6;
     await this.reconnect();
     return { pids: [old.pid, this.server.pid], outageMs };

@@ -213,6 +213,8 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
     if (faults?.killedWorker) throw new WorkerKilledByFault(faults.killedWorker, e instanceof Error ? e.message : String(e));
     throw e;
   } finally {
+    // A restart still under way (a cell that failed meanwhile) ends before anything is closed on its server.
+    await faults?.settled().catch(() => undefined);
     memory.stop();
     faults?.flush();
     stopListening();

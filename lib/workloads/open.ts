@@ -43,12 +43,15 @@ export class MailWatch {
   /** Inboxes noticed since they were last handed out (part index × slots + slot), in order, each once. */
   private queue: number[] = [];
   private readonly queued: Uint8Array;
+  /** Inboxes whose take after a notice found nothing, looked at once more already. */
+  private readonly retried: Uint8Array;
   private wake: (() => void) | null = null;
   private readonly stops: (() => void)[] = [];
 
   constructor(cur: CellState) {
     const slots = cur.spec.local.length;
     this.queued = new Uint8Array(cur.parts.length * slots);
+    this.retried = new Uint8Array(cur.parts.length * slots);
     for (const [pi, p] of cur.parts.entries()) {
       if (!p.client.watch) throw new Error(`--wait watch: the ${cur.spec.driver.name} driver's client cannot watch its inboxes`);
       for (let slot = 0; slot < slots; slot++) {
@@ -78,6 +81,21 @@ export class MailWatch {
     this.queue = [];
     this.queued.fill(0);
     return out;
+  }
+
+  /**
+   * What the take of noticed inbox `i` found. Nothing: the inbox is looked at once more, since a
+   * notice can come before its mail can be taken (NATS tells a core subscription at once, and
+   * JetStream stores the message a moment later; before, a notice took every inbox, which hid it).
+   * Only for async clients: the tmpfs bus's notice comes once the file is in place (and its own
+   * unlink notices an empty inbox, which must not cost a second look).
+   */
+  took(i: number, n: number): void {
+    if (n > 0 || this.retried[i] === 1) this.retried[i] = 0;
+    else {
+      this.retried[i] = 1;
+      this.notice(i);
+    }
   }
 
   /** Resolves on a notice, or at `deadlineNs` (hrtime). */
@@ -207,7 +225,7 @@ async function runWatched(cur: CellState, schedule: CellSchedule, plan: ReturnTy
   for (let i = 0; i < plan.atNs.length; ) {
     const due = epoch + plan.atNs[i]!;
     if (mail.pending) {
-      await takeNoticed(cur, mail.noticed(), sync);
+      await takeNoticed(cur, mail, sync);
       continue;
     }
     if (Number(hr()) >= due) {
@@ -244,13 +262,16 @@ async function takeAll(cur: CellState, sync: boolean): Promise<void> {
   for (const p of cur.parts) for (let slot = 0; slot < cur.spec.local.length; slot++) p.got[slot]! += sync ? takeSync(cur, p, slot) : await takeAsync(cur, p, slot);
 }
 
-/** Take the mail of the inboxes noticed (part index × slots + slot), or of all (null). */
-async function takeNoticed(cur: CellState, inboxes: readonly number[] | null, sync: boolean): Promise<void> {
+/** Take the mail of the inboxes noticed (part index × slots + slot), or of all at first. */
+async function takeNoticed(cur: CellState, mail: MailWatch, sync: boolean): Promise<void> {
+  const inboxes = mail.noticed();
   if (inboxes === null) return takeAll(cur, sync);
   const slots = cur.spec.local.length;
   for (const i of inboxes) {
     const p = cur.parts[Math.floor(i / slots)]!;
     const slot = i % slots;
-    p.got[slot]! += sync ? takeSync(cur, p, slot) : await takeAsync(cur, p, slot);
+    const n = sync ? takeSync(cur, p, slot) : await takeAsync(cur, p, slot);
+    p.got[slot]! += n;
+    if (!sync) mail.took(i, n);
   }
 }

@@ -3,6 +3,7 @@
  * wrapped around the bare JetStream send/receive in the reference order (outermost first, see
  * layersOf), plus a coordinator connection for the health query and the shutdown request.
  */
+import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { agentId, agentIndices } from '../../core/agents.ts';
@@ -16,6 +17,7 @@ import { noopLayer } from './layers/noop.ts';
 import { rateLimitLayer } from './layers/rate-limiting.ts';
 import { markStopped, raiseFlag, shutdownLayer, watchFlag } from './layers/shutdown.ts';
 import type { Names } from './names.ts';
+import { STEADY_TIMEOUT_MS } from './steady.ts';
 import { bareOps, type Ops } from './ops.ts';
 
 export interface OpenOptions {
@@ -48,8 +50,9 @@ export async function openConfigClient(o: OpenOptions): Promise<NatsConfigClient
     control = await connect({ servers: o.url, name: `busbench coordinator ${o.config}`, ...reconnectOptions(o.reconnect === true) });
     let controlKv: KV | null = null;
     if (needsKv) {
-      controlKv = await new Kvm(control).open(o.names.bucket);
-      await Promise.all(agents.map(async (a) => (a.kv = await new Kvm(a.nc).open(o.names.bucket))));
+      // With --fault restart-server, KV calls time out after 2 s like every other request (steady.ts).
+      controlKv = await new Kvm(o.reconnect ? jetstream(control, { timeout: STEADY_TIMEOUT_MS }) : control).open(o.names.bucket);
+      await Promise.all(agents.map(async (a) => (a.kv = await new Kvm(o.reconnect ? a.js : a.nc).open(o.names.bucket))));
     }
     // Build the stack innermost first, so the first name in layersOf() ends up outermost.
     let ops: Ops = bareOps(o.names, ids);

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
-import { binaryVersion, NotStarted, redactUrl, spawnServer, startOnFreePort, type ChildServer } from '../server.ts';
+import { binaryVersion, NotStarted, relaunchOn, redactUrl, spawnServer, startOnFreePort, type ChildServer } from '../server.ts';
 
 export interface PrivateServer {
   readonly url: string;
@@ -38,16 +38,10 @@ export async function startServer(bin: string, dir: string, opts: { readyTimeout
     const p = spawnServer(bin, [...js, '-a', '127.0.0.1', '-p', String(port)]);
     if (await p.waitOutput((out) => out.includes('Server is ready'), opts.readyTimeoutMs ?? 10_000)) {
       p.detach();
-      return { url: `nats://127.0.0.1:${port}`, version, storeDir, process: p, relaunch: () => again(port) };
+      return { url: `nats://127.0.0.1:${port}`, version, storeDir, process: p, relaunch: () => relaunchOn('nats-server', port, launch) };
     }
     await p.stop(500);
     return new NotStarted(p.tail(), /address already in use/i.test(p.output));
-  };
-  // --fault restart-server: the same server again, same port, same store (JetStream recovers its streams from it).
-  const again = async (port: number): Promise<PrivateServer> => {
-    const r = await launch(port);
-    if (r instanceof NotStarted) throw new Error(`nats-server did not start again on port ${port}: ${r.why}`);
-    return r;
   };
   return startOnFreePort('nats-server', launch);
 }

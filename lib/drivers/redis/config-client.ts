@@ -54,7 +54,7 @@ export async function openConfigClient(o: OpenOptions): Promise<RedisConfigClien
       await stack.shutdown.watch(sub, control);
     }
     if (stack.health) await stack.health.beatAll();
-    const client = new RedisConfigClient(stack, conns, control, extra, keys.heartbeat, o.scale, (slot) => keys.inbox(o.local[slot]!), o.reconnect === true);
+    const client = new RedisConfigClient(stack, conns, control, extra, keys.heartbeat, o.scale, (slot) => keys.inbox(o.local[slot]!));
     client.startup = startup;
     return client;
   } catch (e) {
@@ -80,7 +80,6 @@ export class RedisConfigClient implements ConfigClient {
     heartbeat: (agent: number) => string,
     scale: number,
     private readonly inboxOf: (slot: number) => string,
-    private readonly reconnect = false,
   ) {
     this.heartbeatKeys = Array.from({ length: scale }, (_, i) => heartbeat(i));
     if (stack.health && control) {
@@ -114,7 +113,7 @@ export class RedisConfigClient implements ConfigClient {
 
   /** `--wait watch`: a blocking XREAD over the worker's inboxes of this config (watch.ts). */
   watch(slot: number, onMail: () => void): () => void {
-    this.watcher ??= new InboxWatcher(this.conns[0]!, this.reconnect);
+    this.watcher ??= new InboxWatcher(this.conns[0]!);
     return this.watcher.add(this.inboxOf(slot), onMail);
   }
 

@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { binaryVersion, NotStarted, spawnServer, startOnFreePort, type ChildServer } from '../server.ts';
+import { binaryVersion, NotStarted, relaunchOn, spawnServer, startOnFreePort, type ChildServer } from '../server.ts';
 
 export type Persistence = 'off' | 'rdb' | 'aof';
 
@@ -87,18 +87,12 @@ export async function startServer(o: { bin: string; dir: string; persistence: Pe
           return new NotStarted(`port ${port} is answered by another redis-server (pid ${pid})`, true);
         }
         p.detach();
-        return { url: `redis://127.0.0.1:${port}`, version, process: p, relaunch: () => again(port) };
+        return { url: `redis://127.0.0.1:${port}`, version, process: p, relaunch: () => relaunchOn('redis-server', port, launch) };
       }
       await sleep(20);
     }
     await p.stop();
     return new NotStarted(`no answer to PING within ${readyMs} ms: ${p.tail(3)}`, false);
-  };
-  // --fault restart-server: the same server again (with persistence it reloads what it saved at the stop).
-  const again = async (port: number): Promise<PrivateServer> => {
-    const r = await launch(port);
-    if (r instanceof NotStarted) throw new Error(`redis-server did not start again on port ${port}: ${r.why}`);
-    return r;
   };
   return startOnFreePort('redis-server', launch);
 }

@@ -13,8 +13,7 @@ export class InboxWatcher {
   private started = false;
   private closed = false;
 
-  /** `steady`: --fault restart-server; a read the restart broke is made again (the connection reconnects by itself). */
-  constructor(private readonly base: Conn, private readonly steady = false) {}
+  constructor(private readonly base: Conn) {}
 
   /** Watch `key` from its first entry on (mail already there is announced at once); returns the stop. */
   add(key: string, onMail: () => void): () => void {
@@ -38,8 +37,7 @@ export class InboxWatcher {
       await conn.connect();
       while (!this.closed && this.inboxes.size > 0) {
         const keys = [...this.inboxes.keys()];
-        const read = conn.sendCommand(['XREAD', 'COUNT', '100', 'BLOCK', '0', 'STREAMS', ...keys, ...keys.map((k) => this.inboxes.get(k)!.id)]);
-        const reply = this.steady ? await read.catch(() => this.restarted()) : await read;
+        const reply = await conn.sendCommand(['XREAD', 'COUNT', '100', 'BLOCK', '0', 'STREAMS', ...keys, ...keys.map((k) => this.inboxes.get(k)!.id)]);
         for (const [key, entries] of streamsOf(reply)) {
           const w = this.inboxes.get(key);
           const last = entries.at(-1);
@@ -52,19 +50,6 @@ export class InboxWatcher {
       // closed under a pending XREAD (the end of the cell), or the server went away: the receivers
       // are then woken by their deadlines only
     }
-  }
-
-  /**
-   * The blocking read failed under a restart: wait for the reconnect, and read from each inbox's
-   * start again (a server without persistence comes back empty, with ids starting over).
-   */
-  private async restarted(): Promise<null> {
-    await new Promise((r) => setTimeout(r, 50));
-    for (const w of this.inboxes.values()) {
-      w.id = '0-0';
-      w.onMail();
-    }
-    return null;
   }
 
   close(): void {

@@ -9,7 +9,7 @@ import { Layer } from './wrapper.ts';
 export class NoopLayer extends Layer {
   readonly name = 'noop';
   private calls = 0;
-  constructor(inner: Bus, private readonly delayUs = 0, private readonly receiveDelayUs = delayUs) {
+  constructor(inner: Bus, private readonly delayUs = 0) {
     super(inner);
   }
   override send(from: string, to: string, payload: unknown): Message {
@@ -19,7 +19,7 @@ export class NoopLayer extends Layer {
   }
   override receive(agent: string): Message | null {
     this.calls++;
-    if (this.receiveDelayUs > 0) spin(this.receiveDelayUs);
+    if (this.delayUs > 0) spin(this.delayUs);
     return this.inner.receive(agent);
   }
   counters(): Record<string, number> {
