@@ -19,9 +19,10 @@ import { busbench, isAlive, newTag, parseJsonl, taggedPids } from '../helpers/cl
 import { shmDir } from '../helpers/tmpfs.ts';
 import { skipWithout } from '../drivers/servers.ts';
 
-// 2 agents, 150 rounds, baseline and one layer interleaved, one cell (no warm-up): each config sends 2 × 150.
-const SIZE = ['--scales', '2', '--iterations', '150', '--warmup', '0', '--runs', '1', '--workers', '1'];
-const SENT = 2 * 150;
+// 2 agents, 80 rounds, baseline and one layer interleaved, one cell (no warm-up): each config sends 2 × 80.
+// The restart strikes at round 32; the rounds after it meet the server down or coming back.
+const SIZE = ['--scales', '2', '--iterations', '80', '--warmup', '0', '--runs', '1', '--workers', '1'];
+const SENT = 2 * 80;
 /** Calls in flight when the server stops: one per agent. */
 const IN_FLIGHT = 2;
 

@@ -32,7 +32,7 @@ test(`the capacity report opens in headless Chromium with all four charts drawn 
   try {
     // A small real sweep (6 scales, so the USL is fitted), written as JSONL + HTML by the command.
     const out = join(dir, 'cap.jsonl');
-    const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'busbench.js'), 'capacity', '--scales', '1,2,3,4,5,6', '--runs', '2', '--iterations', '20', '--warmup', '5', '--cell-messages', '150', '--predict', '20', '--out', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 300_000 });
+    const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'busbench.js'), 'capacity', '--scales', '1,2,3,4,5,6', '--runs', '2', '--iterations', '20', '--warmup', '0', '--workers', '1', '--cell-messages', '150', '--predict', '20', '--out', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 300_000 });
     assert.equal(run.status, 0, run.stderr);
     const htmlFile = join(dir, 'cap.html');
     assert.ok(existsSync(htmlFile), 'the command writes the HTML beside the JSONL');
