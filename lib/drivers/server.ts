@@ -205,18 +205,24 @@ export function redactUrl(url: string): string {
  * (if any) for pids() and killSync(), and a close() that removes the run's names from the server
  * (`release`, the driver's) and then stops the server, whatever `release` did.
  */
-export abstract class ServerRun<Shared> implements DriverRun {
+/** A server busbench started: its process, and how to start it again (same port and settings) once stopped. */
+export interface OwnServer {
+  readonly process: ChildServer;
+  relaunch(): Promise<this>;
+}
+
+export abstract class ServerRun<Shared, Own extends OwnServer = OwnServer> implements DriverRun {
   private closed = false;
 
   constructor(
     readonly info: Record<string, unknown>,
     readonly shared: Shared,
-    protected server: ChildServer | null,
+    /** The server this run started (null: a user's server); after a restart, the restarted one. */
+    protected own: Own | null,
   ) {}
 
-  /** --fault restart-server: the driver starts its server again (the old one is stopped) and says which process it is. */
-  protected relaunch(): Promise<ChildServer> {
-    return Promise.reject(new Error('this run has no server started by busbench to restart'));
+  private get server(): ChildServer | null {
+    return this.own?.process ?? null;
   }
 
   /** After a restart: the run's own connections, made again to the new server. */
@@ -225,20 +231,21 @@ export abstract class ServerRun<Shared> implements DriverRun {
   }
 
   async restartServer(downMs: number): Promise<ServerRestart> {
-    const old = this.server;
-    if (old === null) throw new Error('this run has no server started by busbench to restart');
+    const own = this.own;
+    if (own === null) throw new Error('this run has no server started by busbench to restart');
     const t0 = process.hrtime.bigint();
-    await old.stop();
+    await own.process.stop();
     if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
-    this.server = await this.relaunch();
+    const again = await own.relaunch();
+    this.own = again;
     if (this.closed) {
       // The run ended while the server was down: the restarted one is stopped too.
-      await this.server.stop();
+      await again.process.stop();
       throw new Error('the run was closed while its server was restarting');
     }
     const outageMs = Number(process.hrtime.bigint() - t0) / 1e6;
     await this.reconnect();
-    return { pids: [old.pid, this.server.pid], outageMs };
+    return { pids: [own.process.pid, again.process.pid], outageMs };
   }
 
   abstract openCell(cell: CellPlace): Promise<CellBus>;

@@ -71,22 +71,17 @@ async function adminConnection(url: string): Promise<Admin> {
   }
 }
 
-class NatsRun extends ServerRun<NatsShared> {
+class NatsRun extends ServerRun<NatsShared, PrivateServer> {
   /** Cells not yet closed: the run's close removes what they left. */
   private readonly cells = new Set<NatsCell>();
 
   constructor(
     private admin: Admin,
-    private privateServer: PrivateServer | null,
+    server: PrivateServer | null,
     shared: NatsShared,
     info: Record<string, unknown>,
   ) {
-    super(info, shared, privateServer?.process ?? null);
-  }
-
-  protected override async relaunch() {
-    this.privateServer = await this.privateServer!.relaunch();
-    return this.privateServer.process;
+    super(info, shared, server);
   }
 
   protected override async reconnect(): Promise<void> {
@@ -95,7 +90,7 @@ class NatsRun extends ServerRun<NatsShared> {
   }
 
   async openCell(cell: CellPlace): Promise<CellBus> {
-    const c = new NatsCell(() => this.admin, this.shared.prefix, cell, this.privateServer?.storeDir ?? null, () => this.cells.delete(c));
+    const c = new NatsCell(() => this.admin, this.shared.prefix, cell, this.own?.storeDir ?? null, () => this.cells.delete(c));
     this.cells.add(c);
     try {
       await c.create();

@@ -15,7 +15,7 @@ export interface PrivateServer {
   readonly storeDir: string;
   readonly process: ChildServer;
   /** Start it again with the same port and store, once this one is stopped (--fault restart-server). */
-  relaunch(): Promise<PrivateServer>;
+  relaunch(): Promise<this>;
 }
 
 const INSTALL_HINT = 'install it (apt-get install nats-server) or name it with --nats-server BIN, or use a running server with --nats-url nats://HOST:PORT';

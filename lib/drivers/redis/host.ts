@@ -69,22 +69,17 @@ async function serverInfo(c: Conn, s: RedisSettings, server: PrivateServer | nul
   };
 }
 
-class Run extends ServerRun<RedisShared> {
+class Run extends ServerRun<RedisShared, PrivateServer> {
   /** Cells not yet closed: the run's close removes what they left. */
   private readonly cells = new Set<Cell>();
 
   constructor(
     private admin: Conn,
-    private privateServer: PrivateServer | null,
+    server: PrivateServer | null,
     shared: RedisShared,
     info: Record<string, unknown>,
   ) {
-    super(info, shared, privateServer?.process ?? null);
-  }
-
-  protected override async relaunch() {
-    this.privateServer = await this.privateServer!.relaunch();
-    return this.privateServer.process;
+    super(info, shared, server);
   }
 
   protected override async reconnect(): Promise<void> {

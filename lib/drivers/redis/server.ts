@@ -29,7 +29,7 @@ export interface PrivateServer {
   readonly version: string;
   readonly process: ChildServer;
   /** Start it again on the same port, dir and persistence, once this one is stopped (--fault restart-server). */
-  relaunch(): Promise<PrivateServer>;
+  relaunch(): Promise<this>;
 }
 
 const INSTALL = 'install it (apt-get install redis-server) or name it with --redis-server BIN, or give a running server with --redis-url';
