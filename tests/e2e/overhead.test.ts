@@ -222,9 +222,9 @@ test('--help prints the flags and exits 0', async () => {
 test('a failed cell becomes an error record; the matrix goes on; exit 1; nothing left behind', async () => {
   const base = shmDir();
   const tag = newTag();
-  // 50 agents × 600 messages × 2 configs on one worker cannot finish within 2 s (1 s per config);
-  // 1 agent × 600 can.
-  const r = await busbench(['overhead', '--out', '-', '--base-dir', base, '--scales', '1,50', '--iterations', '600', '--workers', '1', '--cell-timeout', '1', '--runs', '1', '--layers', 'noop', '--warmup', '0'], { tag });
+  // The test driver hangs the 61st send of a config's clients: 1 agent × 60 rounds never reaches it,
+  // 50 agents do in their second round, and the cell (2 configs) times out after 2 s (1 s per config).
+  const r = await busbench(['overhead', '--driver', 'fault', '--fault-plan', 'hang-send@61', '--out', '-', '--base-dir', base, '--scales', '1,50', '--iterations', '60', '--workers', '1', '--cell-timeout', '1', '--runs', '1', '--layers', 'noop', '--warmup', '0'], { tag });
   assert.equal(r.code, 1, r.stderr);
   const recs = parseJsonl(r.stdout) as Record<string, any>[];
   const errors = recs.filter((x) => x.type === 'error');
