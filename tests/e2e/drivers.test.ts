@@ -17,7 +17,7 @@ test('--driver tmpfs,nats,redis: every driver measured with 0 lost, a table of t
   const base = shmDir();
   const out = join(base, 'out.jsonl');
   const tag = newTag();
-  const r = await busbench(['overhead', '--driver', 'tmpfs,nats,redis', '--scales', '2', '--runs', '1', '--iterations', '5', '--warmup', '0', '--layers', 'full_integration', '--out', out, '--base-dir', base], { tag });
+  const r = await busbench(['overhead', '--driver', 'tmpfs,nats,redis', '--scales', '2', '--workers', '1', '--runs', '1', '--iterations', '5', '--warmup', '0', '--layers', 'full_integration', '--out', out, '--base-dir', base], { tag });
   assert.equal(r.code, 0, r.stderr);
   const records = parseJsonl(readFileSync(out, 'utf8'));
   for (const driver of ['tmpfs', 'nats', 'redis']) {
@@ -49,7 +49,7 @@ for (const [driver, notice] of [['nats', 'a subscription to each inbox subject']
     // tail, hundreds of ms late. Woken by the notice, it takes it within a few ms.
     const base = shmDir();
     const tag = newTag();
-    const r = await busbench(['overhead', '--driver', driver, '--scales', '2', '--runs', '1', '--warmup', '0', '--layers', 'noop', '--rate', '100', '--duration', '400ms', '--wait', 'watch', '--out', '-', '--base-dir', base], { tag });
+    const r = await busbench(['overhead', '--driver', driver, '--scales', '2', '--workers', '1', '--runs', '1', '--warmup', '0', '--layers', 'noop', '--rate', '100', '--duration', '400ms', '--wait', 'watch', '--out', '-', '--base-dir', base], { tag });
     assert.equal(r.code, 0, r.stderr);
     const records = parseJsonl(r.stdout) as Record<string, any>[];
     for (const i of records.filter((x) => x.type === 'integrity')) assert.deepEqual([i.sent, i.received + i.drained, i.lost], [80, 80, 0]);
