@@ -36,6 +36,10 @@ if (files.length === 0) {
   process.exit(2);
 }
 const compiled = await compile(files, { sourcemap: true });
+// The trees every busbench process the tests start will look for (the command, the API, the
+// workers), built once here: in a fresh clone each of the first processes would otherwise build
+// them at the same time, on cores the tests need.
+if (compiled) for (const f of ['lib/cli/commands.ts', 'lib/api.ts', 'lib/agents/worker.ts']) await compile([join(ROOT, f)]);
 const argv = compiled
   ? ['--enable-source-maps', '--test', '--test-concurrency=3', '--test-reporter=spec', ...flags, ...compiled]
   : ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-reporter=spec', ...flags, ...files];

@@ -131,6 +131,9 @@ function unchanged(indexFile) {
   }
 }
 
+/** Builds under way in this process: esbuild's service is stopped when the last one ends. */
+let building = 0;
+
 /**
  * One esbuild run: the output files (paths relative to the tree), the tree's name (the hash of the
  * output) and the sources read with their hashes (paths relative to the package); null when it
@@ -151,6 +154,7 @@ async function build(entries, sourcemap) {
   /** @type {Map<string, string>} */
   const read = new Map();
   let result;
+  building++;
   try {
     result = await esbuild.build({
       entryPoints: entries,
@@ -173,7 +177,8 @@ async function build(entries, sourcemap) {
     return null;
   } finally {
     // esbuild's service process goes now, not whenever this process ends: nothing left running.
-    await esbuild.stop();
+    // Not while another build of this process uses it: stopped under it, that build never ends.
+    if (--building === 0) await esbuild.stop();
   }
   const files = result.outputFiles.map((f) => ({ path: relative(outdir, f.path), contents: f.contents }));
   const hash = createHash('sha256');
