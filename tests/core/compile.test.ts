@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, write
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CACHE, compile, KEEP } from '../../lib/core/compile.js';
-import { busbench, parseJsonl, ROOT } from '../helpers/cli.ts';
+import { busbench, parseJsonl, ROOT, run } from '../helpers/cli.ts';
 import { shmDir } from '../helpers/tmpfs.ts';
 
 const STUDENT = join(ROOT, 'lib/stats/student.ts');
@@ -77,4 +77,27 @@ test('old compiled trees are removed: beyond the most recently used, those unuse
   for (const n of recent) assert.ok(existsSync(join(CACHE, n)), `${n}, used within the day, stays`);
   assert.ok(existsSync(ROOT) && existsSync(join(ROOT, 'lib', 'stats', 'student.ts')));
   for (const d of left) rmSync(d, { recursive: true, force: true });
+});
+
+test('two builds at once in one process both end (esbuild is stopped after the last, not under the other)', async () => {
+  // Two modules no index knows yet (fresh names each run), so both calls really build.
+  const dir = join(ROOT, 'node_modules', '.cache', `busbench-compile-test-${process.pid}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  try {
+    writeFileSync(join(dir, 'a.ts'), 'export const a: number = 6 * 7;\n');
+    writeFileSync(join(dir, 'b.ts'), 'export const b: string = "b".repeat(3);\n');
+    const script = join(dir, 'both.mjs');
+    writeFileSync(
+      script,
+      `import { compile } from ${JSON.stringify(pathToFileURL(join(ROOT, 'lib/core/compile.js')).href)};\n` +
+        `const [[a], [b]] = await Promise.all([compile([${JSON.stringify(join(dir, 'a.ts'))}]), compile([${JSON.stringify(join(dir, 'b.ts'))}])]);\n` +
+        `console.log(JSON.stringify([(await import(a)).a, (await import(b)).b]));\n`,
+    );
+    // Before the fix the first build's stop killed the second's: an unsettled top-level await, exit 13.
+    const r = await run(process.execPath, [script]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [42, 'bbb']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
