@@ -8,7 +8,9 @@ import { busbench, newTag, ROOT, taggedPids } from '../helpers/cli.ts';
 import { diskDir, shmDir } from '../helpers/tmpfs.ts';
 import { parseAbFlags, resolveAb, splitWords } from '../../lib/ab/flags.ts';
 import { UsageError } from '../../lib/core/errors.ts';
-import { gateOf, verdictOf } from '../../lib/ab/verdict.ts';
+import { abRecords, gateOf, verdictOf } from '../../lib/ab/verdict.ts';
+import type { Aggregator } from '../../lib/run/aggregate.ts';
+import { overheadFromRuns } from '../../lib/stats/overhead.ts';
 import { holm } from '../../lib/stats/student.ts';
 import { exampleRepo } from './repo.ts';
 
@@ -148,4 +150,42 @@ test('two driver configs given only per variant: the run resolves, each variant 
   const r = resolveAb({ flags: parseAbFlags(['--driver', 'shell', '--scales', '1', '--base-dir', base, '--out', out, '--a', `--driver-config ${example}`, '--b', `--driver-config '${repo.config}'`]), env: {}, cores: 2 });
   const file = (i: 0 | 1) => (r.variants[i].options.driverSettings.shell as { config: { file: string } }).config.file;
   assert.deepEqual([file(0), file(1)], [example, repo.config]);
+});
+
+test('ab runs 10 statistical runs unless told otherwise', () => {
+  assert.equal(resolveAb({ flags: { _: [], aa: true, scales: '1' }, env: {}, cores: 2 }).options.runs, 10);
+  assert.equal(resolveAb({ flags: { _: [], aa: true, scales: '1', runs: '4' }, env: {}, cores: 2 }).options.runs, 4);
+});
+
+test("a run's verdicts are read from Holm-adjusted p-values over all its cells, not from each cell's own", () => {
+  // Three cells whose intervals all lie above 0 (each called slower on its own): raw p 0.01, 0.03, 0.04.
+  // By hand: sorted × 3, × 2, × 1 = 0.03, 0.06, 0.04 → monotone 0.03, 0.06, 0.06: only the first holds.
+  const cell = (config: 'baseline' | 'noop' | 'metrics', p: number) => ({
+    config,
+    scale: 10,
+    op: 'message_send' as const,
+    estimate: { overhead_pct: 1, ci_low_pct: 0.2, ci_high_pct: 1.8, significant: true, p_value: p, runs_n: 10, per_run_pct: [] },
+    p50Ns: 20_200,
+    againstP50Ns: 20_000,
+  });
+  const agg = { versus: () => [cell('baseline', 0.01), cell('noop', 0.03), cell('metrics', 0.04)] } as unknown as Aggregator;
+  const recs = abRecords(agg, null);
+  assert.deepEqual(
+    recs.map((r) => [r.test_name, r.p_value, r.p_adjusted, r.family_size, r.verdict]),
+    [
+      ['baseline', 0.01, 0.03, 3, 'slower'],
+      ['noop', 0.03, 0.06, 3, 'no significant change'],
+      ['metrics', 0.04, 0.06, 3, 'no significant change'],
+    ],
+  );
+});
+
+test('the paired t test p-value of the per-run figures, against the t table', () => {
+  // Three runs, mean m and spread ±δ: t = m / (δ / √3). With t = 4.303, Student's 0.975 quantile at
+  // 2 degrees of freedom (any printed table), the two-sided p is 0.05.
+  const delta = 0.01;
+  const m = (4.303 * delta) / Math.sqrt(3);
+  const e = overheadFromRuns([m - delta, m, m + delta]);
+  assert.ok(Math.abs(e.p_value! - 0.05) < 1e-4, `p ${e.p_value}`);
+  assert.equal(overheadFromRuns([0.01]).p_value, null, 'one run: no test');
 });

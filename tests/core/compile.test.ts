@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CACHE, compile, KEEP } from '../../lib/core/compile.js';
 import { busbench, parseJsonl, ROOT, run } from '../helpers/cli.ts';
@@ -82,6 +83,7 @@ test('old compiled trees are removed: beyond the most recently used, those unuse
 test('two builds at once in one process both end (esbuild is stopped after the last, not under the other)', async () => {
   // Two modules no index knows yet (fresh names each run), so both calls really build.
   const dir = join(ROOT, 'node_modules', '.cache', `busbench-compile-test-${process.pid}-${Date.now()}`);
+  const made: string[] = [];
   mkdirSync(dir, { recursive: true });
   try {
     writeFileSync(join(dir, 'a.ts'), 'export const a: number = 6 * 7;\n');
@@ -91,13 +93,17 @@ test('two builds at once in one process both end (esbuild is stopped after the l
       script,
       `import { compile } from ${JSON.stringify(pathToFileURL(join(ROOT, 'lib/core/compile.js')).href)};\n` +
         `const [[a], [b]] = await Promise.all([compile([${JSON.stringify(join(dir, 'a.ts'))}]), compile([${JSON.stringify(join(dir, 'b.ts'))}])]);\n` +
-        `console.log(JSON.stringify([(await import(a)).a, (await import(b)).b]));\n`,
+        `console.log(JSON.stringify([(await import(a)).a, (await import(b)).b, a, b]));\n`,
     );
     // Before the fix the first build's stop killed the second's: an unsettled top-level await, exit 13.
     const r = await run(process.execPath, [script]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), [42, 'bbb']);
+    const [a, b, ...trees] = JSON.parse(r.stdout) as [number, string, string, string];
+    assert.deepEqual([a, b], [42, 'bbb']);
+    made.push(...trees.map((t) => join(CACHE, relative(CACHE, t).split(sep)[0]!)));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    // What this test made in the cache goes with it: its trees and their indexes (never pruned otherwise).
+    for (const f of ['a.ts', 'b.ts']) made.push(join(CACHE, `index-${createHash('sha256').update(`${relative(ROOT, join(dir, f))}\0`).digest('hex').slice(0, 16)}.json`));
+    for (const p of [dir, ...made]) rmSync(p, { recursive: true, force: true });
   }
 });
