@@ -103,7 +103,8 @@ export interface DriverRun {
    * --fault restart-server: stop the server it started (SIGTERM, as a service manager's restart
    * does), keep it down `downMs`, start it again on the same port and settings, wait until it is
    * ready and reconnect the run's own connections. Resolves with the old and new pids and how long
-   * the server was not answering. Present only on drivers whose entry says restartable.
+   * the server was not answering. Asked for only when the driver's entry says restartable with the
+   * run's settings (a run on a user's server has the method, and refuses: it started no server).
    */
   restartServer?(downMs: number): Promise<ServerRestart>;
 }

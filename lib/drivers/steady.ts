@@ -13,6 +13,9 @@
 /** How long a call is asked again, at most: far longer than a restart here (150–400 ms), shorter than a cell's timeout. */
 export const STEADY_MS = 30_000;
 
+/** How often a call (and a connection) is tried again. */
+export const RETRY_MS = 50;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function steady<T>(call: () => Promise<T>, transient: (e: unknown) => boolean): Promise<T> {
@@ -22,7 +25,7 @@ export async function steady<T>(call: () => Promise<T>, transient: (e: unknown) 
       return await call();
     } catch (e) {
       if (!transient(e) || Date.now() > end) throw e;
-      await sleep(50);
+      await sleep(RETRY_MS);
     }
   }
 }

@@ -33,7 +33,7 @@ export class CellFaults {
     private readonly pids: () => number[],
     private readonly onFault: (r: FaultReport) => void,
     /** restart-server: restart every server of the cell's driver runs. */
-    private readonly restart: (downMs: number) => Promise<ServerRestart[]> = async () => [],
+    private readonly restart: (downMs: number) => Promise<ServerRestart[]>,
   ) {}
 
   /** The CellSpec field for worker w. */

@@ -112,7 +112,8 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   let pids: number[] = [];
   const startups: OpenedStartup[] = [];
   const memory = new MemoryByKind(() => ({ harness: process.pid, workers: pool.pids(), server: runs.flatMap((r) => r.pids()) }));
-  const restart = (downMs: number) => Promise.all(runs.map((r) => (r.restartServer ? r.restartServer(downMs) : Promise.reject(new Error('this driver has no server busbench can restart')))));
+  // Only drivers that can restart their server pass the options check with restart-server.
+  const restart = (downMs: number) => Promise.all(runs.map((r) => r.restartServer!(downMs)));
   const faults = opts.faults.length > 0 ? new CellFaults(opts.faults, () => pool.pids(), ctx.onFault ?? (() => undefined), restart) : null;
   try {
     for (const [vi, run] of runs.entries()) {

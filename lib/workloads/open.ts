@@ -26,6 +26,12 @@ const POLL_STARVE_NS = 5_000_000;
  */
 const SLICE_NS = 100_000;
 
+/** A wait of `ns` (under a timer's step): sleep a slice of it, then `then` on the event loop's next turn. */
+function slice(ns: number, then: () => void): void {
+  Atomics.wait(sleeper, 0, 0, Math.min(ns, SLICE_NS) / 1e6);
+  setImmediate(then);
+}
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const NONE = new Float64Array(0);
 
@@ -107,10 +113,7 @@ export class MailWatch {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         if (left >= 1.5e6) timer = setTimeout(resolve, Math.floor(left / 1e6) - 1);
-        else {
-          Atomics.wait(sleeper, 0, 0, Math.min(left, SLICE_NS) / 1e6);
-          setImmediate(resolve);
-        }
+        else slice(left, resolve);
       });
       clearTimeout(timer); // woken by a notice: no stray timer per wait
       this.wake = null;
@@ -167,7 +170,7 @@ export class CellSchedule {
  * Every scheduled arrival of this worker's agents (a round of the pattern: one message, or one
  * to each recipient for fan-out and broadcast), through every config of the cell, each at its time; between sends the receivers wait as asked (polling every interval). A sync client sleeps
  * in Atomics.wait (sub-millisecond), yielding to the event loop every few ms; an async one sleeps
- * in timers, or yields when less than a millisecond is left.
+ * in timers, or in slices of SLICE_NS between event-loop turns when less than 1.5 ms is left.
  */
 export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<void> {
   const { spec, parts } = cur;
@@ -207,17 +210,14 @@ export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<v
         lastYield = Number(hr());
       }
     } else if (pauseNs >= 1.5e6) await new Promise((r) => setTimeout(r, Math.floor(pauseNs / 1e6) - 1));
-    else {
-      Atomics.wait(sleeper, 0, 0, Math.min(pauseNs, SLICE_NS) / 1e6);
-      await new Promise((r) => setImmediate(r));
-    }
+    else await new Promise<void>((r) => slice(pauseNs, r));
   }
 }
 
 /**
  * The open loop with `--wait watch`: sends on their schedule; between them, the receivers sleep on
- * the event loop and take their mail as soon as a notice says it arrived (all inboxes of the
- * worker, in every config, as a poll does).
+ * the event loop and take their mail as soon as a notice says it arrived (from the inboxes noticed;
+ * every inbox at the first turn).
  */
 async function runWatched(cur: CellState, schedule: CellSchedule, plan: ReturnType<typeof mergeSchedules>, mail: MailWatch): Promise<void> {
   const sync = cur.parts.every((p) => p.client.sync);

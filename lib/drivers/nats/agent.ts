@@ -8,6 +8,7 @@ import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/t
 import { HEARTBEAT } from './layers/health.ts';
 import { Puller } from './puller.ts';
 import { STEADY_TIMEOUT_MS } from './steady.ts';
+import { RETRY_MS, STEADY_MS } from '../steady.ts';
 
 export interface Agent {
   readonly id: string;
@@ -43,7 +44,7 @@ const AGENT_CONNECT_MS = 30_000;
  * published meanwhile.
  */
 export function reconnectOptions(reconnect: boolean): ConnectionOptions {
-  return reconnect ? { reconnect: true, maxReconnectAttempts: 600, reconnectTimeWait: 50, reconnectJitter: 0 } : { reconnect: false };
+  return reconnect ? { reconnect: true, maxReconnectAttempts: Math.ceil(STEADY_MS / RETRY_MS), reconnectTimeWait: RETRY_MS, reconnectJitter: 0 } : { reconnect: false };
 }
 
 export async function connectAgent(url: string, id: string, stream: string, reconnect = false): Promise<Agent> {

@@ -9,7 +9,7 @@
  * connect (TCP, HELLO, CLIENT SETNAME) races a deadline and the client is destroyed when it passes.
  */
 import { createClient } from 'redis';
-import { errorText, steady, STEADY_MS } from '../steady.ts';
+import { errorText, RETRY_MS, steady, STEADY_MS } from '../steady.ts';
 
 export type Conn = ReturnType<typeof make>;
 
@@ -41,7 +41,7 @@ export const AGENT_CONNECT_MS = 30_000;
 function make(url: string, o: ConnectOptions) {
   return createClient({
     url,
-    socket: { connectTimeout: o.timeoutMs ?? TIMEOUT_MS, reconnectStrategy: o.reconnect ? (n: number) => (n * 50 > STEADY_MS ? new Error(`no Redis server back within ${STEADY_MS} ms`) : 50) : false },
+    socket: { connectTimeout: o.timeoutMs ?? TIMEOUT_MS, reconnectStrategy: o.reconnect ? (n: number) => (n * RETRY_MS > STEADY_MS ? new Error(`no Redis server back within ${STEADY_MS} ms`) : RETRY_MS) : false },
     disableOfflineQueue: !o.reconnect,
   });
 }
