@@ -31,7 +31,7 @@ export class NoopLayer extends Layer {
  * busbench ab --b-delay-us: a busy-wait inside the bare bus's send, in both variants. B waits `us`;
  * A waits 0 through the same call, which reads the clock and compares just as B's does, so the
  * variants differ by the wait alone (the call and its clock reads would otherwise add about 0.1 µs
- * to B's cost beyond the wait asked for). Not a layer of any config: receives pass through.
+ * to B's cost beyond the wait asked for: docs/ab.md). Not a layer of any config: receives pass through.
  */
 export class SendWait extends Layer {
   readonly name = 'send_wait';
