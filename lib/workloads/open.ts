@@ -222,14 +222,19 @@ export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<v
 async function runWatched(cur: CellState, schedule: CellSchedule, plan: ReturnType<typeof mergeSchedules>, mail: MailWatch): Promise<void> {
   const sync = cur.parts.every((p) => p.client.sync);
   const epoch = schedule.epochNs;
+  let lastTake = Number(hr());
   for (let i = 0; i < plan.atNs.length; ) {
     const due = epoch + plan.atNs[i]!;
-    if (mail.pending) {
-      await takeNoticed(cur, mail, sync);
+    const now = Number(hr());
+    // As with polling: a send that is due goes first, unless noticed mail has waited more than
+    // POLL_STARVE_NS (takes that keep coming must not hold the schedule back, nor sends the takes).
+    if (now >= due && !(mail.pending && now - lastTake > POLL_STARVE_NS)) {
+      await sendArrival(cur, plan, i++, due);
       continue;
     }
-    if (Number(hr()) >= due) {
-      await sendArrival(cur, plan, i++, due);
+    if (mail.pending) {
+      await takeNoticed(cur, mail, sync);
+      lastTake = Number(hr());
       continue;
     }
     await mail.until(due);
