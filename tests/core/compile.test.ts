@@ -67,17 +67,21 @@ test('old compiled trees are removed: beyond the most recently used, those unuse
     const when = new Date(Date.now() - 2 * day - i * 60_000);
     utimesSync(dir, when, when);
   });
-  const recent = readdirSync(CACHE).filter((n) => !n.startsWith('index-') && !n.startsWith('test-old-') && Date.now() - statSync(join(CACHE, n)).mtimeMs < day);
-  await compile([STUDENT]);
-  const left = fakes.filter((d) => existsSync(d));
-  // The survivors are the most recently used of them, and no more than KEEP trees remain unless
-  // more than that were used within the day.
-  assert.deepEqual(left, fakes.slice(0, left.length));
-  assert.ok(left.length <= Math.max(0, KEEP - recent.length), `${left.length} old trees left beside ${recent.length} recent ones`);
-  assert.ok(left.length < fakes.length, 'old trees went');
-  for (const n of recent) assert.ok(existsSync(join(CACHE, n)), `${n}, used within the day, stays`);
-  assert.ok(existsSync(ROOT) && existsSync(join(ROOT, 'lib', 'stats', 'student.ts')));
-  for (const d of left) rmSync(d, { recursive: true, force: true });
+  try {
+    const recent = readdirSync(CACHE).filter((n) => !n.startsWith('index-') && !n.startsWith('test-old-') && Date.now() - statSync(join(CACHE, n)).mtimeMs < day);
+    await compile([STUDENT]);
+    const left = fakes.filter((d) => existsSync(d));
+    // The survivors are the most recently used of them, and no more than KEEP trees remain unless
+    // more than that were used within the day.
+    assert.deepEqual(left, fakes.slice(0, left.length));
+    assert.ok(left.length <= Math.max(0, KEEP - recent.length), `${left.length} old trees left beside ${recent.length} recent ones`);
+    assert.ok(left.length < fakes.length, 'old trees went');
+    for (const n of recent) assert.ok(existsSync(join(CACHE, n)), `${n}, used within the day, stays`);
+    assert.ok(existsSync(ROOT) && existsSync(join(ROOT, 'lib', 'stats', 'student.ts')));
+  } finally {
+    // A failed check leaves no fake tree in the real cache.
+    for (const d of fakes) rmSync(d, { recursive: true, force: true });
+  }
 });
 
 test('two builds at once in one process both end (esbuild is stopped after the last, not under the other)', async () => {
