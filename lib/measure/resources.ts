@@ -11,12 +11,24 @@ export interface Usage {
 /** CPU times come in 10 ms clock ticks: a CPU % over a shorter span than this is noise. */
 export const MIN_CPU_SPAN_MS = 50;
 
+/**
+ * The share of one core the directory walks may take, at most. A walk reads every directory and
+ * stats every file below the bus's directory: a JetStream store at 100 agents (about 2,700 files)
+ * took some 60 ms per walk, so walking at every 100 ms sample kept the harness's process busy on
+ * most of a core, taken from the workers and the server it measures. After a walk of W ms the next
+ * waits at least W · (1 / share − 1); a small tree is still walked at every sample.
+ */
+export const WALK_SHARE = 0.05;
+
 export interface ResourceSample {
   t_ms: number;
   /** Over the span since the previous sample; null when that span is under MIN_CPU_SPAN_MS. */
   cpu_pct: number | null;
   rss_mb: number;
-  /** Bytes and files below the bus's directory; null when the bus has none on this machine (a broker's own storage). */
+  /**
+   * Bytes and files below the bus's directory; null when the bus has none on this machine (a
+   * broker's own storage), or when this sample did not walk it (WALK_SHARE; the last sample of a cell always does).
+   */
   tmpfs_bytes: number | null;
   tmpfs_files: number | null;
 }
@@ -34,6 +46,8 @@ export interface ResourceSummary {
   cpu_max_pct: number | null;
   rss_avg_mb: number;
   rss_max_mb: number;
+  /** Samples that walked the bus's directory (the tmpfs figures are over these); 0 when it has none. */
+  tmpfs_samples_n: number;
   /** null when the bus keeps nothing in a directory busbench can measure. */
   tmpfs_avg_bytes: number | null;
   tmpfs_max_bytes: number | null;
@@ -56,6 +70,8 @@ export class ResourceMonitor {
   private prevT = 0;
   private cpuMs = 0;
   private wallMs = 0;
+  /** performance.now() before which the directory is not walked again (WALK_SHARE). */
+  private walkAt = 0;
 
   constructor(private readonly intervalMs: number, private readonly perfLog: string | null) {}
 
@@ -67,6 +83,7 @@ export class ResourceMonitor {
     this.prev.clear();
     this.cpuMs = 0;
     this.wallMs = 0;
+    this.walkAt = 0;
     this.inFlight = this.sample(pids, dir, false);
     this.timer = setInterval(() => {
       this.inFlight = this.inFlight.then(() => this.sample(pids, dir));
@@ -79,7 +96,7 @@ export class ResourceMonitor {
     clearInterval(this.timer);
     this.timer = null;
     await this.inFlight;
-    await this.sample(pids, dir);
+    await this.sample(pids, dir, true, true);
     return this.summary();
   }
 
@@ -93,7 +110,7 @@ export class ResourceMonitor {
    * between two samples: pidusage's own `cpu` divides by /proc/uptime, whose 10 ms steps swamp
    * intervals this short.
    */
-  private async sample(pids: number[], dir: Usage | null, keep = true): Promise<void> {
+  private async sample(pids: number[], dir: Usage | null, keep = true, last = false): Promise<void> {
     let cpuMs = 0;
     let rss = 0;
     const now = performance.now();
@@ -115,10 +132,18 @@ export class ResourceMonitor {
     this.cpuMs += cpuMs;
     this.wallMs += wallMs;
     const cpu = wallMs >= MIN_CPU_SPAN_MS ? round((100 * cpuMs) / wallMs, 1) : null;
-    const du = dir ? dirUsage(dir.dir, dir.ignore) : null;
+    const du = dir && (last || performance.now() >= this.walkAt) ? this.walk(dir) : null;
     const s: ResourceSample = { t_ms: Math.round(performance.now() - this.t0), cpu_pct: cpu, rss_mb: round(rss / 1048576, 2), tmpfs_bytes: du?.bytes ?? null, tmpfs_files: du?.files ?? null };
     this.samples.push(s);
     if (this.perfLog) appendFileSync(this.perfLog, JSON.stringify({ timestamp: new Date().toISOString(), ...this.context, ...s }) + '\n');
+  }
+
+  private walk(dir: Usage): { bytes: number; files: number } {
+    const t = performance.now();
+    const du = dirUsage(dir.dir, dir.ignore);
+    const end = performance.now();
+    this.walkAt = end + (end - t) * (1 / WALK_SHARE - 1);
+    return du;
   }
 }
 
@@ -137,6 +162,7 @@ export function summarise(s: ResourceSample[]): Omit<ResourceSummary, 'cpu_time_
   const avgFiles = fsAvg((x) => x.tmpfs_files);
   return {
     samples_n: s.length,
+    tmpfs_samples_n: fs.length,
     cpu_max_pct: cpus.length > 0 ? Math.max(...cpus) : null,
     rss_avg_mb: round(avg((x) => x.rss_mb), 2),
     rss_max_mb: round(max((x) => x.rss_mb), 2),

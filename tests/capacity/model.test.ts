@@ -44,7 +44,7 @@ function sweep(opts: { failed?: number[]; scales?: number[] } = {}): BenchRecord
           continue;
         }
         const x = uslThroughput(n, TRUTH[c]!) * (run === 1 ? 0.99 : 1.01);
-        out.push({ ...base, type: 'resource', test_name: c, agent_count: n, run, samples_n: 3, cpu_time_ms: 150, wall_ms: 100, cpu_avg_pct: 150, cpu_max_pct: 160, rss_avg_mb: 300 + 0.05 * n, rss_max_mb: 310, tmpfs_avg_bytes: 1000, tmpfs_max_bytes: 4096 * n, tmpfs_avg_files: 1, tmpfs_max_files: n, delivered: x / 10, workload_ms: 100, throughput_msgs_per_s: x });
+        out.push({ ...base, type: 'resource', test_name: c, agent_count: n, run, samples_n: 3, tmpfs_samples_n: 3, cpu_time_ms: 150, wall_ms: 100, cpu_avg_pct: 150, cpu_max_pct: 160, rss_avg_mb: 300 + 0.05 * n, rss_max_mb: 310, tmpfs_avg_bytes: 1000, tmpfs_max_bytes: 4096 * n, tmpfs_avg_files: 1, tmpfs_max_files: n, delivered: x / 10, workload_ms: 100, throughput_msgs_per_s: x });
       }
       if (opts.failed?.includes(n)) continue;
       const stat = (operation: 'message_send' | 'message_receive' | 'delivery', p50: number, p95: number): BenchRecord => ({ ...base, type: 'statistics', test_name: c, agent_count: n, operation, n: 100, runs_n: 2, avg_ms: p50, stddev_ms: 0, min_ms: p50, max_ms: p95, p50_ms: p50, p95_ms: p95, p99_ms: p95, outliers_high: 0, outliers_low: 0 });

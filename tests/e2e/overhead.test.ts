@@ -175,12 +175,14 @@ test('--separate-cells, PERF_LOG and --keep: a cell per config with its own reso
   assert.equal(recs[0]!.interleaved, false);
   const res = recs.filter((x) => x.type === 'resource');
   assert.deepEqual(res.map((x) => x.test_name).sort(), ['baseline', 'metrics']);
-  for (const x of res) assert.ok(x.delivered === 6 && x.workload_ms > 0, JSON.stringify(x));
+  for (const x of res) assert.ok(x.delivered === 6 && x.workload_ms > 0 && x.tmpfs_samples_n >= 1 && x.tmpfs_samples_n <= x.samples_n && typeof x.tmpfs_max_files === 'number', JSON.stringify(x));
   assert.equal(recs.at(-1)!.cells_ok, 2);
   const samples = parseJsonl(readFileSync(perf, 'utf8')) as Record<string, any>[];
   assert.ok(samples.length >= 2, 'at least one sample per cell');
   for (const s of samples) {
-    for (const k of ['rss_mb', 'tmpfs_bytes', 'tmpfs_files', 't_ms']) assert.equal(typeof s[k], 'number', k);
+    for (const k of ['rss_mb', 't_ms']) assert.equal(typeof s[k], 'number', k);
+    // A sample walks the cell's directory unless the walks would take more than 5 % of a core; the last of each cell always does.
+    for (const k of ['tmpfs_bytes', 'tmpfs_files']) assert.ok(s[k] === null || typeof s[k] === 'number', k);
     assert.ok(s.cpu_pct === null || typeof s.cpu_pct === 'number');
     assert.ok(['baseline', 'metrics'].includes(s.test_name));
   }

@@ -1,0 +1,32 @@
+/** The resource monitor on a real directory tree on tmpfs: its walks of the tree keep to their share of a core. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ResourceMonitor, WALK_SHARE } from '../../lib/measure/resources.ts';
+import { dirUsage } from '../../lib/measure/dirsize.ts';
+
+test('a tree too large to walk at every sample is walked less often; the last sample always walks it, and counts every file', async () => {
+  const root = mkdtempSync('/dev/shm/busbench-walk-');
+  try {
+    // 40 directories × 100 files of 10 bytes: 4,000 files, 40,000 bytes (counted by hand).
+    for (let d = 0; d < 40; d++) {
+      mkdirSync(join(root, `d${d}`));
+      for (let f = 0; f < 100; f++) writeFileSync(join(root, `d${d}`, `f${f}`), '0123456789');
+    }
+    const t = performance.now();
+    assert.deepEqual(dirUsage(root), { bytes: 40_000, files: 4000 });
+    const walkMs = performance.now() - t;
+    // Samples every 2 ms: at most 5 % for walks means one walk per walkMs / 0.05 ms at most, far fewer than samples.
+    const m = new ResourceMonitor(2, null);
+    m.start([process.pid], { dir: root, ignore: [] }, {});
+    await new Promise((r) => setTimeout(r, 300));
+    const s = await m.stop([process.pid], { dir: root, ignore: [] });
+    assert.ok(s.samples_n >= 10, `samples: ${s.samples_n}`);
+    assert.ok(s.tmpfs_samples_n >= 1 && s.tmpfs_samples_n < s.samples_n, `walked ${s.tmpfs_samples_n} of ${s.samples_n} samples (a walk took ${walkMs.toFixed(1)} ms, share ${WALK_SHARE})`);
+    assert.equal(s.tmpfs_max_files, 4000);
+    assert.equal(s.tmpfs_max_bytes, 40_000);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
