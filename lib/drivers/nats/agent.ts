@@ -23,6 +23,12 @@ export interface Agent {
   kv: KV | null;
   /** This agent's heartbeat key in the bucket (health). */
   readonly beatKey: string;
+  /**
+   * The last message taken came with the consumer's pending count at 0 (puller.ts pendingAfter):
+   * the next receive returns null without a pull (a take ends without one more round trip), and
+   * clears it. A drain clears it first: only a take right after that message may rely on it.
+   */
+  nonePending: boolean;
   /** Set by the shutdown layer's watcher when the flag key appears: checking it costs no round trip. */
   shuttingDown: boolean;
   sent: number;
@@ -38,6 +44,15 @@ export interface Agent {
 const AGENT_CONNECT_MS = 30_000;
 
 /**
+ * Every timed connection (agents, the coordinator's control connection, the calibration's floor)
+ * runs without the client's async stack traces. With them on (the client's default), each request
+ * builds two Error objects to keep its caller's stack: 17 % of a worker's busy time in a CPU
+ * profile of a 100-agent cell (docs/drivers.md). A production client that wants speed turns them
+ * off; an error still says what failed, without the caller's frames.
+ */
+export const TIMED_CLIENT = { noAsyncTraces: true } as const;
+
+/**
  * How a connection treats a lost server. By default it does not reconnect: a server that goes away
  * fails the cell at once with the client's error. With --fault restart-server (`reconnect`), it
  * does what a NATS application does: tries again every 50 ms (up to 30 s), buffering what is
@@ -48,7 +63,7 @@ export function reconnectOptions(reconnect: boolean): ConnectionOptions {
 }
 
 export async function connectAgent(url: string, id: string, stream: string, reconnect = false): Promise<Agent> {
-  const nc = await connect({ servers: url, name: `busbench ${id}`, timeout: AGENT_CONNECT_MS, ...reconnectOptions(reconnect) });
+  const nc = await connect({ servers: url, name: `busbench ${id}`, timeout: AGENT_CONNECT_MS, ...TIMED_CLIENT, ...reconnectOptions(reconnect) });
   try {
     // checkAPI false: the host already knows JetStream is there; skip a round trip per agent.
     // With --fault restart-server a request lost in the restart is asked again after 2 s rather than the client's 5 s.
@@ -59,7 +74,7 @@ export async function connectAgent(url: string, id: string, stream: string, reco
     if (reconnect) void (async () => {
       for await (const s of nc.status()) if (s.type === 'reconnect') puller.again();
     })().catch(() => undefined);
-    return { id, nc, js: jetstream(nc, timeout), jsm, puller, reconnect, kv: null, beatKey: `${HEARTBEAT}.${id}`, shuttingDown: false, sent: 0, received: 0, lastBeatNs: -1n };
+    return { id, nc, js: jetstream(nc, timeout), jsm, puller, reconnect, kv: null, beatKey: `${HEARTBEAT}.${id}`, nonePending: false, shuttingDown: false, sent: 0, received: 0, lastBeatNs: -1n };
   } catch (e) {
     await nc.close().catch(() => {});
     throw e;

@@ -20,6 +20,7 @@ import type { DriverCalibration } from '../contract.ts';
 import { CALIBRATION_BODY as BODY, sendsAlone } from '../calibration.ts';
 import { openConfigClient } from './config-client.ts';
 import { namesOf } from './names.ts';
+import { TIMED_CLIENT } from './agent.ts';
 import { Puller } from './puller.ts';
 import { createInboxes, deleteStream } from './resources.ts';
 import { CONNECT_TIMEOUT_MS } from './server.ts';
@@ -35,7 +36,7 @@ export async function calibrateNats(shared: NatsShared, o: CalibrateOptions = {}
   const blocks = o.blocks ?? 7;
   const names = namesOf(shared.prefix, `cal${process.pid}`, 'baseline');
   const a = agentId(0);
-  const nc = await connect({ servers: shared.url, name: 'busbench calibration', reconnect: false, timeout: CONNECT_TIMEOUT_MS });
+  const nc = await connect({ servers: shared.url, name: 'busbench calibration', reconnect: false, timeout: CONNECT_TIMEOUT_MS, ...TIMED_CLIENT });
   let jsm: JetStreamManager | null = null;
   try {
     jsm = await jetstreamManager(nc);
@@ -82,6 +83,8 @@ export async function calibrateNats(shared: NatsShared, o: CalibrateOptions = {}
           fn: async () => {
             await client.send(0, 0, BODY);
             while ((await client.receive(0)) === null) busMisses[busBlock]!++;
+            // The take ends as a cell's does; the consumer said none was pending, so no pull is made.
+            while ((await client.receive(0)) !== null);
           },
           between: async () => void busBlock++,
         },

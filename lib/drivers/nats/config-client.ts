@@ -10,7 +10,7 @@ import { agentId, agentIndices } from '../../core/agents.ts';
 import { timedStart } from '../../measure/lifecycle.ts';
 import { layersOf, type ConfigName, type LayerOptions } from '../../core/words.ts';
 import type { Body, ConfigClient, DrainResult, Receipt } from '../contract.ts';
-import { closeAgent, connectAgent, reconnectOptions, type Agent } from './agent.ts';
+import { closeAgent, connectAgent, reconnectOptions, TIMED_CLIENT, type Agent } from './agent.ts';
 import { beat, healthLayer, queryHealth, type HealthReport } from './layers/health.ts';
 import { metricsLayer } from './layers/metrics.ts';
 import { noopLayer } from './layers/noop.ts';
@@ -47,7 +47,7 @@ export async function openConfigClient(o: OpenOptions): Promise<NatsConfigClient
     for (const r of opened) if (r.status === 'fulfilled') (agents.push(r.value.value), startup.push(r.value.ms));
     const failed = opened.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    control = await connect({ servers: o.url, name: `busbench coordinator ${o.config}`, ...reconnectOptions(o.reconnect === true) });
+    control = await connect({ servers: o.url, name: `busbench coordinator ${o.config}`, ...TIMED_CLIENT, ...reconnectOptions(o.reconnect === true) });
     let controlKv: KV | null = null;
     if (needsKv) {
       // With --fault restart-server, KV calls time out after 2 s like every other request (steady.ts).
@@ -156,6 +156,7 @@ export class NatsConfigClient implements ConfigClient {
   async drain(slot: number, coordinated: boolean): Promise<DrainResult> {
     const a = this.agent(slot);
     const got: Receipt[] = [];
+    a.nonePending = false; // what is left now, not what was pending when the last message came
     for (let m = await this.ops.receive(a); m !== null; m = await this.ops.receive(a)) got.push(m);
     // Acks are buffered publishes: make sure the server has them before anyone counts leftovers.
     await a.nc.flush();

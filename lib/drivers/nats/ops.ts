@@ -1,11 +1,13 @@
 /**
  * The bare bus, as the layers see it: send publishes to the recipient's inbox subject and waits
  * for JetStream's ack (the message is stored); receive pulls the oldest message (no wait) and acks
- * it. Layers wrap these two functions, each returning the same shape.
+ * it, or returns null when the pull finds none, or when the last message it took came with the
+ * consumer's word that none was pending after it (`Agent.nonePending`). Layers wrap these two functions, each returning the same shape.
  */
 import { SendFailed, type Body, type Receipt } from '../contract.ts';
 import type { Agent } from './agent.ts';
 import type { Names } from './names.ts';
+import { pendingAfter } from './puller.ts';
 import { steady } from './steady.ts';
 
 export interface Ops {
@@ -40,12 +42,19 @@ export function bareOps(names: Names, ids: readonly string[]): Ops {
       a.sent++;
     },
     async receive(a) {
+      // The server said, delivering the last message, that none was left after it: the answer a
+      // pull would have given then, without asking again. The next receive asks.
+      if (a.nonePending) {
+        a.nonePending = false;
+        return null;
+      }
       const m = await a.puller.pull();
       if (m === null) return null;
       const msg = m.json<WireMessage>();
       // A plain publish to the reply subject, like JsMsg.ack(): no round trip. Work-queue
       // retention then removes the message; the connection is flushed before anyone counts.
       m.respond(ACK);
+      a.nonePending = pendingAfter(m.reply) === 0;
       a.received++;
       return { from: msg.from, sent_at_ns: msg.sent_at_ns, payload: msg.payload };
     },

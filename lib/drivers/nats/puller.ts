@@ -17,6 +17,21 @@ import { createInbox, type Msg, type NatsConnection, type Subscription } from '@
 
 const PULL = JSON.stringify({ batch: 1, no_wait: true });
 
+/**
+ * How many messages the consumer still had for its agent when the server delivered this one: the
+ * `<pending>` token of the ack subject JetStream gives every delivered message
+ * (`$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>`, or with
+ * `<domain>.<account hash>` after `ACK` and a random token at the end). NaN when the subject is
+ * neither form.
+ */
+export function pendingAfter(reply: string | undefined): number {
+  if (reply === undefined) return Number.NaN;
+  const t = reply.split('.');
+  if (t[0] !== '$JS' || t[1] !== 'ACK') return Number.NaN;
+  const at = t.length === 9 ? 8 : t.length >= 12 ? 10 : -1;
+  return at < 0 ? Number.NaN : Number(t[at]);
+}
+
 export class Puller {
   private sub: Subscription;
   private inbox: string;

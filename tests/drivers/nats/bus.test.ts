@@ -6,6 +6,7 @@ import { Rejected, type CellBus, type DriverRun, type Receipt } from '../../../l
 import { client } from '../../../lib/drivers/nats/client.ts';
 import { openConfigClient, type NatsConfigClient } from '../../../lib/drivers/nats/config-client.ts';
 import { namesOf } from '../../../lib/drivers/nats/names.ts';
+import { pendingAfter } from '../../../lib/drivers/nats/puller.ts';
 import { openPrivateRun, skipWithout } from '../servers.ts';
 
 const SKIP = skipWithout('nats');
@@ -74,6 +75,37 @@ test('receive on an empty inbox returns null at once (not after the client pull 
   for (let i = 0; i < 10; i++) assert.equal(await c.receive(0), null);
   const each = (performance.now() - t0) / 10;
   assert.ok(each < 50, `an empty receive took ${each.toFixed(1)} ms`);
+});
+
+test('pendingAfter reads the pending count from both forms of JetStream\'s ack subject', () => {
+  // As nats-server 2.9 sent them for a third of three messages (checked against a real server), and the form with a domain.
+  assert.equal(pendingAfter('$JS.ACK.P.a.1.1.1.1796225643259544808.2'), 2);
+  assert.equal(pendingAfter('$JS.ACK.P.a.1.3.3.1796225643261482521.0'), 0);
+  assert.equal(pendingAfter('$JS.ACK.hub.ACCHASH.P.a.1.3.3.1796225643261482521.5.x7Gq'), 5);
+  assert.ok(Number.isNaN(pendingAfter('_INBOX.abc.1')));
+  assert.ok(Number.isNaN(pendingAfter(undefined)));
+});
+
+test('a take ends at the message the consumer called its last, without one more pull; mail sent after it is still taken', { skip: SKIP }, async () => {
+  const cell = await cellWith(['baseline'], 2);
+  const c = await open(cell, 'baseline', 2);
+  const puller = (c as unknown as { agent(slot: number): { puller: { pull(): Promise<unknown> } } }).agent(1).puller;
+  let pulls = 0;
+  const pull = puller.pull.bind(puller);
+  puller.pull = () => (pulls++, pull());
+  for (let k = 0; k < 2; k++) await c.send(0, 1, { k, data: '' });
+  assert.notEqual(await c.receive(1), null);
+  assert.notEqual(await c.receive(1), null);
+  assert.equal(pulls, 2);
+  assert.equal(await c.receive(1), null, 'the consumer had none pending after the second');
+  assert.equal(pulls, 2, 'that null cost no pull');
+  await c.send(0, 1, { k: 2, data: '' });
+  assert.equal(((await c.receive(1))?.payload as { k: number }).k, 2, 'the next take asks the server again');
+  assert.equal(pulls, 3);
+  // A drain right after a message said to be the last still asks: mail may have come since.
+  await c.send(0, 1, { k: 3, data: '' });
+  assert.deepEqual((await drainAll(c, 1)).map((m) => (m.payload as { k: number }).k), [3]);
+  assert.equal(await cell.leftover('baseline'), 0);
 });
 
 test('leftover() counts messages not taken, and drops as they are taken', { skip: SKIP }, async () => {
