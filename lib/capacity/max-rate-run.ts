@@ -25,7 +25,9 @@ function pointOf(records: readonly BenchRecord[], config: ConfigName, rate: numb
   const actual = stat('delivery');
   const p99 = intended?.type === 'statistics' ? intended.p99_ms : null;
   const lost = integ?.type === 'integrity' ? integ.lost : null;
-  const reason = p99 === null || integ?.type !== 'integrity' ? 'failed' : !integ.ok ? 'lost' : p99 > budgetMs ? 'p99' : null;
+  // A step that gave up its schedule (unsent) had broken the budget for sure (workloads/open.ts giveUpOf).
+  const gaveUp = load?.type === 'load' && load.unsent > 0;
+  const reason = p99 === null || integ?.type !== 'integrity' ? 'failed' : !integ.ok ? 'lost' : p99 > budgetMs || gaveUp ? 'p99' : null;
   return {
     rate_per_agent_msgs_per_s: r3(rate),
     offered_msgs_per_s: load?.type === 'load' ? load.offered_msgs_per_s : r3(rate),
@@ -34,6 +36,7 @@ function pointOf(records: readonly BenchRecord[], config: ConfigName, rate: numb
     delivery_intended_p99_ms: p99,
     delivery_p99_ms: actual?.type === 'statistics' ? actual.p99_ms : null,
     late_pct: load?.type === 'load' ? load.late_pct : null,
+    unsent: load?.type === 'load' ? load.unsent : null,
     lost,
   };
 }
@@ -57,7 +60,7 @@ export async function runMaxRate(options: Options, budgetMs: number, maxSteps: n
           searches,
           async (rate, group) => {
             const out = join(scratch, `step-${++steps}.jsonl`);
-            const stepOpts: Options = Object.freeze({ ...options, drivers: [driver], scales: [scale], rate, rateTotal: null, runs: 1, layers: group.filter((c) => c !== 'baseline'), out, thresholds: [], raw: false });
+            const stepOpts: Options = Object.freeze({ ...options, drivers: [driver], scales: [scale], rate, rateTotal: null, runs: 1, layers: group.filter((c) => c !== 'baseline'), out, thresholds: [], raw: false, giveUpLateMs: budgetMs });
             const label = `max rate · ${driver} @ ${scale} agents · ${rate.toFixed(rate < 10 ? 2 : 0)}/s per agent · ${group.join(', ')}`;
             let outcome;
             try {

@@ -57,6 +57,8 @@ export interface Options {
   readonly durationMs: number;
   /** Open loop: how receivers wait for mail (lib/workloads/flags.ts parseWait). */
   readonly wait: string;
+  /** Not a flag: --find-max-rate gives its steps its p99 budget (lib/workloads/load.ts LoadOptions). */
+  readonly giveUpLateMs?: number;
   /** Who sends to whom (lib/workloads/index.ts). */
   readonly pattern: string;
   /** Faults injected into every cell (lib/faults/spec.ts); any → the run is disturbed (exit 3). */

@@ -241,9 +241,18 @@ export interface ScheduleSpec {
 export interface OpenLoad extends ScheduleSpec {
   /** How receivers wait for mail: `poll:INTERVAL` (flags.ts parseWait). */
   wait: string;
+  /**
+   * --find-max-rate's steps: the p99 budget. Once more than 1 % of the cell's scheduled sends of a
+   * config began later than this after their intended time, that config's p99 from intended send
+   * times is over the budget whatever follows (a message is delivered after it is sent), so the
+   * worker sends no more; what it did not send is counted `unsent`.
+   */
+  giveUpLateNs?: number;
 }
 
 /** How the schedule held on one worker for one config: per send, how long after its intended time it began. */
 export interface ScheduleDone {
   lagNs: Float64Array;
+  /** Scheduled sends not attempted: the worker gave up (OpenLoad.giveUpLateNs). */
+  unsent: number;
 }

@@ -172,10 +172,12 @@ export interface LoadRecord extends Base, CellKey {
   /** Agents that send (the pattern may have agents that only receive). */
   senders: number;
   duration_ms: number;
-  /** Sends scheduled (and attempted) over every sender. */
+  /** Sends scheduled over every sender (attempted, however late, unless the step gave up: `unsent`). */
   scheduled: number;
-  /** Sends that began more than late_threshold_ms after their intended time. */
+  /** Sends that began more than late_threshold_ms after their intended time, and the unsent ones. */
   late: number;
+  /** --find-max-rate steps only: scheduled sends never attempted, once the step had broken its p99 budget for sure; 0 otherwise. */
+  unsent: number;
   late_threshold_ms: number;
   late_pct: number;
   /** How long after its intended time a send began. */
@@ -194,6 +196,8 @@ export interface MaxRatePoint {
   delivery_intended_p99_ms: number | null;
   delivery_p99_ms: number | null;
   late_pct: number | null;
+  /** Scheduled sends never attempted: the step stopped once its p99 was over the budget for sure (records.md). */
+  unsent: number | null;
   lost: number | null;
 }
 

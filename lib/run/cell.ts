@@ -29,6 +29,8 @@ export interface ConfigResult {
   calls: CallErrors[];
   /** The open loop: every worker's per-send lag behind the schedule. */
   lagNs?: Float64Array[];
+  /** The open loop: scheduled sends the workers gave up (OpenLoad.giveUpLateNs). */
+  unsent?: number;
   /** Operations recorded in histograms: one per worker (lib/measure/histogram.ts). */
   histograms?: Map<Operation, EncodedHistogram[]>;
 }
@@ -203,7 +205,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
         samples,
         integrity: { ...counts, rejected: mine.reduce((a, d) => a + d.rejected, 0), leftover },
         calls: mergeCalls(gone.flatMap((d) => d.calls)),
-        ...(open ? { lagNs: mine.map((d) => d.schedule?.lagNs ?? new Float64Array(0)) } : {}),
+        ...(open ? { lagNs: mine.map((d) => d.schedule?.lagNs ?? new Float64Array(0)), unsent: mine.reduce((a, d) => a + (d.schedule?.unsent ?? 0), 0) } : {}),
         ...histogramsOf(mine),
       });
     }

@@ -378,7 +378,7 @@ function recordCell(res: CellResult, cell: PlannedCell, where: string, opts: Opt
     }
     if (part.lagNs) {
       const load = openLoadOf(opts, cell)!;
-      emit({ type: 'load', ...key, warmup: cell.run === 0, pattern: opts.pattern, ...scheduleFigures(load, patternOf(opts.pattern), cell.scale, part.lagNs) });
+      emit({ type: 'load', ...key, warmup: cell.run === 0, pattern: opts.pattern, ...scheduleFigures(load, patternOf(opts.pattern), cell.scale, part.lagNs, part.unsent) });
     }
     tally.lost += i.lost;
     tally.duplicated += i.duplicated;

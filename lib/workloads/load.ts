@@ -26,6 +26,8 @@ export interface LoadOptions {
   readonly seed: number;
   readonly arrivals: Arrivals;
   readonly wait: string;
+  /** --find-max-rate sets it for its steps (its p99 budget): OpenLoad.giveUpLateNs. */
+  readonly giveUpLateMs?: number;
 }
 
 export function openLoadOf(opts: LoadOptions, cell: { run: number; scale: number }): OpenLoad | undefined {
@@ -35,15 +37,19 @@ export function openLoadOf(opts: LoadOptions, cell: { run: number; scale: number
   const ratePerAgent = opts.rate ?? opts.rateTotal! / senders;
   const durationMs = cell.run === 0 ? Math.min(opts.durationMs, Math.max(1, (opts.warmup / ratePerAgent) * 1000)) : opts.durationMs;
   const seed = (opts.seed ^ Math.imul(cell.run + 1, 0x85ebca6b) ^ Math.imul(cell.scale, 0xc2b2ae35)) >>> 0;
-  return { ratePerAgent, arrivals: opts.arrivals, durationMs, seed, wait: opts.wait };
+  return { ratePerAgent, arrivals: opts.arrivals, durationMs, seed, wait: opts.wait, ...(opts.giveUpLateMs !== undefined ? { giveUpLateNs: opts.giveUpLateMs * 1e6 } : {}) };
 }
 
 const ms = (ns: number) => Number((ns / 1e6).toFixed(6));
 
-/** The schedule's figures for one config of one cell at scale n, from every worker's per-send lag. */
-export function scheduleFigures(load: OpenLoad, pattern: Pattern, n: number, lags: readonly Float64Array[]): Omit<LoadRecord, 'schema' | 'timestamp' | 'driver' | 'type' | 'test_name' | 'agent_count' | 'run' | 'warmup' | 'pattern'> {
+/**
+ * The schedule's figures for one config of one cell at scale n, from every worker's per-send lag
+ * and the sends the workers gave up (`unsent`: scheduled, counted late, with no lag of their own).
+ */
+export function scheduleFigures(load: OpenLoad, pattern: Pattern, n: number, lags: readonly Float64Array[], unsent = 0): Omit<LoadRecord, 'schema' | 'timestamp' | 'driver' | 'type' | 'test_name' | 'agent_count' | 'run' | 'warmup' | 'pattern'> {
   const all = sorted(lags.flatMap((l) => Array.from(l)));
-  const late = all.filter((x) => x > LATE_NS).length;
+  const scheduled = all.length + unsent;
+  const late = all.filter((x) => x > LATE_NS).length + unsent;
   return {
     loop: 'open',
     arrivals: load.arrivals,
@@ -52,10 +58,11 @@ export function scheduleFigures(load: OpenLoad, pattern: Pattern, n: number, lag
     offered_msgs_per_s: Number((load.ratePerAgent * messagesPerRound(pattern, n)).toFixed(3)),
     senders: sendersAt(pattern, n),
     duration_ms: load.durationMs,
-    scheduled: all.length,
+    scheduled,
     late,
+    unsent,
     late_threshold_ms: LATE_NS / 1e6,
-    late_pct: all.length > 0 ? Number(((late * 100) / all.length).toFixed(4)) : 0,
+    late_pct: scheduled > 0 ? Number(((late * 100) / scheduled).toFixed(4)) : 0,
     lag_p50_ms: all.length > 0 ? ms(quantileSorted(all, 0.5)) : null,
     lag_p99_ms: all.length > 0 ? ms(quantileSorted(all, 0.99)) : null,
     lag_max_ms: all.length > 0 ? ms(all[all.length - 1]!) : null,

@@ -189,16 +189,18 @@ export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<v
   const waitNs = wait.intervalNs;
   const sync = parts.every((p) => p.client.sync);
   const epoch = schedule.epochNs;
+  const giveUp = giveUpOf(cur, schedule);
   let nextPoll = epoch;
   let lastYield = Number(hr());
   for (let i = 0; i < plan.atNs.length; ) {
+    if (cur.gaveUp) return leaveUnsent(cur, plan, i);
     const now = Number(hr());
     const due = epoch + plan.atNs[i]!;
     // A send that is due goes first: a poll of every inbox may take longer than the gap between
     // sends. Only a poll held back by more than POLL_STARVE_NS goes before it, so that receivers
     // are not starved while the senders are behind.
     if (now >= due && now < nextPoll + POLL_STARVE_NS) {
-      await sendArrival(cur, plan, i++, due);
+      await sendArrival(cur, plan, i++, due, giveUp);
       continue;
     }
     if (now >= nextPoll) {
@@ -226,14 +228,16 @@ export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<v
 async function runWatched(cur: CellState, schedule: CellSchedule, plan: ReturnType<typeof mergeSchedules>, mail: MailWatch): Promise<void> {
   const sync = cur.parts.every((p) => p.client.sync);
   const epoch = schedule.epochNs;
+  const giveUp = giveUpOf(cur, schedule);
   let lastTake = Number(hr());
   for (let i = 0; i < plan.atNs.length; ) {
+    if (cur.gaveUp) return leaveUnsent(cur, plan, i);
     const due = epoch + plan.atNs[i]!;
     const now = Number(hr());
     // As with polling: a send that is due goes first, unless noticed mail has waited more than
     // POLL_STARVE_NS (takes that keep coming must not hold the schedule back, nor sends the takes).
     if (now >= due && !(mail.pending && now - lastTake > POLL_STARVE_NS)) {
-      await sendArrival(cur, plan, i++, due);
+      await sendArrival(cur, plan, i++, due, giveUp);
       continue;
     }
     if (mail.pending) {
@@ -250,20 +254,48 @@ async function runWatched(cur: CellState, schedule: CellSchedule, plan: ReturnTy
  * every config, each send's lag from its intended time kept; the coordinator's health query every
  * so many arrivals.
  */
-async function sendArrival(cur: CellState, plan: ReturnType<typeof mergeSchedules>, i: number, due: number): Promise<void> {
+async function sendArrival(cur: CellState, plan: ReturnType<typeof mergeSchedules>, i: number, due: number, giveUp: GiveUp | null): Promise<void> {
   const { spec, parts } = cur;
   const slot = plan.slot[i]!;
   const m = cur.pattern.perRound(spec.local[slot]!, spec.scale);
   const first = plan.seq[i]! * m;
   for (const p of parts) {
     for (let k = first; k < first + m; k++) {
-      p.lag!.push(Number(hr()) - due);
+      const lag = Number(hr()) - due;
+      p.lag!.push(lag);
+      if (giveUp && lag > giveUp.lateNs && ++p.overBudget >= giveUp.after) cur.gaveUp = true;
       const r = sendStep(cur, p, slot, k);
       if (r) await r;
     }
   }
   const queryEvery = spec.healthQueryEvery * Math.max(1, spec.local.length);
   if (spec.coordinator && (i + 1) % queryEvery === 0) for (const p of parts) if (p.client.healthQuery) await queryHealth(p);
+}
+
+/**
+ * OpenLoad.giveUpLateNs: after how many sends later than `lateNs` (on this worker, in one config)
+ * the config's p99 from intended send times is over it for sure: more than 1 % of all the cell's
+ * scheduled sends of a config (every worker's), each delivered no earlier than it was sent. The
+ * p99 (type 7) of D ≤ S values lies above the budget once more than 0.01·D + 1 of them do.
+ */
+interface GiveUp {
+  lateNs: number;
+  after: number;
+}
+
+function giveUpOf(cur: CellState, schedule: CellSchedule): GiveUp | null {
+  const lateNs = cur.spec.open?.giveUpLateNs;
+  if (lateNs === undefined) return null;
+  let scheduled = 0;
+  for (let a = 0; a < cur.spec.scale; a++) scheduled += schedule.sends(a);
+  return { lateNs, after: Math.floor(0.01 * scheduled) + 2 };
+}
+
+/** The sends of arrivals i and later, never attempted: counted per config as unsent. */
+function leaveUnsent(cur: CellState, plan: ReturnType<typeof mergeSchedules>, i: number): void {
+  let n = 0;
+  for (let j = i; j < plan.atNs.length; j++) n += cur.pattern.perRound(cur.spec.local[plan.slot[j]!]!, cur.spec.scale);
+  for (const p of cur.parts) p.unsent += n;
 }
 
 /** Every inbox of the worker's agents taken empty, in every config. */

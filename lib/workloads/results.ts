@@ -14,5 +14,5 @@ export function workloadResults(p: Part, samples: ConfigDone['samples']): Pick<C
   if (p.roundTrip) histograms.round_trip = p.roundTrip.encode();
   if (p.intendedRaw) samples.delivery_intended = p.intendedRaw.values();
   if (p.roundTripRaw) samples.round_trip = p.roundTripRaw.values();
-  return { ...(p.lag ? { schedule: { lagNs: p.lag.values() } } : {}), ...(Object.keys(histograms).length > 0 ? { histograms } : {}) };
+  return { ...(p.lag ? { schedule: { lagNs: p.lag.values(), unsent: p.unsent } } : {}), ...(Object.keys(histograms).length > 0 ? { histograms } : {}) };
 }

@@ -46,6 +46,9 @@ export interface Part {
   intended: LatencyHistogram | null;
   intendedRaw: Samples | null;
   lag: Samples | null;
+  /** The open loop with a give-up budget (OpenLoad.giveUpLateNs): sends that began later than it, and sends never attempted. */
+  overBudget: number;
+  unsent: number;
   /** A pattern with answers: per local agent, when each of its requests was sent (hrtime ns), and the round trips. */
   requestAt: Float64Array[] | null;
   roundTrip: LatencyHistogram | null;
@@ -68,6 +71,8 @@ export interface CellState {
   taken: number[];
   /** `--wait watch`: the notices that mail arrived (open.ts MailWatch), for the open loop and the tail. */
   watch?: MailWatch;
+  /** The open loop gave up its schedule (OpenLoad.giveUpLateNs): no more sends. */
+  gaveUp?: boolean;
 }
 
 /**
@@ -108,6 +113,8 @@ export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient
     intended: spec.open ? new LatencyHistogram() : null,
     intendedRaw: spec.open && spec.raw ? new Samples(n) : null,
     lag: spec.open ? new Samples(n) : null,
+    overBudget: 0,
+    unsent: 0,
     requestAt: answers ? sends.map((s) => new Float64Array(s)) : null,
     roundTrip: answers ? new LatencyHistogram() : null,
     roundTripRaw: answers && spec.raw ? new Samples(n) : null,

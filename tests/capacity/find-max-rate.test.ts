@@ -56,3 +56,20 @@ test('a real search cut at 2 steps: 10/s and 20/s per agent measured for each co
   assert.deepEqual(readdirSync(base).filter((n) => n !== 'mr.jsonl'), []);
   assert.deepEqual(taggedPids(tag), []);
 });
+
+test('a step that has broken its budget for sure stops sending: a 150 ms noop cannot keep 10/s, gives up after two sends 500 ms late, and breaks with sends unsent', async () => {
+  const base = shmDir();
+  const out = join(base, 'mr.jsonl');
+  const r = await busbench(['capacity', '--find-max-rate', '--budget-p99', '500ms', '--rate-steps', '1', '--scales', '2', '--layers', 'noop', '--noop-delay-us', '150000', '--duration', '2s', '--warmup', '0', '--workers', '2', '--base-dir', base, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const mr = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MaxRateRecord).filter((x) => x.type === 'max_rate');
+  const [baseline, noop] = [mr.find((x) => x.test_name === 'baseline')!.points[0]!, mr.find((x) => x.test_name === 'noop')!.points[0]!];
+  assert.deepEqual([baseline.held, baseline.unsent], [true, 0]);
+  // 2 agents × 20 arrivals scheduled, every 100 ms; each noop arrival takes 300 ms or more (a send and a receive), so
+  // the k-th begins about 200·(k−1) ms late: each worker gives up after its second send over 500 ms (the 5th), leaving
+  // 15 or so of its 20 unsent. The baseline beside it keeps a 500 ms budget even on a loaded machine.
+  assert.deepEqual([noop.held, noop.reason], [false, 'p99']);
+  assert.ok(noop.unsent! >= 20 && noop.unsent! < 40, `unsent ${noop.unsent}`);
+  assert.match(r.stdout, /no \(p99; gave up, \d+ unsent\)/);
+  assert.deepEqual(readdirSync(base).filter((n) => n !== 'mr.jsonl'), []);
+});

@@ -16,7 +16,7 @@ function system(knees: Partial<Record<ConfigName, number>>, measured: [number, C
     const out = new Map<ConfigName, MaxRatePoint>();
     for (const c of configs) {
       const held = noise[c]?.[rate]?.shift() ?? rate <= knees[c]!;
-      out.set(c, { rate_per_agent_msgs_per_s: rate, offered_msgs_per_s: rate * 10, held, reason: held ? null : 'p99', delivery_intended_p99_ms: null, delivery_p99_ms: null, late_pct: null, lost: 0 });
+      out.set(c, { rate_per_agent_msgs_per_s: rate, offered_msgs_per_s: rate * 10, held, reason: held ? null : 'p99', delivery_intended_p99_ms: null, delivery_p99_ms: null, late_pct: null, unsent: 0, lost: 0 });
     }
     return out;
   };
@@ -52,7 +52,7 @@ test('a spurious break far below the knee is measured again and does not end the
   assert.deepEqual([a.lo, a.hi, a.status()], [400, 440, 'found']);
   // A loss is not noise: it breaks the rate at once.
   const b = new RateSearch('baseline', 30);
-  await searchMaxRates([b], async (rate) => new Map([['baseline', { rate_per_agent_msgs_per_s: rate, offered_msgs_per_s: rate * 10, held: rate < 20, reason: rate < 20 ? null : 'lost', delivery_intended_p99_ms: null, delivery_p99_ms: null, late_pct: null, lost: rate < 20 ? 0 : 1 }]]));
+  await searchMaxRates([b], async (rate) => new Map([['baseline', { rate_per_agent_msgs_per_s: rate, offered_msgs_per_s: rate * 10, held: rate < 20, reason: rate < 20 ? null : 'lost', delivery_intended_p99_ms: null, delivery_p99_ms: null, late_pct: null, unsent: 0, lost: rate < 20 ? 0 : 1 }]]));
   assert.deepEqual(b.points.map((p) => p.rate_per_agent_msgs_per_s), [10, 20, 15, 17.5, 18.75]);
 });
 
