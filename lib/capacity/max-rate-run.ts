@@ -41,6 +41,19 @@ function pointOf(records: readonly BenchRecord[], config: ConfigName, rate: numb
   };
 }
 
+/**
+ * A budget the lowest rate already comes close to: the p99 there is the machine's and the bus's
+ * latency with almost no load, so where the budget is crossed depends on noise more than on the
+ * rate (docs/capacity.md: at 5 ms on a 2-core VM the answers varied by 2.4 times).
+ */
+export function nearFloor(points: readonly MaxRatePoint[], budgetMs: number): string | null {
+  const low = points.reduce<MaxRatePoint | null>((a, p) => (p.delivery_intended_p99_ms !== null && (a === null || p.rate_per_agent_msgs_per_s < a.rate_per_agent_msgs_per_s) ? p : a), null);
+  const p99 = low?.delivery_intended_p99_ms;
+  if (low == null || p99 == null || p99 <= budgetMs / 2) return null;
+  const rate = low.rate_per_agent_msgs_per_s;
+  return `at the lowest rate, ${rate}/s per agent, p99 was already ${p99.toFixed(1)} ms of the ${budgetMs} ms budget: the answer will move with the machine's noise from run to run; a budget well above that p99 finds the bus's limit (--budget-p99)`;
+}
+
 export async function runMaxRate(options: Options, budgetMs: number, maxSteps: number, io: RunIO): Promise<{ exitCode: number; records: BenchRecord[] }> {
   const started = performance.now();
   const scratch = mkdtempSync(join(options.baseDir, 'busbench-max-rate-'));
@@ -93,6 +106,8 @@ export async function runMaxRate(options: Options, budgetMs: number, maxSteps: n
             points: s.points,
           };
           if (first) records.push(writer.write(body));
+          const note = nearFloor(s.points, budgetMs);
+          if (note) io.warn(`max rate · ${driver} @ ${scale} agents · ${s.config}: ${note}`);
         }
         if (aborted !== null) break;
       }

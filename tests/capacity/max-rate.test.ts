@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RateSearch, searchMaxRates } from '../../lib/capacity/max-rate.ts';
+import { nearFloor } from '../../lib/capacity/max-rate-run.ts';
 import type { ConfigName } from '../../lib/core/words.ts';
 import type { MaxRatePoint } from '../../lib/records/schema.ts';
 
@@ -64,4 +65,13 @@ test('nothing holds: halving down to 10/64 per second, then "none held"; every r
   const all = new RateSearch('baseline', 3);
   await searchMaxRates([all], system({ baseline: Infinity }, []));
   assert.deepEqual([all.points.length, all.lo, all.hi, all.status()], [3, 40, null, 'step limit']);
+});
+
+test('nearFloor: a warning when the lowest rate measured already used more than half the budget, from that lowest rate', () => {
+  const point = (rate: number, p99: number | null): MaxRatePoint => ({ rate_per_agent_msgs_per_s: rate, offered_msgs_per_s: rate * 10, held: p99 !== null && p99 <= 5, reason: null, delivery_intended_p99_ms: p99, delivery_p99_ms: null, late_pct: null, unsent: 0, lost: 0 });
+  // Measured out of order (a search narrows back down): the lowest rate is 10/s, with 3.2 ms of 5.
+  assert.match(nearFloor([point(20, 1.1), point(10, 3.2), point(40, 4.9)], 5)!, /^at the lowest rate, 10\/s per agent, p99 was already 3\.2 ms of the 5 ms budget/);
+  assert.equal(nearFloor([point(10, 2.5), point(20, 4.9)], 5), null, 'exactly half is not near');
+  assert.equal(nearFloor([point(10, null)], 5), null, 'a failed step says nothing');
+  assert.equal(nearFloor([], 5), null);
 });
