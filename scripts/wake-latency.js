@@ -21,6 +21,8 @@ import { importTs } from '../lib/core/compile.js';
 const { pause } = /** @type {typeof import('../lib/workloads/open.ts')} */ (await importTs(fileURLToPath(new URL('../lib/workloads/open.ts', import.meta.url))));
 
 const hr = () => Number(process.hrtime.bigint());
+/** The p-quantile (nearest rank) of ascending values. */
+const quantile = (/** @type {number[]} */ sorted, /** @type {number} */ p) => sorted[Math.ceil(p * sorted.length) - 1] ?? NaN;
 
 if (argv.child) {
   const rate = Number(argv.rate);
@@ -46,11 +48,12 @@ if (argv.child) {
       const c = fork(self, ['--child', '--rate', String(rate), '--seconds', String(seconds), '--spin-us', String(argv['spin-us'] ?? 0)], { execArgv: [] });
       c.once('message', (m) => resolve(/** @type {number[]} */ (m)));
       c.once('error', reject);
+      c.once('exit', (code) => reject(new Error(`a waiting process exited (${code}) without its lags`)));
     }))),
   );
   for (const [i, lags] of each.entries()) {
     const sorted = [...lags].sort((a, b) => a - b);
-    const q = (/** @type {number} */ p) => ((sorted[Math.ceil(p * sorted.length) - 1] ?? NaN) / 1e6).toFixed(3);
+    const q = (/** @type {number} */ p) => (quantile(sorted, p) / 1e6).toFixed(3);
     const late = lags.filter((x) => x > 1e6).length;
     console.log(`process ${i + 1} of ${procs}: ${lags.length} due times at ${rate}/s: lag p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${((sorted[sorted.length - 1] ?? NaN) / 1e6).toFixed(3)} ms; over 1 ms: ${late} (${((late * 100) / lags.length).toFixed(2)} %)`);
   }
@@ -66,7 +69,7 @@ if (argv.child) {
     over.push(Number(process.hrtime.bigint() - t0) / 1e6 - ms);
   }
   over.sort((a, b) => a - b);
-  const q = (/** @type {number} */ p) => (over[Math.ceil(p * over.length) - 1] ?? NaN).toFixed(3);
+  const q = (/** @type {number} */ p) => quantile(over, p).toFixed(3);
   const late = over.filter((x) => x > 1).length;
   console.log(`${sleeps} sleeps of ${ms} ms: overshoot p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, p99 ${q(0.99)} ms, max ${(over[over.length - 1] ?? NaN).toFixed(3)} ms; over 1 ms: ${late} (${((late * 100) / sleeps).toFixed(1)} %)`);
 }

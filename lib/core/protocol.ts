@@ -242,10 +242,11 @@ export interface OpenLoad extends ScheduleSpec {
   /** How receivers wait for mail: `poll:INTERVAL` (flags.ts parseWait). */
   wait: string;
   /**
-   * --find-max-rate's steps: the p99 budget. Once more than 1 % of the cell's scheduled sends of a
-   * config began later than this after their intended time, that config's p99 from intended send
-   * times is over the budget whatever follows (a message is delivered after it is sent), so the
-   * worker sends no more; what it did not send is counted `unsent`.
+   * --find-max-rate's steps: the p99 budget. Once the bus accepted more than 1 % (plus one) of the
+   * cell's scheduled sends of a config later than this after their intended time, that config's
+   * p99 from intended send times is over the budget whatever follows (a message is delivered after
+   * it is sent), so the worker sends no more in that config; what it did not send is counted
+   * `unsent` (open.ts giveUpOf).
    */
   giveUpLateNs?: number;
 }

@@ -30,7 +30,7 @@ export interface Part {
   recvKeys: Samples;
   deliveryKeys: Samples;
   health: Samples;
-  /** Per local agent, per message seq: 0 not sent (rejected), 1 sent, 2 the send's call failed. */
+  /** Per local agent, per message seq: 0 not sent (rejected, or never attempted: Part.unsent), 1 sent, 2 the send's call failed. */
   sent: Uint8Array[];
   /** Messages accepted by the bus per recipient (agent index): what each recipient is to receive. */
   perRecipient: number[];
@@ -46,8 +46,9 @@ export interface Part {
   intended: LatencyHistogram | null;
   intendedRaw: Samples | null;
   lag: Samples | null;
-  /** The open loop with a give-up budget (OpenLoad.giveUpLateNs): sends that began later than it, and sends never attempted. */
+  /** The open loop with a give-up budget (OpenLoad.giveUpLateNs): accepted sends that began later than it; sends never attempted once it gave up. */
   overBudget: number;
+  gaveUp: boolean;
   unsent: number;
   /** A pattern with answers: per local agent, when each of its requests was sent (hrtime ns), and the round trips. */
   requestAt: Float64Array[] | null;
@@ -71,8 +72,8 @@ export interface CellState {
   taken: number[];
   /** `--wait watch`: the notices that mail arrived (open.ts MailWatch), for the open loop and the tail. */
   watch?: MailWatch;
-  /** The open loop gave up its schedule (OpenLoad.giveUpLateNs): no more sends. */
-  gaveUp?: boolean;
+  /** The open loop: how many configs gave up their schedule (OpenLoad.giveUpLateNs); at all of them, no more sends. */
+  gaveUp?: number;
 }
 
 /**
@@ -114,6 +115,7 @@ export function newPart(spec: CellSpec, config: ConfigName, client: ConfigClient
     intendedRaw: spec.open && spec.raw ? new Samples(n) : null,
     lag: spec.open ? new Samples(n) : null,
     overBudget: 0,
+    gaveUp: false,
     unsent: 0,
     requestAt: answers ? sends.map((s) => new Float64Array(s)) : null,
     roundTrip: answers ? new LatencyHistogram() : null,

@@ -69,9 +69,10 @@ test('a step that has broken its budget for sure stops sending: a worker whose f
   assert.deepEqual([baseline.held, baseline.unsent], [true, 0]);
   // 2 agents × 20 sends at 10/s, one agent per worker: 40 scheduled, so a worker gives up at its second send over
   // 150 ms late. Agent 0's sends begin about 0, 100, 200, 300 ms late (each waits for the stalls before it): it gives
-  // up after the 4th (the 3rd if a wake-up is 50 ms late), leaving 16 or 17 of its 20; agent 1's worker sends all 20.
+  // up after the 4th (after the 3rd or 2nd if the machine adds 50 ms or more), leaving 16 to 18 of its 20; agent 1's
+  // worker sends all 20 (more than 20 unsent would mean it gave up too).
   assert.deepEqual([noop.held, noop.reason], [false, 'p99']);
-  assert.ok(noop.unsent! >= 10 && noop.unsent! <= 20, `unsent ${noop.unsent}`);
+  assert.ok(noop.unsent! >= 16 && noop.unsent! <= 18, `unsent ${noop.unsent}`);
   assert.match(r.stdout, /no \(p99; gave up, \d+ unsent\)/);
   assert.deepEqual(readdirSync(base).filter((n) => n !== 'mr.jsonl'), []);
 });

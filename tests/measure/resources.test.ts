@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ResourceMonitor, WALK_SHARE } from '../../lib/measure/resources.ts';
 import { dirUsage } from '../../lib/measure/dirsize.ts';
 
-test('a tree too large to walk at every sample is walked less often; the last sample always walks it, and counts every file', async () => {
+test('a tree too large to walk at every sample is walked less often; the last sample always walks it and counts every file, the last ones too', async () => {
   const root = mkdtempSync('/dev/shm/busbench-walk-');
   try {
     // 40 directories × 100 files of 10 bytes: 4,000 files, 40,000 bytes (counted by hand).
@@ -21,11 +21,13 @@ test('a tree too large to walk at every sample is walked less often; the last sa
     const m = new ResourceMonitor(2, null);
     m.start([process.pid], { dir: root, ignore: [] }, {});
     await new Promise((r) => setTimeout(r, 300));
+    // Ten more files just before the end: only the last sample's walk (due or not) can see them.
+    for (let f = 0; f < 10; f++) writeFileSync(join(root, `late${f}`), '0123456789');
     const s = await m.stop([process.pid], { dir: root, ignore: [] });
     assert.ok(s.samples_n >= 10, `samples: ${s.samples_n}`);
     assert.ok(s.tmpfs_samples_n >= 1 && s.tmpfs_samples_n < s.samples_n, `walked ${s.tmpfs_samples_n} of ${s.samples_n} samples (a walk took ${walkMs.toFixed(1)} ms, share ${WALK_SHARE})`);
-    assert.equal(s.tmpfs_max_files, 4000);
-    assert.equal(s.tmpfs_max_bytes, 40_000);
+    assert.equal(s.tmpfs_max_files, 4010);
+    assert.equal(s.tmpfs_max_bytes, 40_100);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

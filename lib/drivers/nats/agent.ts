@@ -29,6 +29,8 @@ export interface Agent {
    * clears it. A drain clears it first: only a take right after that message may rely on it.
    */
   nonePending: boolean;
+  /** `--wait watch`: messages the watch heard published to this agent's inbox (config-client.ts watch); 0 without it. */
+  notices: number;
   /** Set by the shutdown layer's watcher when the flag key appears: checking it costs no round trip. */
   shuttingDown: boolean;
   sent: number;
@@ -74,7 +76,7 @@ export async function connectAgent(url: string, id: string, stream: string, reco
     if (reconnect) void (async () => {
       for await (const s of nc.status()) if (s.type === 'reconnect') puller.again();
     })().catch(() => undefined);
-    return { id, nc, js: jetstream(nc, timeout), jsm, puller, reconnect, kv: null, beatKey: `${HEARTBEAT}.${id}`, nonePending: false, shuttingDown: false, sent: 0, received: 0, lastBeatNs: -1n };
+    return { id, nc, js: jetstream(nc, timeout), jsm, puller, reconnect, kv: null, beatKey: `${HEARTBEAT}.${id}`, nonePending: false, notices: 0, shuttingDown: false, sent: 0, received: 0, lastBeatNs: -1n };
   } catch (e) {
     await nc.close().catch(() => {});
     throw e;

@@ -149,7 +149,13 @@ export class NatsConfigClient implements ConfigClient {
    * message; the subscription only hears that one was published), on the config's control connection.
    */
   watch(slot: number, onMail: () => void): () => void {
-    const sub = this.control.subscribe(this.inboxOf(this.agent(slot).id), { callback: () => onMail() });
+    const a = this.agent(slot);
+    const sub = this.control.subscribe(this.inboxOf(a.id), {
+      callback: () => {
+        a.notices++;
+        onMail();
+      },
+    });
     return () => sub.unsubscribe();
   }
 

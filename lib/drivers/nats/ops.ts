@@ -43,10 +43,11 @@ export function bareOps(names: Names, ids: readonly string[]): Ops {
     },
     async receive(a) {
       // The server said, delivering the last message, that none was left after it: the answer a
-      // pull would have given then, without asking again. The next receive asks.
+      // pull would have given then, without asking again. The next receive asks. Not when the watch
+      // has heard of more messages than were taken: one published may not have been stored yet.
       if (a.nonePending) {
         a.nonePending = false;
-        return null;
+        if (a.notices <= a.received) return null;
       }
       const m = await a.puller.pull();
       if (m === null) return null;

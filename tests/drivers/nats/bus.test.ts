@@ -78,7 +78,7 @@ test('receive on an empty inbox returns null at once (not after the client pull 
 });
 
 test('pendingAfter reads the pending count from both forms of JetStream\'s ack subject', () => {
-  // As nats-server 2.9 sent them for a third of three messages (checked against a real server), and the form with a domain.
+  // As nats-server 2.9 sent them for the first and the third of three messages (checked against a real server), and the form with a domain.
   assert.equal(pendingAfter('$JS.ACK.P.a.1.1.1.1796225643259544808.2'), 2);
   assert.equal(pendingAfter('$JS.ACK.P.a.1.3.3.1796225643261482521.0'), 0);
   assert.equal(pendingAfter('$JS.ACK.hub.ACCHASH.P.a.1.3.3.1796225643261482521.5.x7Gq'), 5);
@@ -106,6 +106,27 @@ test('a take ends at the message the consumer called its last, without one more 
   await c.send(0, 1, { k: 3, data: '' });
   assert.deepEqual((await drainAll(c, 1)).map((m) => (m.payload as { k: number }).k), [3]);
   assert.equal(await cell.leftover('baseline'), 0);
+});
+
+test('with a watch: a message heard of since the consumer called the last one its last is pulled, not answered null', { skip: SKIP }, async () => {
+  const cell = await cellWith(['baseline'], 2);
+  const c = await open(cell, 'baseline', 2);
+  let heard = 0;
+  const stop = c.watch(1, () => heard++);
+  try {
+    // The watch's subscription is in place at the server once its connection has answered a ping (a cell opens it long before any send).
+    await (c as unknown as { control: { flush(): Promise<void> } }).control.flush();
+    await c.send(0, 1, { k: 0, data: '' });
+    assert.notEqual(await c.receive(1), null); // pending 0 after it
+    await c.send(0, 1, { k: 1, data: '' });
+    for (let i = 0; heard < 2 && i < 100; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(heard, 2);
+    // Without the watch this receive would end the take (the consumer had none pending); the watch says one more came.
+    assert.equal(((await c.receive(1))?.payload as { k: number }).k, 1);
+    assert.equal(await c.receive(1), null);
+  } finally {
+    stop();
+  }
 });
 
 test('leftover() counts messages not taken, and drops as they are taken', { skip: SKIP }, async () => {
