@@ -27,7 +27,8 @@ function pointOf(records: readonly BenchRecord[], config: ConfigName, rate: numb
   const lost = integ?.type === 'integrity' ? integ.lost : null;
   // A step that gave up its schedule (unsent) had broken the budget for sure (workloads/open.ts giveUpOf).
   const gaveUp = load?.type === 'load' && load.unsent > 0;
-  const reason = p99 === null || integ?.type !== 'integrity' ? 'failed' : !integ.ok ? 'lost' : p99 > budgetMs || gaveUp ? 'p99' : null;
+  // A refused send means a recipient's inbox was at its capacity: a backlog, not a rate kept.
+  const reason = p99 === null || integ?.type !== 'integrity' ? 'failed' : !integ.ok ? 'lost' : integ.rejected > 0 ? 'rejected' : p99 > budgetMs || gaveUp ? 'p99' : null;
   return {
     rate_per_agent_msgs_per_s: r3(rate),
     offered_msgs_per_s: load?.type === 'load' ? load.offered_msgs_per_s : r3(rate),
@@ -37,6 +38,7 @@ function pointOf(records: readonly BenchRecord[], config: ConfigName, rate: numb
     delivery_p99_ms: actual?.type === 'statistics' ? actual.p99_ms : null,
     late_pct: load?.type === 'load' ? load.late_pct : null,
     unsent: load?.type === 'load' ? load.unsent : null,
+    rejected: integ?.type === 'integrity' ? integ.rejected : null,
     lost,
   };
 }

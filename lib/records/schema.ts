@@ -191,13 +191,15 @@ export interface MaxRatePoint {
   rate_per_agent_msgs_per_s: number;
   offered_msgs_per_s: number;
   held: boolean;
-  /** Why it did not hold: the p99 over the budget, messages lost, or the cell failed. */
-  reason: 'p99' | 'lost' | 'failed' | null;
+  /** Why it did not hold: the p99 over the budget, messages lost, sends refused by rate limiting (an inbox at its capacity), or the cell failed. */
+  reason: 'p99' | 'lost' | 'rejected' | 'failed' | null;
   delivery_intended_p99_ms: number | null;
   delivery_p99_ms: number | null;
   late_pct: number | null;
   /** Scheduled sends never attempted: the step stopped once its p99 was over the budget for sure (records.md). */
   unsent: number | null;
+  /** Sends refused by the rate limiting layer (its recipient's inbox at --inbox-capacity). */
+  rejected: number | null;
   lost: number | null;
 }
 

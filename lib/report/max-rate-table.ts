@@ -15,7 +15,7 @@ export function renderMaxRateTables(records: readonly BenchRecord[], colour: boo
   const p = new Table({ head: [...(several ? ['driver'] : []), 'config', 'agents', 'per agent', 'offered', 'p99 from intended', 'p99 from actual', 'late > 1 ms', 'lost', 'held'], style });
   for (const r of list) {
     for (const x of r.points) {
-      p.push([...(several ? [r.driver] : []), r.test_name, String(r.agent_count), rate(x.rate_per_agent_msgs_per_s), rate(x.offered_msgs_per_s), ms(x.delivery_intended_p99_ms), ms(x.delivery_p99_ms), x.late_pct === null ? '–' : `${x.late_pct.toFixed(2)}%`, x.lost === null ? '–' : String(x.lost), x.held ? 'yes' : `no (${x.reason}${x.unsent ? `; gave up, ${x.unsent} unsent` : ''})`]);
+      p.push([...(several ? [r.driver] : []), r.test_name, String(r.agent_count), rate(x.rate_per_agent_msgs_per_s), rate(x.offered_msgs_per_s), ms(x.delivery_intended_p99_ms), ms(x.delivery_p99_ms), x.late_pct === null ? '–' : `${x.late_pct.toFixed(2)}%`, x.lost === null ? '–' : String(x.lost), x.held ? 'yes' : `no (${x.reason === 'rejected' ? `${x.rejected} rejected` : x.reason}${x.unsent ? `; gave up, ${x.unsent} unsent` : ''})`]);
     }
   }
   const first = list[0]!;

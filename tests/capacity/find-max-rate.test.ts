@@ -76,3 +76,17 @@ test('a step that has broken its budget for sure stops sending: a worker whose f
   assert.match(r.stdout, /no \(p99; gave up, \d+ unsent\)/);
   assert.deepEqual(readdirSync(base).filter((n) => n !== 'mr.jsonl'), []);
 });
+
+test('a step in which the bus refused a send (an inbox at its capacity) breaks with the refusals counted, at once', async () => {
+  const base = shmDir();
+  const out = join(base, 'mr.jsonl');
+  // The fault driver refuses the 2nd noop send of the worker that runs agent 0, as rate limiting refuses a full inbox.
+  const r = await busbench(['capacity', '--find-max-rate', '--budget-p99', '1s', '--rate-steps', '1', '--driver', 'fault', '--fault-plan', 'reject@2:noop', '--scales', '2', '--layers', 'noop', '--duration', '500ms', '--warmup', '0', '--workers', '2', '--base-dir', base, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const mr = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MaxRateRecord).filter((x) => x.type === 'max_rate');
+  const [baseline, noop] = [mr.find((x) => x.test_name === 'baseline')!, mr.find((x) => x.test_name === 'noop')!];
+  assert.deepEqual([baseline.points[0]!.held, baseline.points[0]!.rejected], [true, 0]);
+  assert.deepEqual([noop.points[0]!.held, noop.points[0]!.reason, noop.points[0]!.rejected, noop.points[0]!.lost], [false, 'rejected', 1, 0]);
+  assert.deepEqual([noop.status, noop.broke_at_per_agent_msgs_per_s], ['none held', 10]);
+  assert.match(r.stdout, /no \(1 rejected\)/);
+});

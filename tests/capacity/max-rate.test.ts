@@ -17,7 +17,7 @@ function system(knees: Partial<Record<ConfigName, number>>, measured: [number, C
     const out = new Map<ConfigName, MaxRatePoint>();
     for (const c of configs) {
       const held = noise[c]?.[rate]?.shift() ?? rate <= knees[c]!;
-      out.set(c, { rate_per_agent_msgs_per_s: rate, offered_msgs_per_s: rate * 10, held, reason: held ? null : 'p99', delivery_intended_p99_ms: null, delivery_p99_ms: null, late_pct: null, unsent: 0, lost: 0 });
+      out.set(c, { rate_per_agent_msgs_per_s: rate, offered_msgs_per_s: rate * 10, held, reason: held ? null : 'p99', delivery_intended_p99_ms: null, delivery_p99_ms: null, late_pct: null, unsent: 0, rejected: 0, lost: 0 });
     }
     return out;
   };
@@ -53,7 +53,7 @@ test('a spurious break far below the knee is measured again and does not end the
   assert.deepEqual([a.lo, a.hi, a.status()], [400, 440, 'found']);
   // A loss is not noise: it breaks the rate at once.
   const b = new RateSearch('baseline', 30);
-  await searchMaxRates([b], async (rate) => new Map([['baseline', { rate_per_agent_msgs_per_s: rate, offered_msgs_per_s: rate * 10, held: rate < 20, reason: rate < 20 ? null : 'lost', delivery_intended_p99_ms: null, delivery_p99_ms: null, late_pct: null, unsent: 0, lost: rate < 20 ? 0 : 1 }]]));
+  await searchMaxRates([b], async (rate) => new Map([['baseline', { rate_per_agent_msgs_per_s: rate, offered_msgs_per_s: rate * 10, held: rate < 20, reason: rate < 20 ? null : 'lost', delivery_intended_p99_ms: null, delivery_p99_ms: null, late_pct: null, unsent: 0, rejected: 0, lost: rate < 20 ? 0 : 1 }]]));
   assert.deepEqual(b.points.map((p) => p.rate_per_agent_msgs_per_s), [10, 20, 15, 17.5, 18.75]);
 });
 
@@ -68,7 +68,7 @@ test('nothing holds: halving down to 10/64 per second, then "none held"; every r
 });
 
 test('nearFloor: a warning when the lowest rate measured already used more than half the budget, from that lowest rate', () => {
-  const point = (rate: number, p99: number | null): MaxRatePoint => ({ rate_per_agent_msgs_per_s: rate, offered_msgs_per_s: rate * 10, held: p99 !== null && p99 <= 5, reason: null, delivery_intended_p99_ms: p99, delivery_p99_ms: null, late_pct: null, unsent: 0, lost: 0 });
+  const point = (rate: number, p99: number | null): MaxRatePoint => ({ rate_per_agent_msgs_per_s: rate, offered_msgs_per_s: rate * 10, held: p99 !== null && p99 <= 5, reason: null, delivery_intended_p99_ms: p99, delivery_p99_ms: null, late_pct: null, unsent: 0, rejected: 0, lost: 0 });
   // Measured out of order (a search narrows back down): the lowest rate is 10/s, with 3.2 ms of 5.
   assert.match(nearFloor([point(20, 1.1), point(10, 3.2), point(40, 4.9)], 5)!, /^at the lowest rate, 10\/s per agent, p99 was already 3\.2 ms of the 5 ms budget/);
   assert.equal(nearFloor([point(10, 2.5), point(20, 4.9)], 5), null, 'exactly half is not near');
