@@ -24,7 +24,7 @@ test('a tree too large to walk at every sample is walked less often; the last sa
     // Ten more files just before the end: only the last sample's walk (due or not) can see them.
     for (let f = 0; f < 10; f++) writeFileSync(join(root, `late${f}`), '0123456789');
     const s = await m.stop([process.pid], { dir: root, ignore: [] });
-    assert.ok(s.samples_n >= 10, `samples: ${s.samples_n}`);
+    assert.ok(s.samples_n >= 3, `samples: ${s.samples_n}`);
     assert.ok(s.tmpfs_samples_n >= 1 && s.tmpfs_samples_n < s.samples_n, `walked ${s.tmpfs_samples_n} of ${s.samples_n} samples (a walk took ${walkMs.toFixed(1)} ms, share ${WALK_SHARE})`);
     assert.equal(s.tmpfs_max_files, 4010);
     assert.equal(s.tmpfs_max_bytes, 40_100);
