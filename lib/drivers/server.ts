@@ -200,17 +200,17 @@ export function redactUrl(url: string): string {
   }
 }
 
-/**
- * The part of a networked driver's run that does not depend on its bus: the server it started
- * (if any) for pids() and killSync(), and a close() that removes the run's names from the server
- * (`release`, the driver's) and then stops the server, whatever `release` did.
- */
 /** A server busbench started: its process, and how to start it again (same port and settings) once stopped. */
 export interface OwnServer {
   readonly process: ChildServer;
   relaunch(): Promise<this>;
 }
 
+/**
+ * The part of a networked driver's run that does not depend on its bus: the server it started
+ * (if any) for pids() and killSync(), and a close() that removes the run's names from the server
+ * (`release`, the driver's) and then stops the server, whatever `release` did.
+ */
 export abstract class ServerRun<Shared, Own extends OwnServer = OwnServer> implements DriverRun {
   private closed = false;
 

@@ -14,7 +14,7 @@ export const MIN_CPU_SPAN_MS = 50;
 /**
  * The share of one core the directory walks may take, at most. A walk reads every directory and
  * stats every file below the bus's directory: a JetStream store at 100 agents (about 2,700 files)
- * took some 60 ms per walk, so walking at every 100 ms sample kept the harness's process busy on
+ * took 60-70 ms per walk, so walking at every 100 ms sample kept the harness's process busy on
  * most of a core, taken from the workers and the server it measures. After a walk of W ms the next
  * waits at least W · (1 / share − 1); a small tree is still walked at every sample.
  */

@@ -203,7 +203,7 @@ export async function runOpen(cur: CellState, schedule: CellSchedule): Promise<v
   let nextPoll = epoch;
   let lastYield = Number(hr());
   for (let i = 0; i < plan.atNs.length; ) {
-    if (cur.gaveUp === parts.length) return leaveUnsent(cur, plan, i);
+    if (giveUp && parts.every((p) => p.gaveUp)) return leaveUnsent(cur, plan, i);
     const now = Number(hr());
     const due = epoch + plan.atNs[i]!;
     // A send that is due goes first: a poll of every inbox may take longer than the gap between
@@ -241,7 +241,7 @@ async function runWatched(cur: CellState, schedule: CellSchedule, plan: ReturnTy
   const giveUp = giveUpOf(cur, schedule);
   let lastTake = Number(hr());
   for (let i = 0; i < plan.atNs.length; ) {
-    if (cur.gaveUp === cur.parts.length) return leaveUnsent(cur, plan, i);
+    if (giveUp && cur.parts.every((p) => p.gaveUp)) return leaveUnsent(cur, plan, i);
     const due = epoch + plan.atNs[i]!;
     const now = Number(hr());
     // As with polling: a send that is due goes first, unless noticed mail has waited more than
@@ -284,7 +284,6 @@ async function sendArrival(cur: CellState, plan: ReturnType<typeof mergeSchedule
       if (giveUp && lag > giveUp.lateNs && p.send.length > accepted && ++p.overBudget >= giveUp.after) {
         p.gaveUp = true;
         p.unsent += first + m - 1 - k;
-        cur.gaveUp = (cur.gaveUp ?? 0) + 1;
         break;
       }
     }

@@ -72,8 +72,6 @@ export interface CellState {
   taken: number[];
   /** `--wait watch`: the notices that mail arrived (open.ts MailWatch), for the open loop and the tail. */
   watch?: MailWatch;
-  /** The open loop: how many configs gave up their schedule (OpenLoad.giveUpLateNs); at all of them, no more sends. */
-  gaveUp?: number;
 }
 
 /**

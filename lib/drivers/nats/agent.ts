@@ -25,8 +25,9 @@ export interface Agent {
   readonly beatKey: string;
   /**
    * The last message taken came with the consumer's pending count at 0 (puller.ts pendingAfter):
-   * the next receive returns null without a pull (a take ends without one more round trip), and
-   * clears it. A drain clears it first: only a take right after that message may rely on it.
+   * the next receive clears it and returns null without a pull (a take ends without one more round
+   * trip), unless the watch has heard of more messages than were taken (`notices`). A drain clears
+   * it first: only a take right after that message may rely on it.
    */
   nonePending: boolean;
   /** `--wait watch`: messages the watch heard published to this agent's inbox (config-client.ts watch); 0 without it. */
@@ -48,8 +49,8 @@ const AGENT_CONNECT_MS = 30_000;
 /**
  * Every timed connection (agents, the coordinator's control connection, the calibration's floor)
  * runs without the client's async stack traces. With them on (the client's default), each request
- * builds two Error objects to keep its caller's stack: 17 % of a worker's busy time in a CPU
- * profile of a 100-agent cell (docs/drivers.md). A production client that wants speed turns them
+ * builds two Error objects to keep its caller's stack: 16 and 17 % of the two workers' busy time
+ * in a CPU profile of a 100-agent cell (docs/drivers.md). A production client that wants speed turns them
  * off; an error still says what failed, without the caller's frames.
  */
 export const TIMED_CLIENT = { noAsyncTraces: true } as const;

@@ -2,7 +2,8 @@
  * The bare bus, as the layers see it: send publishes to the recipient's inbox subject and waits
  * for JetStream's ack (the message is stored); receive pulls the oldest message (no wait) and acks
  * it, or returns null when the pull finds none, or when the last message it took came with the
- * consumer's word that none was pending after it (`Agent.nonePending`). Layers wrap these two functions, each returning the same shape.
+ * consumer's word that none was pending after it (`Agent.nonePending`). Layers wrap these two
+ * functions, each returning the same shape.
  */
 import { SendFailed, type Body, type Receipt } from '../contract.ts';
 import type { Agent } from './agent.ts';

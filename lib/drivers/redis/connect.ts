@@ -33,10 +33,11 @@ export const AGENT_CONNECT_MS = 30_000;
 
 /**
  * The client's options carry nothing that differs between connections (no name: connect() names
- * the connection once it is open, so a reconnect or a duplicate() is not named). node-redis builds a client class, with a method per command, for each
- * distinct options object and caches only the last one (by its JSON): a name per connection made it
- * build one per connection, about 12 ms and 1.8 MB each, which at 100 agents and 7 configs was
- * 20 s of a cell and 1.2 GB of worker memory, most of it spent collecting garbage.
+ * the connection once it is open, so a reconnect or a duplicate() is not named). node-redis builds
+ * a client class, with a method per command, for each distinct options object and caches only the
+ * last one (by its JSON): a name per connection made it build one per connection, about 12 ms and
+ * 1.8 MB each, which at 100 agents and 7 configs was 20 s of a cell and 1.2 GB of worker memory,
+ * most of it spent collecting garbage.
  */
 function make(url: string, o: ConnectOptions) {
   return createClient({
