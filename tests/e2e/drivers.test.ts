@@ -55,7 +55,9 @@ for (const [driver, notice] of [['nats', 'a subscription to each inbox subject']
     for (const i of records.filter((x) => x.type === 'integrity')) assert.deepEqual([i.sent, i.received + i.drained, i.lost], [80, 80, 0]);
     assert.deepEqual(records.filter((x) => x.type === 'load').map((l) => l.wait), ['watch', 'watch']);
     const p50 = records.find((x) => x.type === 'statistics' && x.test_name === 'baseline' && x.operation === 'delivery')!.p50_ms as number;
-    assert.ok(p50 < 6, `watched: delivery p50 ${p50} ms`);
+    // Quiet, the p50 is 1-2 ms; the full suite on 2 cores has pushed it to 6-9 ms. A receiver that heard no notice
+    // shows hundreds of ms (checked by breaking the NATS notice), so 50 ms still tells the two apart.
+    assert.ok(p50 < 50, `watched: delivery p50 ${p50} ms`);
     assert.deepEqual(taggedPids(tag), [], 'no busbench, worker or server process left');
   });
 }
