@@ -27,6 +27,12 @@ _bus_pending=()
 _bus_pending_of=''
 
 bus_register() {
+  # bash's loadable `mkdir -p` fails ("File exists") when another agent creates a shared parent
+  # (agents/, tmp/) between its check and its mkdir: agents registering at once, try again.
+  local try
+  for try in 1 2 3; do
+    mkdir -p "$BUS_ROOT/agents/$1/inbox" "$BUS_ROOT/tmp" 2>/dev/null && return 0
+  done
   mkdir -p "$BUS_ROOT/agents/$1/inbox" "$BUS_ROOT/tmp"
 }
 
