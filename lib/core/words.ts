@@ -47,7 +47,8 @@ export interface LayerOptions {
   noopDelayUs: number;
   /**
    * A/B only (`busbench ab --b-delay-us`): busy-wait this long inside every send of the bare bus, a
-   * known cost in B; A gets 0 (the same call, no wait), so the variants differ by the wait alone.
+   * known cost in B; A gets 0. Both wait a driver's base first (the same loop), so the variants
+   * differ by this wait alone.
    */
   sendDelayUs?: number;
 }

@@ -48,6 +48,15 @@ export function commonValues(v: AgentValues): Record<(typeof COMMON)[number], st
   };
 }
 
+/**
+ * `busbench ab --b-delay-us`: both variants' send busy-wait lasts a base drawn afresh per call,
+ * uniformly from `[from, from + spread)` µs, B's then its extra. The loop ends at the first turn
+ * (about 3 µs) past its end: with a base of 0 or a fixed base the two waits need not end the same
+ * way; a base spread over many turns makes B's extra turns average to the extra itself (a spread
+ * of 20 µs left a 6 µs extra at 4.2-6.2 µs, of 60 µs at 5.1-6.5: docs/ab.md).
+ */
+export const SHELL_SEND_WAIT_BASE_US = { from: 5, spread: 60 } as const;
+
 // `x; rc=$?` rather than `if x`: a library's `set -e` must act as it does in its own scripts.
 const call = (op: string, failAs: string, status = 2) => `  __bb_op_${op}\n  __bb_frc=$?\n  if ((__bb_frc != 0)); then __bb_fop=${failAs}; __bb_st=${status}; return 0; fi\n`;
 
@@ -62,17 +71,23 @@ export function agentDefinitions(cfg: ShellDriverConfig, config: ConfigName, v: 
   for (const [op, template] of Object.entries(cfg.operations)) lines.push(`__bb_op_${op}() {\n${toBash(template)}\n}`);
   const loop = (name: string, us: number) => `${name}() { local e=$((\${EPOCHREALTIME//[!0-9]/} + ${Math.round(us)})); while ((\${EPOCHREALTIME//[!0-9]/} < e)); do :; done; }`;
   lines.push(v.layer.noopDelayUs > 0 ? loop('__bb_op_noop', v.layer.noopDelayUs) : '__bb_op_noop() { :; }');
-  // busbench ab --b-delay-us: the same busy-wait inside the library's send only, in both variants
-  // (A's waits 0 µs through the same clock reads, so they differ by the wait alone).
+  // busbench ab --b-delay-us: the same busy-wait in both variants' send, after the library's send
+  // command, A's for a random base alone, B's for the base + its extra (SHELL_SEND_WAIT_BASE_US).
+  // Before the command, B's extra measured about 3 µs short whatever its size (6 → 2.5-4.2 µs,
+  // 30 → 26.3-27.8 µs); after it, 30 → 29.8-30.1 µs: a wall-clock wait at the start of the send
+  // overlaps what the machine is still busy with as the send begins (docs/ab.md).
   const sendDelay = v.layer.sendDelayUs;
-  if (sendDelay !== undefined) lines.push(loop('__bb_send_delay', sendDelay));
+  if (sendDelay !== undefined) {
+    const { from, spread } = SHELL_SEND_WAIT_BASE_US;
+    lines.push(`__bb_send_delay() { local e=$((\${EPOCHREALTIME//[!0-9]/} + ${Math.round(from + sendDelay)} + RANDOM % ${spread})); while ((\${EPOCHREALTIME//[!0-9]/} < e)); do :; done; }`);
+  }
 
   let send = '__bb_send() {\n  __bb_st=0\n';
   if (has('shutdown')) send += call('shutdown', 'shutdown');
   if (has('noop')) send += '  __bb_op_noop\n';
   if (has('rate_limiting')) send += `  __bb_op_rate_limiting\n  __bb_frc=$?\n  if ((__bb_frc == ${cfg.reject_status})); then __bb_st=1; return 0; fi\n  if ((__bb_frc != 0)); then __bb_fop=rate_limiting; __bb_st=2; return 0; fi\n`;
-  if (sendDelay !== undefined) send += '  __bb_send_delay\n';
   send += call('send', 'send');
+  if (sendDelay !== undefined) send += '  __bb_send_delay\n';
   if (has('metrics')) send += `  ${varOf('op')}=send\n` + call('metrics', 'metrics');
   if (has('health')) send += `  ${varOf('op')}=send\n` + call('health', 'health');
   send += '}';

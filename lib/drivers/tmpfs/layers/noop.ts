@@ -28,19 +28,33 @@ export class NoopLayer extends Layer {
 }
 
 /**
- * busbench ab --b-delay-us: a busy-wait inside the bare bus's send, in both variants. B waits `us`;
- * A waits 0 through the same call, which reads the clock and compares just as B's does, so the
- * variants differ by the wait alone (the call and its clock reads would otherwise add about 0.1 µs
- * to B's cost beyond the wait asked for: docs/ab.md). Not a layer of any config: receives pass through.
+ * `busbench ab --b-delay-us`: what both variants' send busy-wait lasts before B's extra, drawn
+ * afresh per call, uniformly from `[from, from + spread)` µs. A wait ends at the first clock read
+ * past its end, so against a wait of 0 (which ends at its first read) B's extra came out short
+ * (0.43 of 0.45 µs timed alone); after a base spread over many turns of the loop both waits end
+ * the same way on average and differ by the extra alone. docs/ab.md has the measurements.
+ */
+export const SEND_WAIT_BASE_US = { from: 0.25, spread: 0.5 } as const;
+
+/**
+ * busbench ab --b-delay-us: a busy-wait inside the bare bus's send, after its work, in both
+ * variants: A waits a random base (SEND_WAIT_BASE_US), B the same plus `us`, through the same code,
+ * so the variants differ by the extra wait alone. After the work, not before: a wall-clock wait at
+ * the start of a send overlaps what the machine is still busy with when the send begins, and B's
+ * extra came out short by a constant (measured with the shell driver: docs/ab.md). Not a layer of
+ * any config: receives pass through.
  */
 export class SendWait extends Layer {
   readonly name = 'send_wait';
-  constructor(inner: Bus, private readonly us: number) {
+  private readonly from: number;
+  constructor(inner: Bus, us: number) {
     super(inner);
+    this.from = SEND_WAIT_BASE_US.from + us;
   }
   override send(from: string, to: string, payload: unknown): Message {
-    spin(this.us);
-    return this.inner.send(from, to, payload);
+    const sent = this.inner.send(from, to, payload);
+    spin(this.from + Math.random() * SEND_WAIT_BASE_US.spread);
+    return sent;
   }
   counters(): Record<string, number> {
     return {};
