@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TmpfsBus } from '../../../lib/drivers/tmpfs/bus.ts';
 import { tmpDir } from './helpers.ts';
@@ -75,22 +75,26 @@ test('the bash layers write what the reference layers write', () => {
 test('agents registering at the same moment all succeed (bash\'s loadable mkdir -p races on shared parents)', { skip: existsSync('/usr/lib/bash/mkdir') ? false : 'bash\'s loadable builtins are absent (apt-get install bash-builtins); the external mkdir -p does not race' }, async () => {
   const t = tmpDir('register-race');
   try {
-    // Eight shells spin until a start file appears, then register at once. Before bus_register tried
-    // again, 4 runs of this test failed at rounds 3, 0, 0 and 9.
-    for (let round = 0; round < 15; round++) {
+    // Eight shells block opening a FIFO for reading; opening it for writing releases them at once,
+    // and they register together. Before bus_register tried again, 4 runs of this test failed at
+    // rounds 10, 1, 3 and 7.
+    for (let round = 0; round < 20; round++) {
       const root = join(t.dir, `bus-${round}`);
       const go = join(t.dir, `go-${round}`);
       const ready = join(t.dir, `ready-${round}`);
       mkdirSync(ready);
+      execFileSync('mkfifo', [go]);
       const shells = Array.from({ length: 8 }, (_, i) => {
-        const child = spawn('bash', ['--noprofile', '--norc', '-c', `source "${EX}bus.bash"; : >"${ready}/${i}"; until [[ -e "${go}" ]]; do :; done; bus_register agent-${i}`], { env: { ...process.env, BUS_ROOT: root }, stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn('bash', ['--noprofile', '--norc', '-c', `source "${EX}bus.bash"; : >"${ready}/${i}"; : <"${go}"; bus_register agent-${i}`], { env: { ...process.env, BUS_ROOT: root }, stdio: ['ignore', 'ignore', 'pipe'] });
         let stderr = '';
         child.stderr.on('data', (d) => (stderr += d));
         return new Promise<string>((resolve) => child.on('exit', (code) => resolve(code === 0 ? '' : `agent-${i}: status ${code}: ${stderr}`)));
       });
       while (readdirSync(ready).length < 8) await new Promise((r) => setTimeout(r, 2));
-      writeFileSync(go, '');
+      // Held open until all have exited: a shell that reaches its open late is not left waiting.
+      const fd = openSync(go, 'w');
       const failed = (await Promise.all(shells)).filter(Boolean);
+      closeSync(fd);
       assert.deepEqual(failed, [], `round ${round}`);
       for (let i = 0; i < 8; i++) assert.ok(existsSync(join(root, 'agents', `agent-${i}`, 'inbox')));
     }
