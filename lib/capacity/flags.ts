@@ -9,7 +9,7 @@ import { helpText, readCommandFlags, resolveInto, defaultOut, type Options, type
 import { positiveInt, Problem, scaleList } from '../core/parse.ts';
 import type { LatencyOperation } from '../records/schema.ts';
 import { START_RATE } from './max-rate.ts';
-import { WATCHING_DRIVERS } from '../workloads/flags.ts';
+import { WATCHING_DRIVERS } from '../drivers/registry.ts';
 
 export interface CapacityOptions {
   /** Agent counts to predict beyond (or within) the sweep. */

@@ -60,6 +60,8 @@ export interface DriverEntry<S = unknown> {
    * settings (one it starts itself), else why not and the fix. Absent: the driver has no server.
    */
   restartable?(settings: S): string | null;
+  /** `--wait watch`: true when this driver's clients have `watch` (a notice of new mail), else absent. */
+  readonly watches?: boolean;
   host(): Promise<DriverHost<S>>;
   client(): Promise<DriverClient>;
 }
@@ -227,8 +229,8 @@ export interface ConfigClient {
   receive(slot: number): Receipt | null | Promise<Receipt | null>;
   /**
    * `--wait watch`: call `onMail` when mail may have arrived for the agent in `slot` (tmpfs: an
-   * inotify watch on its inbox); returns the function that stops watching. Drivers listed in
-   * workloads/flags.ts WATCHING_DRIVERS have it.
+   * inotify watch on its inbox); returns the function that stops watching. A driver whose clients
+   * have it says so with `watches: true` in its entry.
    */
   watch?(slot: number, onMail: () => void): () => void;
   /**

@@ -13,6 +13,9 @@ export const DRIVERS: readonly DriverEntry<never>[] = [tmpfs, shell, nats, redis
 
 export const DRIVER_NAMES = DRIVERS.map((d) => d.name);
 
+/** Drivers whose clients can wake a receiver when mail arrives (`watches` in their entry; ConfigClient.watch). */
+export const WATCHING_DRIVERS: readonly string[] = DRIVERS.filter((d) => d.watches === true).map((d) => d.name);
+
 export function driverEntry(name: string): DriverEntry<unknown> {
   const d = DRIVERS.find((x) => x.name === name);
   if (!d) throw new Error(`unknown driver "${name}"; the drivers are ${DRIVER_NAMES.join(', ')}`);

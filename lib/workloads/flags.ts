@@ -5,6 +5,7 @@
 import { Problem } from '../core/parse.ts';
 import type { Pattern } from './pattern.ts';
 import type { Arrivals } from '../core/protocol.ts';
+import { WATCHING_DRIVERS } from '../drivers/registry.ts';
 export type { Arrivals } from '../core/protocol.ts';
 
 export const ARRIVALS = ['constant', 'poisson'] as const satisfies readonly Arrivals[];
@@ -89,9 +90,6 @@ export function loadProblems(o: LoadOptions, given: (key: 'rate' | 'rateTotal' |
     if (blind.length > 0) problems.push(`--wait watch: the ${blind.join(' and ')} driver${blind.length > 1 ? 's' : ''} cannot notify a receiver of new mail (only ${WATCHING_DRIVERS.join(', ')} can); use --wait poll:INTERVAL, e.g. poll:1ms`);
   }
 }
-
-/** Drivers whose clients can wake a receiver when mail arrives (ConfigClient.watch). */
-export const WATCHING_DRIVERS: readonly string[] = ['tmpfs', 'nats', 'redis'];
 
 export function patternName(raw: string, flag: string, names: readonly string[]): string {
   const s = raw.trim();

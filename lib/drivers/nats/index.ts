@@ -52,6 +52,7 @@ export const nats: DriverEntry<NatsSettings> = {
     return { url: (f.values['url'] as string | undefined) ?? null, serverBin: (f.values['serverBin'] as string | undefined) ?? 'nats-server' };
   },
   restartable: (s) => (s.url !== null ? 'busbench restarts only a nats-server it started itself; drop --nats-url (then it starts one)' : null),
+  watches: true,
   host: async () => (await import('./host.ts')).host,
   client: async () => (await import('./client.ts')).client,
 };

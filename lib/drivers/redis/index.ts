@@ -84,6 +84,7 @@ export const redis: DriverEntry<RedisSettings> = {
     return { url, serverBin: (f.values['serverBin'] as string | undefined) ?? 'redis-server', persistence: given ?? 'off' };
   },
   restartable: (s) => (s.url !== null ? 'busbench restarts only a redis-server it started itself; drop --redis-url (then it starts one)' : null),
+  watches: true,
   host: async () => (await import('./host.ts')).host,
   client: async () => (await import('./client.ts')).client,
 };

@@ -6,6 +6,7 @@ export const tmpfs: DriverEntry<Record<string, never>> = {
   summary: 'the reference file bus: an inbox directory per agent on tmpfs, JSON files, temp + rename',
   flags: [],
   settings: () => ({}),
+  watches: true,
   host: async () => (await import('./host.ts')).host,
   client: async () => (await import('./client.ts')).client,
 };
