@@ -48,6 +48,11 @@ export interface ResourceSummary {
   rss_max_mb: number;
   /** Samples that walked the bus's directory (the tmpfs figures are over these); 0 when it has none. */
   tmpfs_samples_n: number;
+  /**
+   * The processes the last sample summed (alive then): the harness, the workers, their agent
+   * shells, a server busbench started (after a restart, the new one). Absent in older records.
+   */
+  processes_n?: number;
   /** null when the bus keeps nothing in a directory busbench can measure. */
   tmpfs_avg_bytes: number | null;
   tmpfs_max_bytes: number | null;
@@ -72,6 +77,8 @@ export class ResourceMonitor {
   private wallMs = 0;
   /** performance.now() before which the directory is not walked again (WALK_SHARE). */
   private walkAt = 0;
+  /** Processes alive at the last kept sample. */
+  private processes = 0;
 
   constructor(private readonly intervalMs: number, private readonly perfLog: string | null) {}
 
@@ -84,6 +91,7 @@ export class ResourceMonitor {
     this.cpuMs = 0;
     this.wallMs = 0;
     this.walkAt = 0;
+    this.processes = 0;
     this.inFlight = this.sample(pids, dir, false);
     this.timer = setInterval(() => {
       this.inFlight = this.inFlight.then(() => this.sample(pids, dir));
@@ -102,7 +110,7 @@ export class ResourceMonitor {
 
   private summary(): ResourceSummary {
     const cpuAvg = this.wallMs >= MIN_CPU_SPAN_MS ? round((100 * this.cpuMs) / this.wallMs, 1) : null;
-    return { ...summarise(this.samples), cpu_avg_pct: cpuAvg, cpu_time_ms: Math.round(this.cpuMs), wall_ms: Math.round(this.wallMs) };
+    return { ...summarise(this.samples), cpu_avg_pct: cpuAvg, cpu_time_ms: Math.round(this.cpuMs), wall_ms: Math.round(this.wallMs), processes_n: this.processes };
   }
 
   /**
@@ -113,11 +121,13 @@ export class ResourceMonitor {
   private async sample(pids: number[], dir: Usage | null, keep = true, last = false): Promise<void> {
     let cpuMs = 0;
     let rss = 0;
+    let alive = 0;
     const now = performance.now();
     try {
       const stats = await pidusage(pids);
       for (const [pid, s] of Object.entries(stats)) {
         if (!s) continue;
+        alive++;
         const before = this.prev.get(pid);
         if (before !== undefined) cpuMs += s.ctime - before;
         this.prev.set(pid, s.ctime);
@@ -129,6 +139,7 @@ export class ResourceMonitor {
     const wallMs = now - this.prevT;
     this.prevT = now;
     if (!keep) return;
+    this.processes = alive;
     this.cpuMs += cpuMs;
     this.wallMs += wallMs;
     const cpu = wallMs >= MIN_CPU_SPAN_MS ? round((100 * cpuMs) / wallMs, 1) : null;
@@ -151,7 +162,7 @@ function round(x: number, d: number): number {
   return Number(x.toFixed(d));
 }
 
-export function summarise(s: ResourceSample[]): Omit<ResourceSummary, 'cpu_time_ms' | 'wall_ms' | 'cpu_avg_pct'> {
+export function summarise(s: ResourceSample[]): Omit<ResourceSummary, 'cpu_time_ms' | 'wall_ms' | 'cpu_avg_pct' | 'processes_n'> {
   const avg = (f: (x: ResourceSample) => number) => (s.length ? s.reduce((a, x) => a + f(x), 0) / s.length : 0);
   const max = (f: (x: ResourceSample) => number) => s.reduce((a, x) => Math.max(a, f(x)), 0);
   const cpus = s.map((x) => x.cpu_pct).filter((x): x is number => x !== null);

@@ -114,8 +114,13 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   let pids: number[] = [];
   const startups: OpenedStartup[] = [];
   const memory = new MemoryByKind(() => ({ harness: process.pid, workers: pool.pids(), server: runs.flatMap((r) => r.pids()) }));
-  // Only drivers that can restart their server pass the options check with restart-server.
-  const restart = (downMs: number) => Promise.all(runs.map((r) => r.restartServer!(downMs)));
+  // Only drivers that can restart their server pass the options check with restart-server. The
+  // resource monitor samples the server started again from then on (the old pid reads as gone).
+  const restart = async (downMs: number) => {
+    const done = await Promise.all(runs.map((r) => r.restartServer!(downMs)));
+    for (const pid of runs.flatMap((r) => r.pids())) if (!pids.includes(pid)) pids.push(pid);
+    return done;
+  };
   const faults = opts.faults.length > 0 ? new CellFaults(opts.faults, () => pool.pids(), ctx.onFault ?? (() => undefined), restart) : null;
   try {
     for (const [vi, run] of runs.entries()) {

@@ -49,6 +49,11 @@ async function restarted(driver: 'nats' | 'redis', extra: string[] = []) {
     assert.equal(x.sent, SENT, `${x.test_name}: every send went through (asked again when the restart broke it)`);
     assert.equal((x.received as number) + (x.drained as number) + (x.lost as number), SENT, `${x.test_name}: every message is received or counted lost`);
   }
+  // The cell's CPU and RSS cover the server started again: the last sample summed the harness, the
+  // one worker and the new server (the old one is gone).
+  const resource = of('resource');
+  assert.equal(resource.length, 1);
+  assert.equal(resource[0]!.processes_n, 3, `harness + worker + the restarted server: ${JSON.stringify(resource[0])}`);
   // Nothing left: neither server process, nor the run's workers, nor its directory.
   assert.ok(!isAlive(before!) && !isAlive(after!), 'a server process was left running');
   assert.deepEqual(taggedPids(tag), []);
