@@ -46,7 +46,7 @@ export const AB_SPECS: readonly AbSpec[] = [
   { key: 'b', flag: '--b', env: 'BENCH_AB_B', kind: 'value', arg: 'OPTIONS', help: "variant B's options on top of the others, e.g. --b '--health-interval-ms 100'", def: 'none', example: "'--health-interval-ms 100'", parse: text },
   { key: 'aRev', flag: '--a-rev', env: 'BENCH_AB_A_REV', kind: 'value', arg: 'REV', help: "shell driver: variant A's library as it is at this git revision of the repository its --driver-config lives in (materialised into the run directory; the checkout is not touched). Without it, A uses the files as they are", def: 'none', example: 'main', parse: revision },
   { key: 'bRev', flag: '--b-rev', env: 'BENCH_AB_B_REV', kind: 'value', arg: 'REV', help: "shell driver: variant B's library at this git revision (see --a-rev)", def: 'none', example: 'HEAD', parse: revision },
-  { key: 'bDelayUs', flag: '--b-delay-us', env: 'BENCH_AB_B_DELAY_US', kind: 'value', arg: 'US', help: "busy-wait this long inside each of B's sends (tmpfs and shell drivers): a known cost, to check that ab finds and sizes it", def: '0', example: '5', parse: (r, f) => nonNegativeNumber(r, f, 1_000_000) },
+  { key: 'bDelayUs', flag: '--b-delay-us', env: 'BENCH_AB_B_DELAY_US', kind: 'value', arg: 'US', help: "busy-wait this much longer inside each of B's sends than inside A's (tmpfs and shell drivers; whole µs with shell): a known cost, to check that ab finds and sizes it", def: '0', example: '5', parse: (r, f) => nonNegativeNumber(r, f, 1_000_000) },
   { key: 'aa', flag: '--aa', env: 'BENCH_AB_AA', kind: 'boolean', help: 'allow identical variants (an A/A run: the false-alarm check); without it identical variants are refused', def: 'false', example: '' },
   { key: 'failOnRegressionPct', flag: '--fail-on-regression', env: 'BENCH_AB_FAIL_ON_REGRESSION', kind: 'value', arg: 'PCT', help: "exit 99 when any cell's 95 % interval of B against A lies entirely above PCT, e.g. 2%; exit 98 when none does but some interval reaches PCT or there is none (inconclusive); 0 when every interval lies below PCT", def: 'none', example: '2%', parse: parsePct },
 ];
@@ -215,11 +215,13 @@ export function resolveAb(asked: ResolveInput): AbResolved {
     if (!same(a.options[spec.key], b.options[spec.key])) problems.push(`${spec.flag}: differs between the variants (A ${JSON.stringify(a.options[spec.key])}, B ${JSON.stringify(b.options[spec.key])}), which would make them incomparable; give it once, outside --a/--b`);
   }
   if (ab.bDelayUs > 0) {
-    // Both variants make the busy-wait's call; only B's waits (words.ts LayerOptions.sendDelayUs).
+    // Both variants wait through the same code, B this much longer (words.ts LayerOptions.sendDelayUs).
     a.layer = { ...a.layer, sendDelayUs: 0 };
     b.layer = { ...b.layer, sendDelayUs: ab.bDelayUs };
   }
   if (ab.bDelayUs > 0) for (const d of options.drivers) if (!DELAY_DRIVERS.includes(d)) problems.push(`--b-delay-us: not available with --driver ${d} (only ${DELAY_DRIVERS.join(', ')}); drop it or measure one of those`);
+  // bash's clock ($EPOCHREALTIME) counts whole µs: a fraction would be rounded away, in both variants alike.
+  if (ab.bDelayUs > 0 && !Number.isInteger(ab.bDelayUs) && options.drivers.includes('shell')) problems.push(`--b-delay-us: ${ab.bDelayUs} µs with --driver shell, whose busy-wait counts whole µs; give a whole number, e.g. --b-delay-us ${Math.max(1, Math.round(ab.bDelayUs))}`);
 
   // Revisions of the shell library: the repository the driver config lives in, each revision checked now.
   if (ab.aRev !== null || ab.bRev !== null) {

@@ -46,9 +46,9 @@ export interface LayerOptions {
   /** noop: busy-wait this long per operation (a known cost the harness must find). */
   noopDelayUs: number;
   /**
-   * A/B only (`busbench ab --b-delay-us`): busy-wait this long inside every send of the bare bus, a
-   * known cost in B; A gets 0. Both wait a driver's base first (the same loop), so the variants
-   * differ by this wait alone.
+   * A/B only (`busbench ab --b-delay-us`): how much longer than A's B's busy-wait inside every send
+   * of the bare bus lasts (A gets 0): both wait a driver's random base plus this, in one wait after
+   * the send's work, so the variants differ by this alone.
    */
   sendDelayUs?: number;
 }

@@ -50,7 +50,8 @@ export interface ResourceSummary {
   tmpfs_samples_n: number;
   /**
    * The processes the last sample summed (alive then): the harness, the workers, their agent
-   * shells, a server busbench started (after a restart, the new one). Absent in older records.
+   * shells (not in soak cells), a server busbench started (after a restart, the new one). Absent
+   * in older records.
    */
   processes_n?: number;
   /** null when the bus keeps nothing in a directory busbench can measure. */
@@ -82,6 +83,11 @@ export class ResourceMonitor {
 
   constructor(private readonly intervalMs: number, private readonly perfLog: string | null) {}
 
+  /**
+   * Every sample reads the `pids` array it is given here as it is then: a caller may push a process
+   * that starts later (agent shells, a server started again) or remove one. A pid that has ended
+   * counts for nothing.
+   */
   start(pids: number[], dir: Usage | null, context: Record<string, unknown>): void {
     this.samples = [];
     this.context = context;
@@ -121,10 +127,11 @@ export class ResourceMonitor {
   private async sample(pids: number[], dir: Usage | null, keep = true, last = false): Promise<void> {
     let cpuMs = 0;
     let rss = 0;
-    let alive = 0;
+    let alive: number | null = null;
     const now = performance.now();
     try {
       const stats = await pidusage(pids);
+      alive = 0;
       for (const [pid, s] of Object.entries(stats)) {
         if (!s) continue;
         alive++;
@@ -139,7 +146,7 @@ export class ResourceMonitor {
     const wallMs = now - this.prevT;
     this.prevT = now;
     if (!keep) return;
-    this.processes = alive;
+    if (alive !== null) this.processes = alive;
     this.cpuMs += cpuMs;
     this.wallMs += wallMs;
     const cpu = wallMs >= MIN_CPU_SPAN_MS ? round((100 * cpuMs) / wallMs, 1) : null;

@@ -117,8 +117,12 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   // Only drivers that can restart their server pass the options check with restart-server. The
   // resource monitor samples the server started again from then on (the old pid reads as gone).
   const restart = async (downMs: number) => {
+    const before = runs.flatMap((r) => r.pids());
     const done = await Promise.all(runs.map((r) => r.restartServer!(downMs)));
-    for (const pid of runs.flatMap((r) => r.pids())) if (!pids.includes(pid)) pids.push(pid);
+    const after = runs.flatMap((r) => r.pids());
+    // The old server's pid out (another process may be given it), the new one in.
+    for (const pid of before) if (!after.includes(pid) && pids.includes(pid)) pids.splice(pids.indexOf(pid), 1);
+    for (const pid of after) if (!pids.includes(pid)) pids.push(pid);
     return done;
   };
   const faults = opts.faults.length > 0 ? new CellFaults(opts.faults, () => pool.pids(), ctx.onFault ?? (() => undefined), restart) : null;

@@ -33,6 +33,7 @@ const cases: { name: string; args: string[]; says: RegExp[] }[] = [
   { name: 'an unclosed quote', args: ['--b', "--health-interval-ms '5"], says: [/--b: .* has an unclosed '/] },
   { name: '--b-delay-us with a driver that cannot take it', args: ['--driver', 'redis', '--b-delay-us', '5'], says: [/--b-delay-us: not available with --driver redis/] },
   { name: '--b-delay-us not a number', args: ['--b-delay-us', 'lots'], says: [/--b-delay-us: "lots" is not a number/] },
+  { name: '--b-delay-us in fractions of a µs with the shell driver', args: [...shell, '--b-delay-us', '0.4'], says: [/--b-delay-us: 0\.4 µs with --driver shell, whose busy-wait counts whole µs; give a whole number, e\.g\. --b-delay-us 1/] },
   { name: '--fail-on-regression not a percentage', args: ['--aa', '--fail-on-regression', 'two'], says: [/--fail-on-regression: "two" is not a percentage/] },
   { name: '--separate-cells', args: ['--aa', '--separate-cells'], says: [/--separate-cells: ab measures A and B taking turns/] },
   { name: 'a revision that does not exist', args: [...shell, '--a-rev', 'no-such-branch', '--b-rev', 'HEAD'], says: [/--a-rev: no commit "no-such-branch" in the repository at /] },

@@ -1,6 +1,7 @@
-/** The resource monitor on a real directory tree on tmpfs: its walks of the tree keep to their share of a core. */
+/** The resource monitor on a real directory tree on tmpfs (its walks keep to their share of a core) and on real processes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ResourceMonitor, WALK_SHARE } from '../../lib/measure/resources.ts';
@@ -30,5 +31,26 @@ test('a tree too large to walk at every sample is walked less often; the last sa
     assert.equal(s.tmpfs_max_bytes, 40_100);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('each sample sums the processes in the array as it is then: one that ends drops out, one pushed later counts', async () => {
+  const m = new ResourceMonitor(20, null);
+  const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+  const late = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    const pids = [process.pid, child.pid!];
+    m.start(pids, null, {});
+    await new Promise((r) => setTimeout(r, 80));
+    // The child ends and a process started later is pushed, as the cell does after a server restart.
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    pids.push(late.pid!);
+    await new Promise((r) => setTimeout(r, 80));
+    const s = await m.stop(pids, null);
+    assert.equal(s.processes_n, 2, 'this process and the one pushed; not the one that ended');
+  } finally {
+    child.kill('SIGKILL');
+    late.kill('SIGKILL');
   }
 });

@@ -69,7 +69,8 @@ export function agentDefinitions(cfg: ShellDriverConfig, config: ConfigName, v: 
   for (const k of ['from', 'to', 'payload', 'seq', 'op', 'message']) lines.push(`${varOf(k)}=''`);
   lines.push(`__bb_st=0 __bb_frc=0 __bb_fop='' __bb_lines=()`);
   for (const [op, template] of Object.entries(cfg.operations)) lines.push(`__bb_op_${op}() {\n${toBash(template)}\n}`);
-  const loop = (name: string, us: number) => `${name}() { local e=$((\${EPOCHREALTIME//[!0-9]/} + ${Math.round(us)})); while ((\${EPOCHREALTIME//[!0-9]/} < e)); do :; done; }`;
+  // A busy-wait of `us` µs, plus `RANDOM % spread` µs drawn per call when a spread is given.
+  const loop = (name: string, us: number, spread = 0) => `${name}() { local e=$((\${EPOCHREALTIME//[!0-9]/} + ${Math.round(us)}${spread > 0 ? ` + RANDOM % ${spread}` : ''})); while ((\${EPOCHREALTIME//[!0-9]/} < e)); do :; done; }`;
   lines.push(v.layer.noopDelayUs > 0 ? loop('__bb_op_noop', v.layer.noopDelayUs) : '__bb_op_noop() { :; }');
   // busbench ab --b-delay-us: the same busy-wait in both variants' send, after the library's send
   // command, A's for a random base alone, B's for the base + its extra (SHELL_SEND_WAIT_BASE_US).
@@ -77,10 +78,7 @@ export function agentDefinitions(cfg: ShellDriverConfig, config: ConfigName, v: 
   // 30 → 26.3-27.8 µs); after it, 30 → 29.8-30.1 µs: a wall-clock wait at the start of the send
   // overlaps what the machine is still busy with as the send begins (docs/ab.md).
   const sendDelay = v.layer.sendDelayUs;
-  if (sendDelay !== undefined) {
-    const { from, spread } = SHELL_SEND_WAIT_BASE_US;
-    lines.push(`__bb_send_delay() { local e=$((\${EPOCHREALTIME//[!0-9]/} + ${Math.round(from + sendDelay)} + RANDOM % ${spread})); while ((\${EPOCHREALTIME//[!0-9]/} < e)); do :; done; }`);
-  }
+  if (sendDelay !== undefined) lines.push(loop('__bb_send_delay', SHELL_SEND_WAIT_BASE_US.from + sendDelay, SHELL_SEND_WAIT_BASE_US.spread));
 
   let send = '__bb_send() {\n  __bb_st=0\n';
   if (has('shutdown')) send += call('shutdown', 'shutdown');

@@ -2,9 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { agentDefinitions, SHELL_SEND_WAIT_BASE_US } from '../../../lib/drivers/shell/compose.ts';
-import { makeConfig, tmpDir } from './helpers.ts';
-
-const LAYER = { capacity: 10, backoffMs: 1, maxRetries: 1, healthIntervalMs: 0, noopDelayUs: 0 };
+import { LAYER, makeConfig, tmpDir } from './helpers.ts';
 
 test("ab's injected wait: both variants wait through the same code after the library's send, B by N µs more", () => {
   const t = tmpDir('compose-wait');

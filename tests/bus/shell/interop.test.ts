@@ -72,27 +72,29 @@ test('the bash layers write what the reference layers write', () => {
   }
 });
 
-test('agents registering at the same moment all succeed (bash\'s loadable mkdir -p races on shared parents)', { skip: existsSync('/usr/lib/bash/mkdir') ? false : 'bash\'s loadable builtins are absent (apt-get install bash-builtins); the external mkdir -p does not race' }, async () => {
+test('agents registering at the same moment all succeed (bash\'s loadable mkdir -p races on shared parents)', { timeout: 60_000, skip: existsSync('/usr/lib/bash/mkdir') ? false : 'bash\'s loadable builtins are absent (apt-get install bash-builtins); the external mkdir -p does not race' }, async () => {
   const t = tmpDir('register-race');
   try {
-    // Eight shells block opening a FIFO for reading; opening it for writing releases them at once,
-    // and they register together. Before bus_register tried again, 4 runs of this test failed at
-    // rounds 10, 1, 3 and 7.
+    // Eight shells block opening a FIFO for reading once they are ready; opening it for writing
+    // releases together those that have reached the open (nearly all of them, as a rule).
     for (let round = 0; round < 20; round++) {
       const root = join(t.dir, `bus-${round}`);
       const go = join(t.dir, `go-${round}`);
       const ready = join(t.dir, `ready-${round}`);
       mkdirSync(ready);
       execFileSync('mkfifo', [go]);
+      let exited = 0;
       const shells = Array.from({ length: 8 }, (_, i) => {
         const child = spawn('bash', ['--noprofile', '--norc', '-c', `source "${EX}bus.bash"; : >"${ready}/${i}"; : <"${go}"; bus_register agent-${i}`], { env: { ...process.env, BUS_ROOT: root }, stdio: ['ignore', 'ignore', 'pipe'] });
         let stderr = '';
         child.stderr.on('data', (d) => (stderr += d));
-        return new Promise<string>((resolve) => child.on('exit', (code) => resolve(code === 0 ? '' : `agent-${i}: status ${code}: ${stderr}`)));
+        return new Promise<string>((resolve) => child.on('close', (code) => (exited++, resolve(code === 0 ? '' : `agent-${i}: status ${code}: ${stderr}`))));
       });
-      while (readdirSync(ready).length < 8) await new Promise((r) => setTimeout(r, 2));
-      // Held open until all have exited: a shell that reaches its open late is not left waiting.
-      const fd = openSync(go, 'w');
+      // Until all are ready, or one has ended without (its error is in the failures below).
+      while (readdirSync(ready).length < 8 && exited === 0) await new Promise((r) => setTimeout(r, 2));
+      // Read-write: the open never blocks (a FIFO opened for writing alone waits for a reader). Held
+      // until all have exited, so a shell that reaches its open late is not left waiting.
+      const fd = openSync(go, 'r+');
       const failed = (await Promise.all(shells)).filter(Boolean);
       closeSync(fd);
       assert.deepEqual(failed, [], `round ${round}`);

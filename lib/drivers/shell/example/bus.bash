@@ -28,9 +28,9 @@ _bus_pending_of=''
 
 bus_register() {
   # bash's loadable `mkdir -p` fails ("File exists") when another agent creates a shared parent
-  # (agents/, tmp/) between its check and its mkdir: agents registering at once, try again.
-  local try
-  for try in 1 2 3; do
+  # (agents/, tmp/) between its check and its mkdir: agents registering at once, try again. Each
+  # shared parent (BUS_ROOT when missing, agents/, tmp/) can beat us once, so three tries suffice.
+  for _ in 1 2 3; do
     mkdir -p "$BUS_ROOT/agents/$1/inbox" "$BUS_ROOT/tmp" 2>/dev/null && return 0
   done
   mkdir -p "$BUS_ROOT/agents/$1/inbox" "$BUS_ROOT/tmp"

@@ -39,21 +39,21 @@ export const SEND_WAIT_BASE_US = { from: 0.25, spread: 0.5 } as const;
 /**
  * busbench ab --b-delay-us: a busy-wait inside the bare bus's send, after its work, in both
  * variants: A waits a random base (SEND_WAIT_BASE_US), B the same plus `us`, through the same code,
- * so the variants differ by the extra wait alone. After the work, not before: a wall-clock wait at
- * the start of a send overlaps what the machine is still busy with when the send begins, and B's
- * extra came out short by a constant (measured with the shell driver: docs/ab.md). Not a layer of
- * any config: receives pass through.
+ * so the variants differ by the extra wait alone. After the work, as in the shell driver, where a
+ * wall-clock wait at the start of a send came out about 3 µs short whatever its size (here, before
+ * the work, it measured on target too: docs/ab.md). Not a layer of any config: receives pass through.
  */
 export class SendWait extends Layer {
   readonly name = 'send_wait';
-  private readonly from: number;
+  /** The shortest wait: the base's lower bound plus this variant's extra. */
+  private readonly leastUs: number;
   constructor(inner: Bus, us: number) {
     super(inner);
-    this.from = SEND_WAIT_BASE_US.from + us;
+    this.leastUs = SEND_WAIT_BASE_US.from + us;
   }
   override send(from: string, to: string, payload: unknown): Message {
     const sent = this.inner.send(from, to, payload);
-    spin(this.from + Math.random() * SEND_WAIT_BASE_US.spread);
+    spin(this.leastUs + Math.random() * SEND_WAIT_BASE_US.spread);
     return sent;
   }
   counters(): Record<string, number> {
