@@ -115,7 +115,7 @@ export async function runCell(id: number, cell: PlannedCell, ctx: CellContext): 
   const startups: OpenedStartup[] = [];
   const memory = new MemoryByKind(() => ({ harness: process.pid, workers: pool.pids(), server: runs.flatMap((r) => r.pids()) }));
   // Only drivers that can restart their server pass the options check with restart-server. The
-  // resource monitor samples the server started again from then on (the old pid reads as gone).
+  // resource monitor samples the server started again from then on.
   const restart = async (downMs: number) => {
     const before = runs.flatMap((r) => r.pids());
     const done = await Promise.all(runs.map((r) => r.restartServer!(downMs)));

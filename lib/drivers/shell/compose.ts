@@ -50,7 +50,7 @@ export function commonValues(v: AgentValues): Record<(typeof COMMON)[number], st
 
 /**
  * `busbench ab --b-delay-us`: both variants' send busy-wait lasts a base drawn afresh per call,
- * uniformly from `[from, from + spread)` µs, B's then its extra. The loop ends at the first turn
+ * uniformly from `[from, from + spread)` µs, B's that plus its extra. The loop ends at the first turn
  * (about 3 µs) past its end: with a base of 0 or a fixed base the two waits need not end the same
  * way; a base spread over many turns makes B's extra turns average to the extra itself (a spread
  * of 20 µs left a 6 µs extra at 4.2-6.2 µs, of 60 µs at 5.1-6.5: docs/ab.md).

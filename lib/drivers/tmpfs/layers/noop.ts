@@ -28,8 +28,8 @@ export class NoopLayer extends Layer {
 }
 
 /**
- * `busbench ab --b-delay-us`: what both variants' send busy-wait lasts before B's extra, drawn
- * afresh per call, uniformly from `[from, from + spread)` µs. A wait ends at the first clock read
+ * `busbench ab --b-delay-us`: the base of both variants' send busy-wait (B's extra is added to it),
+ * drawn afresh per call, uniformly from `[from, from + spread)` µs. A wait ends at the first clock read
  * past its end, so against a wait of 0 (which ends at its first read) B's extra came out short
  * (0.43 of 0.45 µs timed alone); after a base spread over many turns of the loop both waits end
  * the same way on average and differ by the extra alone. docs/ab.md has the measurements.
