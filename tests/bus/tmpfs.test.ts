@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TmpfsBus } from '../../lib/drivers/tmpfs/bus.ts';
+import { client as tmpfsClient } from '../../lib/drivers/tmpfs/client.ts';
 import { checkAgentId, InvalidAgentId } from '../../lib/drivers/tmpfs/types.ts';
 import { shmDir } from '../helpers/tmpfs.ts';
 
@@ -101,4 +102,24 @@ test('concurrent senders in separate processes: no loss, no duplicates, per-send
     for (const me of ['p1', 'p2', 'p3']) assert.deepEqual(seen.get(me), Array.from({ length: 300 }, (_, i) => i), me);
     assert.ok(existsSync(bus.paths.inbox('sink')));
   });
+});
+
+test('--wait watch: a message arriving wakes its receiver; the receiver taking it does not', async () => {
+  const dir = shmDir();
+  const layer = { capacity: 10, backoffMs: 1, maxRetries: 1, healthIntervalMs: 0, noopDelayUs: 0 };
+  const c = await tmpfsClient.open({ settings: {}, shared: null, cell: null, dir, config: 'baseline', scale: 2, local: [0, 1], layer, payloadBytes: 0 });
+  let notices = 0;
+  const stop = c.watch!(1, () => notices++);
+  const settle = () => new Promise((r) => setTimeout(r, 100));
+  try {
+    for (let k = 0; k < 5; k++) await c.send(0, 1, { k, data: '' });
+    await settle();
+    assert.equal(notices, 5, 'one notice per message renamed into the inbox');
+    for (let k = 0; k < 5; k++) assert.ok(await c.receive(1));
+    assert.equal(await c.receive(1), null);
+    await settle();
+    assert.equal(notices, 5, 'the receiver\'s own unlinks are no mail');
+  } finally {
+    stop();
+  }
 });

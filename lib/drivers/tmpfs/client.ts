@@ -1,4 +1,4 @@
-import { watch } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
 import { agentId, agentIndices } from '../../core/agents.ts';
 import { SendFailed, type Body, type ConfigClient, type DrainResult, type DriverClient, type Receipt } from '../contract.ts';
 import type { CallErrors } from '../../core/words.ts';
@@ -59,9 +59,17 @@ class TmpfsClient implements ConfigClient {
     }
   }
 
-  /** An inotify watch on the agent's inbox: a message renamed into it wakes the receiver. */
+  /**
+   * An inotify watch on the agent's inbox: a message renamed into it wakes the receiver. The
+   * receiver's own unlink of a message it took is an event too (fs.watch says 'rename' for both):
+   * only a name still in the inbox is mail, one `stat` instead of a wake-up and an empty listing.
+   * A message already taken when its event comes needs no wake-up either.
+   */
   watch(slot: number, onMail: () => void): () => void {
-    const w = watch(this.base.paths.inbox(this.ids[slot]!), { persistent: false }, onMail);
+    const inbox = this.base.paths.inbox(this.ids[slot]!);
+    const w = watch(inbox, { persistent: false }, (_event, name) => {
+      if (name === null || existsSync(`${inbox}/${name}`)) onMail();
+    });
     w.on('error', () => undefined); // the cell's directory removed under it at the end
     return () => w.close();
   }
