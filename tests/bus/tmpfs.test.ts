@@ -121,5 +121,6 @@ test('--wait watch: a message arriving wakes its receiver; the receiver taking i
     assert.equal(notices, 5, 'the receiver\'s own unlinks are no mail');
   } finally {
     stop();
+    await c.close();
   }
 });

@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ResourceMonitor, WALK_SHARE } from '../../lib/measure/resources.ts';
 import { dirUsage } from '../../lib/measure/dirsize.ts';
+import { diskDir } from '../helpers/tmpfs.ts';
 
 test('a tree too large to walk at every sample is walked less often; the last sample always walks it and counts every file, the last ones too', async () => {
   const root = mkdtempSync('/dev/shm/busbench-walk-');
@@ -35,19 +36,27 @@ test('a tree too large to walk at every sample is walked less often; the last sa
 });
 
 test('each sample sums the processes in the array as it is then: one that ends drops out, one pushed later counts', async () => {
-  const m = new ResourceMonitor(20, null);
+  const log = join(diskDir('busbench-monitor-'), 'perf.jsonl');
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });
-  const late = spawn('sleep', ['30'], { stdio: 'ignore' });
+  // A process pushed later, large enough (256 MB touched) to show in the samples' RSS.
+  const late = spawn(process.execPath, ['-e', "const b = Buffer.alloc(256 * 2 ** 20, 1); process.stdout.write('ready'); setInterval(() => b[0]++, 1000);"], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
+    await new Promise((r) => late.stdout.once('data', r));
+    const m = new ResourceMonitor(20, log);
     const pids = [process.pid, child.pid!];
     m.start(pids, null, {});
     await new Promise((r) => setTimeout(r, 80));
-    // The child ends and a process started later is pushed, as the cell does after a server restart.
+    // The child ends and the other is pushed, as the cell does after a server restart.
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
+    const before = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { rss_mb: number });
     pids.push(late.pid!);
-    await new Promise((r) => setTimeout(r, 80));
+    await new Promise((r) => setTimeout(r, 100));
+    // Samples taken by the monitor's own timer after the push, before stop's last one.
+    const after = readFileSync(log, 'utf8').trim().split('\n').slice(before.length).map((l) => JSON.parse(l) as { rss_mb: number });
     const s = await m.stop(pids, null);
+    assert.ok(after.length >= 1, 'the timer sampled after the push');
+    assert.ok(Math.min(...after.map((x) => x.rss_mb)) > Math.max(...before.map((x) => x.rss_mb)) + 200, `RSS before the push ${before.map((x) => x.rss_mb)}, after ${after.map((x) => x.rss_mb)} MB`);
     assert.equal(s.processes_n, 2, 'this process and the one pushed; not the one that ended');
   } finally {
     child.kill('SIGKILL');
